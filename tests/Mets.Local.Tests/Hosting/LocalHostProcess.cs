@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace Mets.Local.Tests.Hosting;
+
+/// <summary>
+/// Starts the built Mets.Local program (never `dotnet run`) as a child process on a free loopback
+/// port with its own temporary data folder, and stops it again. Output is kept for diagnostics.
+/// </summary>
+public sealed class LocalHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private LocalHostProcess(Process process, Uri baseAddress, string dataFolder)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        DataFolder = dataFolder;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataFolder { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null)
+    {
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        dataFolder ??= Directory.CreateTempSubdirectory("mets-local-").FullName;
+        var hostDll = LocateBuiltHost();
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(hostDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(hostDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString());
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Mets__DataFolder"] = dataFolder;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the local host.");
+        var host = new LocalHostProcess(process, baseAddress, dataFolder);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        return host;
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var client = CreateClient();
+        using var deadline = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(deadline.Token);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), deadline.Token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: wait for the next connection attempt below.
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The local host did not become healthy within {timeout}. Output:\n{Output}");
+            }
+
+            if (exited.IsCompleted)
+            {
+                throw new InvalidOperationException($"The local host exited with code {_process.ExitCode}. Output:\n{Output}");
+            }
+
+            // Kestrel binds within about a second; retry on the connection refusal rather than a fixed sleep.
+            await Task.WhenAny(exited, Task.Delay(50, deadline.Token)).ConfigureAwait(false);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string LocateBuiltHost()
+    {
+        var configuration = typeof(LocalHostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        if (dir is null)
+        {
+            throw new InvalidOperationException("Could not find the repository root (Serverless.sln) above the test output.");
+        }
+
+        var dll = Path.Combine(dir.FullName, "functions", "Mets.Local", "bin", configuration, "net10.0", "Mets.Local.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Mets.Local before running the host tests.", dll);
+    }
+}
