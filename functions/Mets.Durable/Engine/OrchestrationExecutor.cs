@@ -1,0 +1,242 @@
+using Mets.Durable.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Mets.Durable.Engine;
+
+/// <summary>What one episode decided.</summary>
+internal sealed record EpisodeResult(EpisodeOutcome Outcome)
+{
+    public List<HistoryEvent> NewHistory { get; init; } = [];
+
+    public string? Output { get; init; }
+
+    public TaskFailureDetails? Failure { get; init; }
+
+    public string? CustomStatus { get; init; }
+
+    public bool CustomStatusSet { get; init; }
+
+    public List<NewActivity> NewActivities { get; init; } = [];
+
+    public List<NewTimer> NewTimers { get; init; } = [];
+
+    public List<int> CancelledTimerIds { get; init; } = [];
+
+    public List<OrchestrationAction> SentEvents { get; init; } = [];
+
+    public List<OrchestrationAction> NewChildren { get; init; } = [];
+
+    public string? ContinueAsNewInput { get; init; }
+
+    /// <summary>Events carried into the next generation (unprocessed, when preserved).</summary>
+    public List<HistoryEvent> CarriedEvents { get; init; } = [];
+}
+
+internal enum EpisodeOutcome
+{
+    Running,
+    Completed,
+    Failed,
+    ContinuedAsNew,
+}
+
+/// <summary>
+/// Replays an instance's history through its orchestrator, applies the new messages, and reports the
+/// new history and actions. Synchronous and single-threaded by design: the orchestrator runs on
+/// <see cref="OrchestrationScheduler"/> on the calling thread and is drained after every event, so
+/// the outcome never depends on how events were batched into episodes.
+/// </summary>
+internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServiceProvider services, DataConverter converter, ILoggerFactory loggerFactory)
+{
+    public EpisodeResult Execute(InstanceRecord instance, IReadOnlyList<HistoryEvent> past, IReadOnlyList<HistoryEvent> newEvents, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(past);
+        ArgumentNullException.ThrowIfNull(newEvents);
+
+        var newHistory = new List<HistoryEvent>();
+        if (!registry.TryCreateOrchestrator(instance.Name, services, out var orchestrator))
+        {
+            newHistory.AddRange(newEvents);
+            return new EpisodeResult(EpisodeOutcome.Failed)
+            {
+                NewHistory = newHistory,
+                Failure = new TaskFailureDetails("OrchestratorTaskNotFound", $"No orchestrator task named '{instance.Name}' was found."),
+            };
+        }
+
+        var parent = instance.ParentInstanceId is null ? null : new ParentOrchestrationInstance(instance.Name, instance.ParentInstanceId);
+        var context = new EmbeddedOrchestrationContext(instance.Name, instance.InstanceId, parent, instance.Input, converter, loggerFactory);
+        var scheduler = new OrchestrationScheduler();
+        Task<object?>? run = null;
+        var carried = new List<HistoryEvent>();
+
+        try
+        {
+            foreach (var e in past)
+            {
+                run = Apply(e, context, scheduler, orchestrator!, run);
+            }
+
+            context.Replaying = false;
+            var started = new HistoryEvent(HistoryEventType.OrchestratorStarted, Max(now, context.CurrentUtcDateTime));
+            newHistory.Add(started);
+            run = Apply(started, context, scheduler, orchestrator!, run);
+
+            for (var i = 0; i < newEvents.Count; i++)
+            {
+                if (run is { IsCompleted: true } && context.ContinueAsNewRequested)
+                {
+                    carried.AddRange(newEvents.Skip(i).Where(e => e.EventType == HistoryEventType.EventRaised));
+                    break;
+                }
+
+                newHistory.Add(newEvents[i]);
+                run = Apply(newEvents[i], context, scheduler, orchestrator!, run);
+            }
+        }
+        catch (NonDeterministicOrchestrationException ex)
+        {
+            scheduler.Close();
+            return Failed(newHistory, context, TaskFailureDetails.FromException(ex));
+        }
+
+        scheduler.Close();
+        var stamp = context.CurrentUtcDateTime;
+        var result = new EpisodeResult(EpisodeOutcome.Running)
+        {
+            NewHistory = newHistory,
+            CustomStatus = context.CustomStatus,
+            CustomStatusSet = context.CustomStatusSet,
+            CancelledTimerIds = [.. context.CancelledTimers],
+        };
+
+        if (run is { IsCompleted: true } && context.ContinueAsNewRequested && run.Status == TaskStatus.RanToCompletion)
+        {
+            AddNewActions(context, result, stamp, includeWaitingWork: false);
+            if (context.PreserveUnprocessedEvents)
+            {
+                result.CarriedEvents.AddRange(context.BufferedEvents);
+                result.CarriedEvents.AddRange(carried);
+            }
+
+            return result with { Outcome = EpisodeOutcome.ContinuedAsNew, ContinueAsNewInput = context.ContinueAsNewInput };
+        }
+
+        AddNewActions(context, result, stamp, includeWaitingWork: true);
+
+        if (run is null)
+        {
+            return result; // not started yet (no ExecutionStarted seen): nothing to decide
+        }
+
+        if (run.IsCompleted)
+        {
+            if (context.HasOpenDurableTasks)
+            {
+                return result; // returned with a live timer or unfinished task: stays Running, as in Durable
+            }
+
+            if (run.Status == TaskStatus.RanToCompletion)
+            {
+                return result with { Outcome = EpisodeOutcome.Completed, Output = converter.Serialize(run.Result) };
+            }
+
+            var error = run.Exception?.InnerException ?? (Exception)new TaskCanceledException();
+            return result with { Outcome = EpisodeOutcome.Failed, Failure = TaskFailureDetails.FromException(error) };
+        }
+
+        if (scheduler.NonDurableContinuationDetected || (!context.HasOpenDurableTasks && !context.HasLiveEventWaiters))
+        {
+            return result with
+            {
+                Outcome = EpisodeOutcome.Failed,
+                Failure = TaskFailureDetails.FromException(new NonDurableAwaitException(
+                    $"Orchestrator '{instance.Name}' awaited a non-durable task (Task.Delay, Task.Run, ConfigureAwait(false) or I/O): " +
+                    "the episode ended with the orchestrator unfinished and no durable task outstanding.")),
+            };
+        }
+
+        return result;
+    }
+
+    private static EpisodeResult Failed(List<HistoryEvent> newHistory, EmbeddedOrchestrationContext context, TaskFailureDetails failure) =>
+        new(EpisodeOutcome.Failed)
+        {
+            NewHistory = newHistory,
+            Failure = failure,
+            CustomStatus = context.CustomStatus,
+            CustomStatusSet = context.CustomStatusSet,
+        };
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    private static void AddNewActions(EmbeddedOrchestrationContext context, EpisodeResult result, DateTime stamp, bool includeWaitingWork)
+    {
+        foreach (var action in context.Actions.Values.Where(a => !a.Recorded).OrderBy(a => a.Sequence))
+        {
+            if (action.Kind == ActionKind.SendEvent)
+            {
+                result.NewHistory.Add(action.ToHistoryEvent(stamp));
+                result.SentEvents.Add(action);
+                continue;
+            }
+
+            if (!includeWaitingWork)
+            {
+                continue; // ContinueAsNew drops timers and work the old generation scheduled last
+            }
+
+            result.NewHistory.Add(action.ToHistoryEvent(stamp));
+            switch (action.Kind)
+            {
+                case ActionKind.Activity:
+                    result.NewActivities.Add(new NewActivity(action.Sequence, action.Name, action.Input));
+                    break;
+                case ActionKind.Timer when !context.CancelledTimers.Contains(action.Sequence):
+                    result.NewTimers.Add(new NewTimer(action.Sequence, action.FireAt!.Value));
+                    break;
+                case ActionKind.SubOrchestration:
+                    result.NewChildren.Add(action);
+                    break;
+            }
+        }
+    }
+
+    private Task<object?>? Apply(HistoryEvent e, EmbeddedOrchestrationContext context, OrchestrationScheduler scheduler, ITaskOrchestrator orchestrator, Task<object?>? run)
+    {
+        switch (e.EventType)
+        {
+            case HistoryEventType.OrchestratorStarted:
+                context.AdvanceTime(e.Timestamp);
+                break;
+            case HistoryEventType.ExecutionStarted when run is null:
+                run = scheduler.Start(() => StartOrchestrator(orchestrator, context, e.Input));
+                break;
+            case HistoryEventType.TaskScheduled or HistoryEventType.TimerCreated or HistoryEventType.SubOrchestrationInstanceCreated or HistoryEventType.EventSent:
+                context.MatchRecorded(e);
+                break;
+            case HistoryEventType.TaskCompleted or HistoryEventType.SubOrchestrationInstanceCompleted:
+                context.CompleteTask(e.TaskId ?? -1, e.Result);
+                break;
+            case HistoryEventType.TimerFired:
+                context.CompleteTask(e.TaskId ?? -1, null);
+                break;
+            case HistoryEventType.TaskFailed or HistoryEventType.SubOrchestrationInstanceFailed:
+                context.FailTask(e.TaskId ?? -1, e.Failure ?? new TaskFailureDetails("unknown", "The task failed."));
+                break;
+            case HistoryEventType.EventRaised:
+                context.RaiseEvent(e);
+                break;
+        }
+
+        scheduler.Drain();
+        return run;
+    }
+
+    private Task<object?> StartOrchestrator(ITaskOrchestrator orchestrator, TaskOrchestrationContext context, string? serializedInput)
+    {
+        var input = converter.Deserialize(serializedInput, orchestrator.InputType);
+        return orchestrator.RunAsync(context, input);
+    }
+}

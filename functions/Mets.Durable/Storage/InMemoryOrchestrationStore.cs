@@ -1,0 +1,368 @@
+namespace Mets.Durable.Storage;
+
+/// <summary>
+/// The in-memory store for tests: same contract as the SQLite store. Payloads are JSON text produced by
+/// the engine's one serializer, exactly as SQLite would hold them. One lock makes every method atomic.
+/// </summary>
+public sealed class InMemoryOrchestrationStore : IOrchestrationStore
+{
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<string, InstanceRecord> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<HistoryEvent>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<InboxMessage>> _inboxes = new(StringComparer.Ordinal);
+    private readonly SortedSet<(long FirstMessageId, string InstanceId)> _readyOrder = [];
+    private readonly SortedDictionary<long, ActivityWorkItem> _activities = [];
+    private readonly SortedSet<(DateTime FireAt, long Id)> _timerOrder = [];
+    private readonly Dictionary<long, (string InstanceId, string ExecutionId, int TimerId, DateTime FireAt)> _timers = [];
+    private long _nextId;
+
+    public Task InitializeAsync(CancellationToken cancellation) => Task.CompletedTask;
+
+    public Task CreateInstanceAsync(InstanceRecord instance, HistoryEvent startEvent, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        lock (_gate)
+        {
+            CreateLocked(instance, startEvent);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> EnqueueMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            if (!_instances.ContainsKey(instanceId))
+            {
+                return Task.FromResult(false);
+            }
+
+            EnqueueLocked(instanceId, message);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<InstanceRecord?> GetInstanceAsync(string instanceId, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_instances.GetValueOrDefault(instanceId));
+        }
+    }
+
+    public Task<IReadOnlyList<InstanceRecord>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            IReadOnlyList<InstanceRecord> page = _instances.Values
+                .Where(i => query.AfterInstanceId is null || string.CompareOrdinal(i.InstanceId, query.AfterInstanceId) > 0)
+                .Where(i => Matches(i, query))
+                .Take(query.PageSize)
+                .ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<HistoryEvent> history = _history.TryGetValue(instanceId, out var events) ? events.ToList() : [];
+            return Task.FromResult(history);
+        }
+    }
+
+    public Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        lock (_gate)
+        {
+            var purged = 0;
+            foreach (var id in instanceIds)
+            {
+                if (_instances.TryGetValue(id, out var instance) && instance.IsTerminal)
+                {
+                    RemoveLocked(id);
+                    purged++;
+                }
+            }
+
+            return Task.FromResult(purged);
+        }
+    }
+
+    public Task<IReadOnlyList<OrchestrationWorkItem>> FetchOrchestrationWorkItemsAsync(int maxCount, IReadOnlySet<string> busyInstanceIds, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(busyInstanceIds);
+        lock (_gate)
+        {
+            var items = new List<OrchestrationWorkItem>();
+            foreach (var (_, instanceId) in _readyOrder)
+            {
+                if (items.Count >= maxCount)
+                {
+                    break;
+                }
+
+                if (busyInstanceIds.Contains(instanceId))
+                {
+                    continue;
+                }
+
+                var instance = _instances[instanceId];
+                var inbox = _inboxes[instanceId];
+                if (instance.Status == OrchestrationRuntimeStatus.Suspended && !inbox.Any(m => IsWakeUp(m.Event)))
+                {
+                    continue;
+                }
+
+                items.Add(new OrchestrationWorkItem(instance, _history.TryGetValue(instanceId, out var h) ? h.ToList() : [], inbox.ToList()));
+            }
+
+            return Task.FromResult<IReadOnlyList<OrchestrationWorkItem>>(items);
+        }
+    }
+
+    public Task CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        lock (_gate)
+        {
+            var id = commit.Instance.InstanceId;
+            if (!_instances.ContainsKey(id))
+            {
+                return Task.CompletedTask; // purged meanwhile: nothing to apply
+            }
+
+            _instances[id] = commit.Instance;
+            if (commit.ReplaceHistory || !_history.TryGetValue(id, out var history))
+            {
+                history = [];
+                _history[id] = history;
+            }
+
+            history.AddRange(commit.AppendedHistory);
+
+            if (_inboxes.TryGetValue(id, out var inbox) && commit.ConsumedMessageIds.Count > 0)
+            {
+                var consumed = commit.ConsumedMessageIds.ToHashSet();
+                _readyOrder.Remove((inbox[0].Id, id));
+                inbox.RemoveAll(m => consumed.Contains(m.Id));
+                if (inbox.Count > 0)
+                {
+                    _readyOrder.Add((inbox[0].Id, id));
+                }
+            }
+
+            if (commit.ClearPendingWork)
+            {
+                foreach (var activity in _activities.Values.Where(a => a.InstanceId == id).ToList())
+                {
+                    _activities.Remove(activity.Id);
+                }
+
+                foreach (var timer in _timers.Where(t => t.Value.InstanceId == id).ToList())
+                {
+                    RemoveTimerLocked(timer.Key);
+                }
+            }
+            else if (commit.CancelledTimerIds.Count > 0)
+            {
+                var cancelled = commit.CancelledTimerIds.ToHashSet();
+                foreach (var timer in _timers.Where(t => t.Value.InstanceId == id && t.Value.ExecutionId == commit.Instance.ExecutionId && cancelled.Contains(t.Value.TimerId)).ToList())
+                {
+                    RemoveTimerLocked(timer.Key);
+                }
+            }
+
+            foreach (var activity in commit.NewActivities)
+            {
+                var activityId = ++_nextId;
+                _activities[activityId] = new ActivityWorkItem(activityId, id, commit.Instance.ExecutionId, activity.TaskId, activity.Name, activity.Input);
+            }
+
+            foreach (var timer in commit.NewTimers)
+            {
+                var timerKey = ++_nextId;
+                _timers[timerKey] = (id, commit.Instance.ExecutionId, timer.TimerId, timer.FireAt);
+                _timerOrder.Add((timer.FireAt, timerKey));
+            }
+
+            foreach (var child in commit.NewChildren)
+            {
+                if (_instances.TryGetValue(child.Instance.InstanceId, out var existing) && !existing.IsTerminal)
+                {
+                    EnqueueLocked(id, ChildAlreadyExists(child, commit.Instance, existing));
+                    continue;
+                }
+
+                CreateLocked(child.Instance, child.StartEvent);
+            }
+
+            foreach (var message in commit.OutboundMessages)
+            {
+                if (_instances.ContainsKey(message.InstanceId))
+                {
+                    EnqueueLocked(message.InstanceId, message.Event);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(dispatched);
+        lock (_gate)
+        {
+            IReadOnlyList<ActivityWorkItem> items = _activities.Values.Where(a => !dispatched.Contains(a.Id)).Take(maxCount).ToList();
+            return Task.FromResult(items);
+        }
+    }
+
+    public Task CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        lock (_gate)
+        {
+            if (_activities.Remove(item.Id) && _instances.ContainsKey(item.InstanceId))
+            {
+                EnqueueLocked(item.InstanceId, result);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DateTime?> GetNextTimerDueAsync(CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<DateTime?>(_timerOrder.Count == 0 ? null : _timerOrder.Min.FireAt);
+        }
+    }
+
+    public Task<int> FireDueTimersAsync(DateTime now, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            var fired = 0;
+            while (_timerOrder.Count > 0 && _timerOrder.Min.FireAt <= now)
+            {
+                var (_, key) = _timerOrder.Min;
+                var timer = _timers[key];
+                RemoveTimerLocked(key);
+                if (_instances.ContainsKey(timer.InstanceId))
+                {
+                    EnqueueLocked(timer.InstanceId, new HistoryEvent(HistoryEventType.TimerFired, now)
+                    {
+                        TaskId = timer.TimerId,
+                        FireAt = timer.FireAt,
+                        ExecutionId = timer.ExecutionId,
+                    });
+                }
+
+                fired++;
+            }
+
+            return Task.FromResult(fired);
+        }
+    }
+
+    public Task<StoreWorkCounts> GetWorkCountsAsync(DateTime now, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            var ready = _readyOrder.Count(r =>
+                _instances[r.InstanceId].Status != OrchestrationRuntimeStatus.Suspended || _inboxes[r.InstanceId].Any(m => IsWakeUp(m.Event)));
+            var due = _timerOrder.Count(t => t.FireAt <= now);
+            return Task.FromResult(new StoreWorkCounts(ready, _activities.Count, due, _timerOrder.Count));
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    internal static HistoryEvent ChildAlreadyExists(NewChildInstance child, InstanceRecord parent, InstanceRecord existing) =>
+        new(HistoryEventType.SubOrchestrationInstanceFailed, parent.LastUpdatedAt)
+        {
+            TaskId = child.ParentTaskId,
+            ExecutionId = parent.ExecutionId,
+            Failure = new TaskFailureDetails(
+                typeof(OrchestrationAlreadyExistsException).FullName!,
+                $"An orchestration with id '{existing.InstanceId}' already exists. It's in the {existing.Status} state."),
+        };
+
+    private static bool IsWakeUp(HistoryEvent e) => e.EventType is HistoryEventType.ExecutionResumed or HistoryEventType.ExecutionTerminated;
+
+    private static bool Matches(InstanceRecord i, InstanceQuery q) =>
+        (q.CreatedFrom is null || i.CreatedAt >= q.CreatedFrom) &&
+        (q.CreatedTo is null || i.CreatedAt <= q.CreatedTo) &&
+        (q.Statuses is null || q.Statuses.Count == 0 || q.Statuses.Contains(i.Status)) &&
+        (q.InstanceIdPrefix is null || i.InstanceId.StartsWith(q.InstanceIdPrefix, StringComparison.Ordinal)) &&
+        (q.ParentInstanceId is null || i.ParentInstanceId == q.ParentInstanceId);
+
+    private void CreateLocked(InstanceRecord instance, HistoryEvent startEvent)
+    {
+        if (_instances.TryGetValue(instance.InstanceId, out var existing))
+        {
+            if (!existing.IsTerminal)
+            {
+                throw new OrchestrationAlreadyExistsException(instance.InstanceId, existing.Status);
+            }
+
+            RemoveLocked(instance.InstanceId);
+        }
+
+        _instances[instance.InstanceId] = instance;
+        _history[instance.InstanceId] = [];
+        EnqueueLocked(instance.InstanceId, startEvent);
+    }
+
+    private void EnqueueLocked(string instanceId, HistoryEvent message)
+    {
+        if (!_inboxes.TryGetValue(instanceId, out var inbox))
+        {
+            inbox = [];
+            _inboxes[instanceId] = inbox;
+        }
+
+        var id = ++_nextId;
+        if (inbox.Count == 0)
+        {
+            _readyOrder.Add((id, instanceId));
+        }
+
+        inbox.Add(new InboxMessage(id, instanceId, message));
+    }
+
+    private void RemoveLocked(string instanceId)
+    {
+        _instances.Remove(instanceId);
+        _history.Remove(instanceId);
+        if (_inboxes.Remove(instanceId, out var inbox) && inbox.Count > 0)
+        {
+            _readyOrder.Remove((inbox[0].Id, instanceId));
+        }
+
+        foreach (var activity in _activities.Values.Where(a => a.InstanceId == instanceId).ToList())
+        {
+            _activities.Remove(activity.Id);
+        }
+
+        foreach (var timer in _timers.Where(t => t.Value.InstanceId == instanceId).ToList())
+        {
+            RemoveTimerLocked(timer.Key);
+        }
+    }
+
+    private void RemoveTimerLocked(long key)
+    {
+        if (_timers.Remove(key, out var timer))
+        {
+            _timerOrder.Remove((timer.FireAt, key));
+        }
+    }
+}

@@ -1,0 +1,590 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Mets.Durable.Storage.Sqlite;
+
+/// <summary>
+/// The default store: one SQLite file in WAL mode, schema versioned (PRAGMA user_version), every method
+/// one transaction. An exclusive lock file next to the database makes a second process on the same file
+/// fail at start with a clear message instead of corrupting the engine's state.
+/// </summary>
+public sealed class SqliteOrchestrationStore : IOrchestrationStore
+{
+    private const int SchemaVersion = 1;
+
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.General)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly string _path;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SqliteConnection? _connection;
+    private FileStream? _lockFile;
+
+    public SqliteOrchestrationStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        _path = Path.GetFullPath(databasePath);
+    }
+
+    public string DatabasePath => _path;
+
+    public async Task InitializeAsync(CancellationToken cancellation)
+    {
+        if (_connection is not null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        try
+        {
+            _lockFile = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"The durable store '{_path}' is in use by another process (lock file '{_path}.lock'). Stop the other host or use another data folder.", ex);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellation).ConfigureAwait(false);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", cancellation).ConfigureAwait(false);
+        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellation).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"The durable store '{_path}' has schema version {version}; this build understands up to {SchemaVersion}.");
+        }
+
+        if (version < 1)
+        {
+            await ExecuteAsync(connection, Schema, cancellation).ConfigureAwait(false);
+        }
+
+        _connection = connection;
+    }
+
+    public async Task CreateInstanceAsync(InstanceRecord instance, HistoryEvent startEvent, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        await InTransactionAsync(tx => { CreateInstance(tx, instance, startEvent, throwIfActive: true); return 0; }, cancellation).ConfigureAwait(false);
+    }
+
+    public Task<bool> EnqueueMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellation) =>
+        InTransactionAsync(tx => Exists(tx, instanceId) && Enqueue(tx, instanceId, message), cancellation);
+
+    public Task<InstanceRecord?> GetInstanceAsync(string instanceId, CancellationToken cancellation) =>
+        InTransactionAsync(tx => ReadInstance(tx, instanceId), cancellation);
+
+    public Task<IReadOnlyList<InstanceRecord>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return InTransactionAsync<IReadOnlyList<InstanceRecord>>(tx =>
+        {
+            using var cmd = Command(tx, "SELECT " + InstanceColumns + " FROM instances WHERE 1=1");
+            if (query.AfterInstanceId is not null)
+            {
+                Append(cmd, " AND instance_id > $after", "$after", query.AfterInstanceId);
+            }
+
+            if (query.CreatedFrom is { } from)
+            {
+                Append(cmd, " AND created_at >= $from", "$from", from.Ticks);
+            }
+
+            if (query.CreatedTo is { } to)
+            {
+                Append(cmd, " AND created_at <= $to", "$to", to.Ticks);
+            }
+
+            if (query.InstanceIdPrefix is { } prefix)
+            {
+                Append(cmd, " AND substr(instance_id, 1, length($prefix)) = $prefix", "$prefix", prefix);
+            }
+
+            if (query.ParentInstanceId is { } parent)
+            {
+                Append(cmd, " AND parent_instance_id = $parent", "$parent", parent);
+            }
+
+            if (query.Statuses is { Count: > 0 } statuses)
+            {
+                cmd.CommandText += " AND status IN (" + string.Join(',', statuses.Select(s => ((int)s).ToString(CultureInfo.InvariantCulture))) + ")";
+            }
+
+            Append(cmd, " ORDER BY instance_id LIMIT $limit", "$limit", query.PageSize);
+            using var reader = cmd.ExecuteReader();
+            var result = new List<InstanceRecord>();
+            while (reader.Read())
+            {
+                result.Add(ReadInstance(reader));
+            }
+
+            return result;
+        }, cancellation);
+    }
+
+    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation) =>
+        InTransactionAsync<IReadOnlyList<HistoryEvent>>(tx => ReadHistory(tx, instanceId), cancellation);
+
+    public Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        return InTransactionAsync(tx =>
+        {
+            var purged = 0;
+            foreach (var id in instanceIds)
+            {
+                if (ReadInstance(tx, id) is { IsTerminal: true })
+                {
+                    Remove(tx, id);
+                    purged++;
+                }
+            }
+
+            return purged;
+        }, cancellation);
+    }
+
+    public Task<IReadOnlyList<OrchestrationWorkItem>> FetchOrchestrationWorkItemsAsync(int maxCount, IReadOnlySet<string> busyInstanceIds, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(busyInstanceIds);
+        return InTransactionAsync<IReadOnlyList<OrchestrationWorkItem>>(tx =>
+        {
+            var ids = new List<string>();
+            using (var cmd = Command(tx, ReadyInstancesSql + " LIMIT $limit"))
+            {
+                cmd.Parameters.AddWithValue("$limit", maxCount + busyInstanceIds.Count);
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    var id = reader.GetString(0);
+                    if (!busyInstanceIds.Contains(id) && ids.Count < maxCount)
+                    {
+                        ids.Add(id);
+                    }
+                }
+            }
+
+            var items = new List<OrchestrationWorkItem>(ids.Count);
+            foreach (var id in ids)
+            {
+                var instance = ReadInstance(tx, id)!;
+                using var cmd = Command(tx, "SELECT id, event FROM inbox WHERE instance_id = $id ORDER BY id");
+                cmd.Parameters.AddWithValue("$id", id);
+                var messages = new List<InboxMessage>();
+                using (var reader = cmd.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        messages.Add(new InboxMessage(reader.GetInt64(0), id, Deserialize(reader.GetString(1))));
+                    }
+                }
+
+                items.Add(new OrchestrationWorkItem(instance, ReadHistory(tx, id), messages));
+            }
+
+            return items;
+        }, cancellation);
+    }
+
+    public Task CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return InTransactionAsync(tx =>
+        {
+            var instance = commit.Instance;
+            var id = instance.InstanceId;
+            if (UpdateInstance(tx, instance) == 0)
+            {
+                return 0; // purged meanwhile: nothing to apply
+            }
+
+            if (commit.ReplaceHistory)
+            {
+                Execute(tx, "DELETE FROM history WHERE instance_id = $id", ("$id", id));
+            }
+
+            if (commit.AppendedHistory.Count > 0)
+            {
+                var next = Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
+                using var insert = Command(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
+                var pId = insert.Parameters.AddWithValue("$id", id);
+                var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
+                var pEvent = insert.Parameters.Add("$event", SqliteType.Text);
+                foreach (var e in commit.AppendedHistory)
+                {
+                    pSeq.Value = next++;
+                    pEvent.Value = Serialize(e);
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            if (commit.ConsumedMessageIds.Count > 0)
+            {
+                using var delete = Command(tx, "DELETE FROM inbox WHERE id = $id");
+                var pId = delete.Parameters.Add("$id", SqliteType.Integer);
+                foreach (var messageId in commit.ConsumedMessageIds)
+                {
+                    pId.Value = messageId;
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            if (commit.ClearPendingWork)
+            {
+                Execute(tx, "DELETE FROM activities WHERE instance_id = $id", ("$id", id));
+                Execute(tx, "DELETE FROM timers WHERE instance_id = $id", ("$id", id));
+            }
+            else
+            {
+                foreach (var timerId in commit.CancelledTimerIds)
+                {
+                    Execute(tx, "DELETE FROM timers WHERE instance_id = $id AND execution_id = $exec AND timer_id = $timer",
+                        ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timerId));
+                }
+            }
+
+            foreach (var activity in commit.NewActivities)
+            {
+                Execute(tx, "INSERT INTO activities(instance_id, execution_id, task_id, name, input) VALUES ($id, $exec, $task, $name, $input)",
+                    ("$id", id), ("$exec", instance.ExecutionId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
+            }
+
+            foreach (var timer in commit.NewTimers)
+            {
+                Execute(tx, "INSERT INTO timers(instance_id, execution_id, timer_id, fire_at) VALUES ($id, $exec, $timer, $at)",
+                    ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timer.TimerId), ("$at", timer.FireAt.Ticks));
+            }
+
+            foreach (var child in commit.NewChildren)
+            {
+                if (ReadInstance(tx, child.Instance.InstanceId) is { IsTerminal: false } existing)
+                {
+                    Enqueue(tx, id, InMemoryOrchestrationStore.ChildAlreadyExists(child, instance, existing));
+                    continue;
+                }
+
+                CreateInstance(tx, child.Instance, child.StartEvent, throwIfActive: false);
+            }
+
+            foreach (var message in commit.OutboundMessages)
+            {
+                if (Exists(tx, message.InstanceId))
+                {
+                    Enqueue(tx, message.InstanceId, message.Event);
+                }
+            }
+
+            return 0;
+        }, cancellation);
+    }
+
+    public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(dispatched);
+        return InTransactionAsync<IReadOnlyList<ActivityWorkItem>>(tx =>
+        {
+            using var cmd = Command(tx, "SELECT id, instance_id, execution_id, task_id, name, input FROM activities ORDER BY id LIMIT $limit");
+            cmd.Parameters.AddWithValue("$limit", maxCount + dispatched.Count);
+            using var reader = cmd.ExecuteReader();
+            var items = new List<ActivityWorkItem>();
+            while (reader.Read() && items.Count < maxCount)
+            {
+                var id = reader.GetInt64(0);
+                if (!dispatched.Contains(id))
+                {
+                    items.Add(new ActivityWorkItem(id, reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                }
+            }
+
+            return items;
+        }, cancellation);
+    }
+
+    public Task CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return InTransactionAsync(tx =>
+        {
+            if (Execute(tx, "DELETE FROM activities WHERE id = $id", ("$id", item.Id)) > 0 && Exists(tx, item.InstanceId))
+            {
+                Enqueue(tx, item.InstanceId, result);
+            }
+
+            return 0;
+        }, cancellation);
+    }
+
+    public Task<DateTime?> GetNextTimerDueAsync(CancellationToken cancellation) =>
+        InTransactionAsync(tx => Scalar(tx, "SELECT MIN(fire_at) FROM timers") is long ticks ? new DateTime(ticks, DateTimeKind.Utc) : (DateTime?)null, cancellation);
+
+    public Task<int> FireDueTimersAsync(DateTime now, CancellationToken cancellation) =>
+        InTransactionAsync(tx =>
+        {
+            var due = new List<(long Id, string InstanceId, string ExecutionId, int TimerId, long FireAt)>();
+            using (var cmd = Command(tx, "SELECT id, instance_id, execution_id, timer_id, fire_at FROM timers WHERE fire_at <= $now ORDER BY fire_at, id"))
+            {
+                cmd.Parameters.AddWithValue("$now", now.Ticks);
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    due.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4)));
+                }
+            }
+
+            foreach (var timer in due)
+            {
+                Execute(tx, "DELETE FROM timers WHERE id = $id", ("$id", timer.Id));
+                Enqueue(tx, timer.InstanceId, new HistoryEvent(HistoryEventType.TimerFired, now)
+                {
+                    TaskId = timer.TimerId,
+                    FireAt = new DateTime(timer.FireAt, DateTimeKind.Utc),
+                    ExecutionId = timer.ExecutionId,
+                });
+            }
+
+            return due.Count;
+        }, cancellation);
+
+    public Task<StoreWorkCounts> GetWorkCountsAsync(DateTime now, CancellationToken cancellation) =>
+        InTransactionAsync(tx => new StoreWorkCounts(
+            Convert.ToInt32(Scalar(tx, "SELECT COUNT(*) FROM (" + ReadyInstancesSql + ")"), CultureInfo.InvariantCulture),
+            Convert.ToInt32(Scalar(tx, "SELECT COUNT(*) FROM activities"), CultureInfo.InvariantCulture),
+            Convert.ToInt32(Scalar(tx, "SELECT COUNT(*) FROM timers WHERE fire_at <= $now", ("$now", now.Ticks)), CultureInfo.InvariantCulture),
+            Convert.ToInt32(Scalar(tx, "SELECT COUNT(*) FROM timers"), CultureInfo.InvariantCulture)), cancellation);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
+            }
+
+            if (_lockFile is not null)
+            {
+                await _lockFile.DisposeAsync().ConfigureAwait(false);
+                _lockFile = null;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        _gate.Dispose();
+    }
+
+    private const string InstanceColumns =
+        "instance_id, name, execution_id, status, input, output, custom_status, failure, created_at, updated_at, parent_instance_id, parent_execution_id, parent_task_id";
+
+    private static readonly string ReadyInstancesSql =
+        "SELECT m.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id " +
+        $"WHERE i.status <> {(int)OrchestrationRuntimeStatus.Suspended} OR m.kind IN ({(int)HistoryEventType.ExecutionResumed}, {(int)HistoryEventType.ExecutionTerminated}) " +
+        "GROUP BY m.instance_id ORDER BY MIN(m.id)";
+
+    private const string Schema = """
+        CREATE TABLE instances(
+            instance_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            execution_id TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            input TEXT, output TEXT, custom_status TEXT, failure TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            parent_instance_id TEXT, parent_execution_id TEXT, parent_task_id INTEGER);
+        CREATE INDEX ix_instances_parent ON instances(parent_instance_id) WHERE parent_instance_id IS NOT NULL;
+        CREATE INDEX ix_instances_status ON instances(status, instance_id);
+        CREATE TABLE history(
+            instance_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            PRIMARY KEY(instance_id, seq)) WITHOUT ROWID;
+        CREATE TABLE inbox(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            instance_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            event TEXT NOT NULL);
+        CREATE INDEX ix_inbox_instance ON inbox(instance_id, id);
+        CREATE TABLE activities(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            instance_id TEXT NOT NULL,
+            execution_id TEXT NOT NULL,
+            task_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            input TEXT);
+        CREATE INDEX ix_activities_instance ON activities(instance_id);
+        CREATE TABLE timers(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            instance_id TEXT NOT NULL,
+            execution_id TEXT NOT NULL,
+            timer_id INTEGER NOT NULL,
+            fire_at INTEGER NOT NULL);
+        CREATE INDEX ix_timers_due ON timers(fire_at);
+        CREATE INDEX ix_timers_instance ON timers(instance_id);
+        PRAGMA user_version = 1;
+        """;
+
+    private static string Serialize(HistoryEvent e) => JsonSerializer.Serialize(e, EventJson);
+
+    private static HistoryEvent Deserialize(string json) =>
+        JsonSerializer.Deserialize<HistoryEvent>(json, EventJson) ?? throw new InvalidDataException("A stored history event is empty.");
+
+    private static SqliteCommand Command(SqliteTransaction tx, string sql)
+    {
+        var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static void Append(SqliteCommand cmd, string sql, string name, object value)
+    {
+        cmd.CommandText += sql;
+        cmd.Parameters.AddWithValue(name, value);
+    }
+
+    private static int Execute(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd.ExecuteScalar();
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellation)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellation)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return await cmd.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
+    }
+
+    private static bool Exists(SqliteTransaction tx, string instanceId) =>
+        Scalar(tx, "SELECT 1 FROM instances WHERE instance_id = $id", ("$id", instanceId)) is not null;
+
+    private static bool Enqueue(SqliteTransaction tx, string instanceId, HistoryEvent message)
+    {
+        Execute(tx, "INSERT INTO inbox(instance_id, kind, event) VALUES ($id, $kind, $event)",
+            ("$id", instanceId), ("$kind", (int)message.EventType), ("$event", Serialize(message)));
+        return true;
+    }
+
+    private static void CreateInstance(SqliteTransaction tx, InstanceRecord instance, HistoryEvent startEvent, bool throwIfActive)
+    {
+        if (ReadInstance(tx, instance.InstanceId) is { } existing)
+        {
+            if (!existing.IsTerminal && throwIfActive)
+            {
+                throw new OrchestrationAlreadyExistsException(instance.InstanceId, existing.Status);
+            }
+
+            Remove(tx, instance.InstanceId);
+        }
+
+        Execute(tx, "INSERT INTO instances(" + InstanceColumns + ") VALUES ($id, $name, $exec, $status, $input, $output, $custom, $failure, $created, $updated, $parent, $parentExec, $parentTask)",
+            InstanceParameters(instance));
+        Enqueue(tx, instance.InstanceId, startEvent);
+    }
+
+    private static int UpdateInstance(SqliteTransaction tx, InstanceRecord instance) =>
+        Execute(tx, "UPDATE instances SET name = $name, execution_id = $exec, status = $status, input = $input, output = $output, custom_status = $custom, " +
+            "failure = $failure, created_at = $created, updated_at = $updated, parent_instance_id = $parent, parent_execution_id = $parentExec, parent_task_id = $parentTask " +
+            "WHERE instance_id = $id", InstanceParameters(instance));
+
+    private static (string, object?)[] InstanceParameters(InstanceRecord i) =>
+    [
+        ("$id", i.InstanceId), ("$name", i.Name), ("$exec", i.ExecutionId), ("$status", (int)i.Status), ("$input", i.Input), ("$output", i.Output),
+        ("$custom", i.CustomStatus), ("$failure", i.Failure is null ? null : JsonSerializer.Serialize(i.Failure, EventJson)),
+        ("$created", i.CreatedAt.Ticks), ("$updated", i.LastUpdatedAt.Ticks), ("$parent", i.ParentInstanceId), ("$parentExec", i.ParentExecutionId), ("$parentTask", i.ParentTaskId),
+    ];
+
+    private static void Remove(SqliteTransaction tx, string instanceId)
+    {
+        foreach (var table in new[] { "instances", "history", "inbox", "activities", "timers" })
+        {
+            Execute(tx, $"DELETE FROM {table} WHERE instance_id = $id", ("$id", instanceId));
+        }
+    }
+
+    private static InstanceRecord? ReadInstance(SqliteTransaction tx, string instanceId)
+    {
+        using var cmd = Command(tx, "SELECT " + InstanceColumns + " FROM instances WHERE instance_id = $id");
+        cmd.Parameters.AddWithValue("$id", instanceId);
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? ReadInstance(reader) : null;
+    }
+
+    private static InstanceRecord ReadInstance(SqliteDataReader r) => new(r.GetString(0), r.GetString(1))
+    {
+        ExecutionId = r.GetString(2),
+        Status = (OrchestrationRuntimeStatus)r.GetInt32(3),
+        Input = r.IsDBNull(4) ? null : r.GetString(4),
+        Output = r.IsDBNull(5) ? null : r.GetString(5),
+        CustomStatus = r.IsDBNull(6) ? null : r.GetString(6),
+        Failure = r.IsDBNull(7) ? null : JsonSerializer.Deserialize<TaskFailureDetails>(r.GetString(7), EventJson),
+        CreatedAt = new DateTime(r.GetInt64(8), DateTimeKind.Utc),
+        LastUpdatedAt = new DateTime(r.GetInt64(9), DateTimeKind.Utc),
+        ParentInstanceId = r.IsDBNull(10) ? null : r.GetString(10),
+        ParentExecutionId = r.IsDBNull(11) ? null : r.GetString(11),
+        ParentTaskId = r.IsDBNull(12) ? null : r.GetInt32(12),
+    };
+
+    private static List<HistoryEvent> ReadHistory(SqliteTransaction tx, string instanceId)
+    {
+        using var cmd = Command(tx, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq");
+        cmd.Parameters.AddWithValue("$id", instanceId);
+        using var reader = cmd.ExecuteReader();
+        var history = new List<HistoryEvent>();
+        while (reader.Read())
+        {
+            history.Add(Deserialize(reader.GetString(0)));
+        }
+
+        return history;
+    }
+
+    private async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellation)
+    {
+        await _gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            var connection = _connection ?? throw new InvalidOperationException("The durable store is not initialized (call InitializeAsync) or was disposed.");
+            using var tx = connection.BeginTransaction();
+            var result = work(tx);
+            tx.Commit();
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
