@@ -1,0 +1,66 @@
+using Mets.Durable.Engine;
+using Mets.Durable.Storage;
+using Mets.Durable.Storage.Sqlite;
+using Mets.Durable.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Mets.Durable.Tests.Storage;
+
+public class SqliteStoreTests
+{
+    [Fact]
+    public async Task InitializeAsync_SecondStoreOnSameFile_FailsWithClearMessage()
+    {
+        await using var first = SqliteOrchestrationStoreFactory.CreateTemporary();
+        await first.InitializeAsync(CancellationToken.None);
+        await using var second = new SqliteOrchestrationStore(first.DatabasePath);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => second.InitializeAsync(CancellationToken.None));
+
+        Assert.Contains("in use by another process", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_NewerSchemaVersion_Refused()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mets-durable-").FullName, "durable.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 99;";
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await using var store = new SqliteOrchestrationStore(path);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(CancellationToken.None));
+
+        Assert.Contains("schema version 99", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_RestartedOnSameFile_ContinuesWaitingInstance()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mets-durable-").FullName, "durable.db");
+        static void Register(DurableTaskRegistry r) => r
+            .AddActivityFunc<string, string>("Shout", (_, s) => Task.FromResult(s.ToUpperInvariant()))
+            .AddOrchestratorFunc<object?, string>("Persistent", async (ctx, _) =>
+            {
+                var answer = await ctx.WaitForExternalEvent<string>("answer");
+                await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddDays(3), CancellationToken.None);
+                return await ctx.CallActivityAsync<string>("Shout", answer);
+            });
+
+        await using (var first = await DurableTestHost.StartAsync(Register, new SqliteOrchestrationStore(path)))
+        {
+            await first.Client.ScheduleNewOrchestrationInstanceAsync("Persistent", null, new StartOrchestrationOptions("e-1"));
+            await first.Client.RaiseEventAsync("e-1", "answer", "yes");
+            await first.WaitForIdleAsync();
+        }
+
+        await using var second = await DurableTestHost.StartAsync(Register, new SqliteOrchestrationStore(path));
+        await second.AdvanceAsync(TimeSpan.FromDays(3));
+
+        Assert.Equal("YES", (await second.WaitForCompletionAsync("e-1")).ReadOutputAs<string>());
+    }
+}
