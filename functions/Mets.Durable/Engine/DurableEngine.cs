@@ -26,9 +26,11 @@ public sealed partial class DurableEngine : IAsyncDisposable
     private readonly WakeSignal _timerWake = new();
     private readonly ConcurrentDictionary<long, byte> _dispatchedActivities = new();
     private readonly SemaphoreSlim _activitySlots;
+    private readonly System.Threading.Channels.Channel<ActivityResult> _finished = System.Threading.Channels.Channel.CreateUnbounded<ActivityResult>();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private int _activitiesInFlight;
+    private Task _resultWriter = Task.CompletedTask;
 
     public DurableEngine(
         IOrchestrationStore store,
@@ -68,6 +70,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
         _loops.Add(Task.Run(() => DispatchOrchestrationsAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => DispatchActivitiesAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => FireTimersAsync(stop), CancellationToken.None));
+        _resultWriter = Task.Run(StoreActivityResultsAsync, CancellationToken.None);
     }
 
     /// <summary>Stops taking new work and waits for work in progress (activities included) to finish.</summary>
@@ -85,6 +88,8 @@ public sealed partial class DurableEngine : IAsyncDisposable
         }
 
         _activitySlots.Release(_options.MaxConcurrentActivities);
+        _finished.Writer.TryComplete();
+        await _resultWriter.WaitAsync(cancellation).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -158,15 +163,16 @@ public sealed partial class DurableEngine : IAsyncDisposable
                     continue;
                 }
 
+                var commits = new List<OrchestrationCommit>(items.Count);
                 foreach (var item in items)
                 {
-                    if (stop.IsCancellationRequested)
+                    if (Process(item) is { } commit)
                     {
-                        break;
+                        commits.Add(commit);
                     }
-
-                    await ProcessAsync(item, stop).ConfigureAwait(false);
                 }
+
+                await CommitAsync(commits, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -182,7 +188,8 @@ public sealed partial class DurableEngine : IAsyncDisposable
         }
     }
 
-    private async Task ProcessAsync(OrchestrationWorkItem item, CancellationToken stop)
+    /// <summary>Decides one work item's episode; the caller commits the batch in one transaction.</summary>
+    private OrchestrationCommit? Process(OrchestrationWorkItem item)
     {
         var instance = item.Instance;
         var now = UtcNow();
@@ -190,8 +197,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
 
         if (instance.IsTerminal)
         {
-            await CommitAsync(new OrchestrationCommit(instance) { ConsumedMessageIds = [.. item.Messages.Select(m => m.Id)] }, stop).ConfigureAwait(false);
-            return;
+            return new OrchestrationCommit(instance) { ConsumedMessageIds = [.. item.Messages.Select(m => m.Id)] };
         }
 
         var working = item.Messages.ToList();
@@ -201,13 +207,12 @@ public sealed partial class DurableEngine : IAsyncDisposable
             var wake = working.FindIndex(m => IsWakeUp(m.Event));
             if (wake < 0)
             {
-                return;
+                return null;
             }
 
             if (working[wake].Event.EventType == HistoryEventType.ExecutionTerminated)
             {
-                await TerminateAsync(item, working[wake].Event, now, stop).ConfigureAwait(false);
-                return;
+                return Terminate(item, working[wake].Event, now);
             }
 
             consumed.Add(working[wake].Id);
@@ -221,8 +226,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
             var e = message.Event;
             if (e.EventType == HistoryEventType.ExecutionTerminated)
             {
-                await TerminateAsync(item, e, now, stop).ConfigureAwait(false);
-                return;
+                return Terminate(item, e, now);
             }
 
             consumed.Add(message.Id);
@@ -241,14 +245,13 @@ public sealed partial class DurableEngine : IAsyncDisposable
 
         if (toProcess.Count == 0)
         {
-            await CommitAsync(new OrchestrationCommit(instance with { Status = status, LastUpdatedAt = now }) { ConsumedMessageIds = consumed }, stop).ConfigureAwait(false);
-            return;
+            return new OrchestrationCommit(instance with { Status = status, LastUpdatedAt = now }) { ConsumedMessageIds = consumed };
         }
 
         var events = item.History.Count == 0 ? StartEventFirst(toProcess) : toProcess;
         var result = _executor.Execute(instance, item.History, events, now);
         var suspended = status == OrchestrationRuntimeStatus.Suspended;
-        await CommitAsync(BuildCommit(instance, result, consumed, suspended, now), stop).ConfigureAwait(false);
+        return BuildCommit(instance, result, consumed, suspended, now);
     }
 
     private OrchestrationCommit BuildCommit(InstanceRecord instance, EpisodeResult result, List<long> consumed, bool suspended, DateTime now)
@@ -359,34 +362,37 @@ public sealed partial class DurableEngine : IAsyncDisposable
         });
     }
 
-    private async Task TerminateAsync(OrchestrationWorkItem item, HistoryEvent terminate, DateTime now, CancellationToken stop)
+    private static OrchestrationCommit Terminate(OrchestrationWorkItem item, HistoryEvent terminate, DateTime now)
     {
         var updated = item.Instance with { Status = OrchestrationRuntimeStatus.Terminated, Output = terminate.Input, LastUpdatedAt = now };
-        await CommitAsync(
-            new OrchestrationCommit(updated)
-            {
-                AppendedHistory = [new HistoryEvent(HistoryEventType.ExecutionTerminated, now) { Input = terminate.Input, Reason = terminate.Reason }],
-                ConsumedMessageIds = [.. item.Messages.Select(m => m.Id)],
-                ClearPendingWork = true,
-                OutboundMessages = [.. NotifyParent(updated, now)],
-            },
-            stop).ConfigureAwait(false);
+        return new OrchestrationCommit(updated)
+        {
+            AppendedHistory = [new HistoryEvent(HistoryEventType.ExecutionTerminated, now) { Input = terminate.Input, Reason = terminate.Reason }],
+            ConsumedMessageIds = [.. item.Messages.Select(m => m.Id)],
+            ClearPendingWork = true,
+            OutboundMessages = [.. NotifyParent(updated, now)],
+        };
     }
 
-    private async Task CommitAsync(OrchestrationCommit commit, CancellationToken stop)
+    private async Task CommitAsync(List<OrchestrationCommit> commits, CancellationToken stop)
     {
-        await _store.CommitOrchestrationAsync(commit, stop).ConfigureAwait(false);
-        if (commit.NewActivities.Count > 0)
+        if (commits.Count == 0)
+        {
+            return;
+        }
+
+        await _store.CommitOrchestrationsAsync(commits, stop).ConfigureAwait(false);
+        if (commits.Any(c => c.NewActivities.Count > 0))
         {
             _activityWake.Set();
         }
 
-        if (commit.NewTimers.Count > 0 || commit.ClearPendingWork || commit.CancelledTimerIds.Count > 0)
+        if (commits.Any(c => c.NewTimers.Count > 0 || c.ClearPendingWork || c.CancelledTimerIds.Count > 0))
         {
             _timerWake.Set();
         }
 
-        if (commit.OutboundMessages.Count > 0 || commit.NewChildren.Count > 0)
+        if (commits.Any(c => c.OutboundMessages.Count > 0 || c.NewChildren.Count > 0))
         {
             _orchestrationWake.Set();
         }
@@ -466,22 +472,48 @@ public sealed partial class DurableEngine : IAsyncDisposable
                 };
             }
 
-            await _store.CompleteActivityAsync(item, result, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A store failure leaves the activity pending; it runs again (at-least-once).
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogActivityCommitFailed(item.Name, ex.GetType().Name);
+            _finished.Writer.TryWrite(new ActivityResult(item, result));
         }
         finally
         {
-            _dispatchedActivities.TryRemove(item.Id, out _);
-            Interlocked.Decrement(ref _activitiesInFlight);
             _activitySlots.Release();
-            _activityWake.Set();
-            _orchestrationWake.Set();
-            Progress.Pulse();
+        }
+    }
+
+    /// <summary>Stores finished activities in batches: one transaction for all that finished meanwhile.</summary>
+    private async Task StoreActivityResultsAsync()
+    {
+        var batch = new List<ActivityResult>();
+        while (await _finished.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < 512 && _finished.Reader.TryRead(out var result))
+            {
+                batch.Add(result);
+            }
+
+            try
+            {
+                await _store.CompleteActivitiesAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A store failure leaves the activities pending; they run again (at-least-once).
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogActivityCommitFailed(batch.Count, ex.GetType().Name);
+            }
+            finally
+            {
+                foreach (var (item, _) in batch)
+                {
+                    _dispatchedActivities.TryRemove(item.Id, out _);
+                    Interlocked.Decrement(ref _activitiesInFlight);
+                }
+
+                _activityWake.Set();
+                _orchestrationWake.Set();
+                Progress.Pulse();
+            }
         }
     }
 
@@ -541,8 +573,8 @@ public sealed partial class DurableEngine : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activity {Name} failed with {ErrorType}")]
     private partial void LogActivityFailed(string name, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Activity {Name} result could not be stored ({ErrorType}); it will run again")]
-    private partial void LogActivityCommitFailed(string name, string errorType);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} activity results could not be stored ({ErrorType}); those activities will run again")]
+    private partial void LogActivityCommitFailed(int count, string errorType);
 
     private sealed class EmbeddedActivityContext(TaskName name, string instanceId) : TaskActivityContext
     {

@@ -35,13 +35,14 @@ public interface IOrchestrationStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<OrchestrationWorkItem>> FetchOrchestrationWorkItemsAsync(int maxCount, IReadOnlySet<string> busyInstanceIds, CancellationToken cancellation);
 
-    Task CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken cancellation);
+    /// <summary>Commits the episodes of distinct instances, all in one transaction.</summary>
+    Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation);
 
     /// <summary>Pending activities not in <paramref name="dispatched"/>, oldest first.</summary>
     Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation);
 
-    /// <summary>Deletes the activity and delivers its result message to the instance, atomically.</summary>
-    Task CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellation);
+    /// <summary>Deletes each finished activity and delivers its result message to its instance, all in one transaction.</summary>
+    Task CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellation);
 
     Task<DateTime?> GetNextTimerDueAsync(CancellationToken cancellation);
 
@@ -54,3 +55,6 @@ public interface IOrchestrationStore : IAsyncDisposable
 
 /// <summary>Waiting work: inbox messages processable now, activities, timers due now, timers pending.</summary>
 public sealed record StoreWorkCounts(int ReadyInstances, int Activities, int DueTimers, int PendingTimers);
+
+/// <summary>A finished activity and the message (TaskCompleted or TaskFailed) that reports it.</summary>
+public sealed record ActivityResult(ActivityWorkItem Item, HistoryEvent Result);

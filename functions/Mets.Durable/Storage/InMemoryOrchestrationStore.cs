@@ -125,92 +125,100 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
     }
 
-    public Task CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken cancellation)
+    public Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(commits);
         lock (_gate)
         {
-            var id = commit.Instance.InstanceId;
-            if (!_instances.ContainsKey(id))
+            foreach (var commit in commits)
             {
-                return Task.CompletedTask; // purged meanwhile: nothing to apply
-            }
-
-            _instances[id] = commit.Instance;
-            if (commit.ReplaceHistory || !_history.TryGetValue(id, out var history))
-            {
-                history = [];
-                _history[id] = history;
-            }
-
-            history.AddRange(commit.AppendedHistory);
-
-            if (_inboxes.TryGetValue(id, out var inbox) && commit.ConsumedMessageIds.Count > 0)
-            {
-                var consumed = commit.ConsumedMessageIds.ToHashSet();
-                _readyOrder.Remove((inbox[0].Id, id));
-                inbox.RemoveAll(m => consumed.Contains(m.Id));
-                if (inbox.Count > 0)
-                {
-                    _readyOrder.Add((inbox[0].Id, id));
-                }
-            }
-
-            if (commit.ClearPendingWork)
-            {
-                foreach (var activity in _activities.Values.Where(a => a.InstanceId == id).ToList())
-                {
-                    _activities.Remove(activity.Id);
-                }
-
-                foreach (var timer in _timers.Where(t => t.Value.InstanceId == id).ToList())
-                {
-                    RemoveTimerLocked(timer.Key);
-                }
-            }
-            else if (commit.CancelledTimerIds.Count > 0)
-            {
-                var cancelled = commit.CancelledTimerIds.ToHashSet();
-                foreach (var timer in _timers.Where(t => t.Value.InstanceId == id && t.Value.ExecutionId == commit.Instance.ExecutionId && cancelled.Contains(t.Value.TimerId)).ToList())
-                {
-                    RemoveTimerLocked(timer.Key);
-                }
-            }
-
-            foreach (var activity in commit.NewActivities)
-            {
-                var activityId = ++_nextId;
-                _activities[activityId] = new ActivityWorkItem(activityId, id, commit.Instance.ExecutionId, activity.TaskId, activity.Name, activity.Input);
-            }
-
-            foreach (var timer in commit.NewTimers)
-            {
-                var timerKey = ++_nextId;
-                _timers[timerKey] = (id, commit.Instance.ExecutionId, timer.TimerId, timer.FireAt);
-                _timerOrder.Add((timer.FireAt, timerKey));
-            }
-
-            foreach (var child in commit.NewChildren)
-            {
-                if (_instances.TryGetValue(child.Instance.InstanceId, out var existing) && !existing.IsTerminal)
-                {
-                    EnqueueLocked(id, ChildAlreadyExists(child, commit.Instance, existing));
-                    continue;
-                }
-
-                CreateLocked(child.Instance, child.StartEvent);
-            }
-
-            foreach (var message in commit.OutboundMessages)
-            {
-                if (_instances.ContainsKey(message.InstanceId))
-                {
-                    EnqueueLocked(message.InstanceId, message.Event);
-                }
+                CommitLocked(commit);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private void CommitLocked(OrchestrationCommit commit)
+    {
+        var id = commit.Instance.InstanceId;
+        if (!_instances.ContainsKey(id))
+        {
+            return; // purged meanwhile: nothing to apply
+        }
+
+        _instances[id] = commit.Instance;
+        if (commit.ReplaceHistory || !_history.TryGetValue(id, out var history))
+        {
+            history = [];
+            _history[id] = history;
+        }
+
+        history.AddRange(commit.AppendedHistory);
+
+        if (_inboxes.TryGetValue(id, out var inbox) && commit.ConsumedMessageIds.Count > 0)
+        {
+            var consumed = commit.ConsumedMessageIds.ToHashSet();
+            _readyOrder.Remove((inbox[0].Id, id));
+            inbox.RemoveAll(m => consumed.Contains(m.Id));
+            if (inbox.Count > 0)
+            {
+                _readyOrder.Add((inbox[0].Id, id));
+            }
+        }
+
+        if (commit.ClearPendingWork)
+        {
+            foreach (var activity in _activities.Values.Where(a => a.InstanceId == id).ToList())
+            {
+                _activities.Remove(activity.Id);
+            }
+
+            foreach (var timer in _timers.Where(t => t.Value.InstanceId == id).ToList())
+            {
+                RemoveTimerLocked(timer.Key);
+            }
+        }
+        else if (commit.CancelledTimerIds.Count > 0)
+        {
+            var cancelled = commit.CancelledTimerIds.ToHashSet();
+            foreach (var timer in _timers.Where(t => t.Value.InstanceId == id && t.Value.ExecutionId == commit.Instance.ExecutionId && cancelled.Contains(t.Value.TimerId)).ToList())
+            {
+                RemoveTimerLocked(timer.Key);
+            }
+        }
+
+        foreach (var activity in commit.NewActivities)
+        {
+            var activityId = ++_nextId;
+            _activities[activityId] = new ActivityWorkItem(activityId, id, commit.Instance.ExecutionId, activity.TaskId, activity.Name, activity.Input);
+        }
+
+        foreach (var timer in commit.NewTimers)
+        {
+            var timerKey = ++_nextId;
+            _timers[timerKey] = (id, commit.Instance.ExecutionId, timer.TimerId, timer.FireAt);
+            _timerOrder.Add((timer.FireAt, timerKey));
+        }
+
+        foreach (var child in commit.NewChildren)
+        {
+            if (_instances.TryGetValue(child.Instance.InstanceId, out var existing) && !existing.IsTerminal)
+            {
+                EnqueueLocked(id, ChildAlreadyExists(child, commit.Instance, existing));
+                continue;
+            }
+
+            CreateLocked(child.Instance, child.StartEvent);
+        }
+
+        foreach (var message in commit.OutboundMessages)
+        {
+            if (_instances.ContainsKey(message.InstanceId))
+            {
+                EnqueueLocked(message.InstanceId, message.Event);
+            }
+        }
     }
 
     public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation)
@@ -223,14 +231,17 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
     }
 
-    public Task CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellation)
+    public Task CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(results);
         lock (_gate)
         {
-            if (_activities.Remove(item.Id) && _instances.ContainsKey(item.InstanceId))
+            foreach (var (item, result) in results)
             {
-                EnqueueLocked(item.InstanceId, result);
+                if (_activities.Remove(item.Id) && _instances.ContainsKey(item.InstanceId))
+                {
+                    EnqueueLocked(item.InstanceId, result);
+                }
             }
         }
 

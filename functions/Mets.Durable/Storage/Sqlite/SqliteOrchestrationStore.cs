@@ -19,7 +19,10 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     };
 
     private readonly string _path;
+    private const int CacheCapacity = 20_000;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, CachedInstance> _cache = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
     private FileStream? _lockFile;
 
@@ -191,96 +194,114 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }, cancellation);
     }
 
-    public Task CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken cancellation)
+    public Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(commits);
         return InTransactionAsync(tx =>
         {
-            var instance = commit.Instance;
-            var id = instance.InstanceId;
-            if (UpdateInstance(tx, instance) == 0)
+            foreach (var commit in commits)
             {
-                return 0; // purged meanwhile: nothing to apply
-            }
-
-            if (commit.ReplaceHistory)
-            {
-                Execute(tx, "DELETE FROM history WHERE instance_id = $id", ("$id", id));
-            }
-
-            if (commit.AppendedHistory.Count > 0)
-            {
-                var next = Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
-                using var insert = Command(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
-                var pId = insert.Parameters.AddWithValue("$id", id);
-                var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
-                var pEvent = insert.Parameters.Add("$event", SqliteType.Text);
-                foreach (var e in commit.AppendedHistory)
-                {
-                    pSeq.Value = next++;
-                    pEvent.Value = Serialize(e);
-                    insert.ExecuteNonQuery();
-                }
-            }
-
-            if (commit.ConsumedMessageIds.Count > 0)
-            {
-                using var delete = Command(tx, "DELETE FROM inbox WHERE id = $id");
-                var pId = delete.Parameters.Add("$id", SqliteType.Integer);
-                foreach (var messageId in commit.ConsumedMessageIds)
-                {
-                    pId.Value = messageId;
-                    delete.ExecuteNonQuery();
-                }
-            }
-
-            if (commit.ClearPendingWork)
-            {
-                Execute(tx, "DELETE FROM activities WHERE instance_id = $id", ("$id", id));
-                Execute(tx, "DELETE FROM timers WHERE instance_id = $id", ("$id", id));
-            }
-            else
-            {
-                foreach (var timerId in commit.CancelledTimerIds)
-                {
-                    Execute(tx, "DELETE FROM timers WHERE instance_id = $id AND execution_id = $exec AND timer_id = $timer",
-                        ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timerId));
-                }
-            }
-
-            foreach (var activity in commit.NewActivities)
-            {
-                Execute(tx, "INSERT INTO activities(instance_id, execution_id, task_id, name, input) VALUES ($id, $exec, $task, $name, $input)",
-                    ("$id", id), ("$exec", instance.ExecutionId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
-            }
-
-            foreach (var timer in commit.NewTimers)
-            {
-                Execute(tx, "INSERT INTO timers(instance_id, execution_id, timer_id, fire_at) VALUES ($id, $exec, $timer, $at)",
-                    ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timer.TimerId), ("$at", timer.FireAt.Ticks));
-            }
-
-            foreach (var child in commit.NewChildren)
-            {
-                if (ReadInstance(tx, child.Instance.InstanceId) is { IsTerminal: false } existing)
-                {
-                    Enqueue(tx, id, InMemoryOrchestrationStore.ChildAlreadyExists(child, instance, existing));
-                    continue;
-                }
-
-                CreateInstance(tx, child.Instance, child.StartEvent, throwIfActive: false);
-            }
-
-            foreach (var message in commit.OutboundMessages)
-            {
-                if (Exists(tx, message.InstanceId))
-                {
-                    Enqueue(tx, message.InstanceId, message.Event);
-                }
+                Commit(tx, commit);
             }
 
             return 0;
         }, cancellation);
+    }
+
+    private void Commit(SqliteTransaction tx, OrchestrationCommit commit)
+    {
+        var instance = commit.Instance;
+        var id = instance.InstanceId;
+        if (UpdateInstance(tx, instance) == 0)
+        {
+            return; // purged meanwhile: nothing to apply
+        }
+
+        if (commit.ReplaceHistory)
+        {
+            Execute(tx, "DELETE FROM history WHERE instance_id = $id", ("$id", id));
+        }
+
+        if (_cache.TryGetValue(id, out var cached))
+        {
+            if (commit.ReplaceHistory)
+            {
+                cached.History.Clear();
+            }
+
+            cached.History.AddRange(commit.AppendedHistory);
+        }
+
+        if (commit.AppendedHistory.Count > 0)
+        {
+            var next = Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
+            using var insert = Command(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
+            var pId = insert.Parameters.AddWithValue("$id", id);
+            var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
+            var pEvent = insert.Parameters.Add("$event", SqliteType.Text);
+            foreach (var e in commit.AppendedHistory)
+            {
+                pSeq.Value = next++;
+                pEvent.Value = Serialize(e);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        if (commit.ConsumedMessageIds.Count > 0)
+        {
+            using var delete = Command(tx, "DELETE FROM inbox WHERE id = $id");
+            var pId = delete.Parameters.Add("$id", SqliteType.Integer);
+            foreach (var messageId in commit.ConsumedMessageIds)
+            {
+                pId.Value = messageId;
+                delete.ExecuteNonQuery();
+            }
+        }
+
+        if (commit.ClearPendingWork)
+        {
+            Execute(tx, "DELETE FROM activities WHERE instance_id = $id", ("$id", id));
+            Execute(tx, "DELETE FROM timers WHERE instance_id = $id", ("$id", id));
+        }
+        else
+        {
+            foreach (var timerId in commit.CancelledTimerIds)
+            {
+                Execute(tx, "DELETE FROM timers WHERE instance_id = $id AND execution_id = $exec AND timer_id = $timer",
+                    ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timerId));
+            }
+        }
+
+        foreach (var activity in commit.NewActivities)
+        {
+            Execute(tx, "INSERT INTO activities(instance_id, execution_id, task_id, name, input) VALUES ($id, $exec, $task, $name, $input)",
+                ("$id", id), ("$exec", instance.ExecutionId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
+        }
+
+        foreach (var timer in commit.NewTimers)
+        {
+            Execute(tx, "INSERT INTO timers(instance_id, execution_id, timer_id, fire_at) VALUES ($id, $exec, $timer, $at)",
+                ("$id", id), ("$exec", instance.ExecutionId), ("$timer", timer.TimerId), ("$at", timer.FireAt.Ticks));
+        }
+
+        foreach (var child in commit.NewChildren)
+        {
+            if (ReadInstance(tx, child.Instance.InstanceId) is { IsTerminal: false } existing)
+            {
+                Enqueue(tx, id, InMemoryOrchestrationStore.ChildAlreadyExists(child, instance, existing));
+                continue;
+            }
+
+            CreateInstance(tx, child.Instance, child.StartEvent, throwIfActive: false);
+        }
+
+        foreach (var message in commit.OutboundMessages)
+        {
+            if (Exists(tx, message.InstanceId))
+            {
+                Enqueue(tx, message.InstanceId, message.Event);
+            }
+        }
     }
 
     public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation)
@@ -305,14 +326,17 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }, cancellation);
     }
 
-    public Task CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellation)
+    public Task CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(results);
         return InTransactionAsync(tx =>
         {
-            if (Execute(tx, "DELETE FROM activities WHERE id = $id", ("$id", item.Id)) > 0 && Exists(tx, item.InstanceId))
+            foreach (var (item, result) in results)
             {
-                Enqueue(tx, item.InstanceId, result);
+                if (Execute(tx, "DELETE FROM activities WHERE id = $id", ("$id", item.Id)) > 0 && Exists(tx, item.InstanceId))
+                {
+                    Enqueue(tx, item.InstanceId, result);
+                }
             }
 
             return 0;
@@ -487,8 +511,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return await cmd.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
     }
 
-    private static bool Exists(SqliteTransaction tx, string instanceId) =>
-        Scalar(tx, "SELECT 1 FROM instances WHERE instance_id = $id", ("$id", instanceId)) is not null;
+    private bool Exists(SqliteTransaction tx, string instanceId) =>
+        _cache.ContainsKey(instanceId) || Scalar(tx, "SELECT 1 FROM instances WHERE instance_id = $id", ("$id", instanceId)) is not null;
 
     private static bool Enqueue(SqliteTransaction tx, string instanceId, HistoryEvent message)
     {
@@ -497,7 +521,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return true;
     }
 
-    private static void CreateInstance(SqliteTransaction tx, InstanceRecord instance, HistoryEvent startEvent, bool throwIfActive)
+    private void CreateInstance(SqliteTransaction tx, InstanceRecord instance, HistoryEvent startEvent, bool throwIfActive)
     {
         if (ReadInstance(tx, instance.InstanceId) is { } existing)
         {
@@ -511,13 +535,21 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
         Execute(tx, "INSERT INTO instances(" + InstanceColumns + ") VALUES ($id, $name, $exec, $status, $input, $output, $custom, $failure, $created, $updated, $parent, $parentExec, $parentTask)",
             InstanceParameters(instance));
+        Cache(instance, []);
         Enqueue(tx, instance.InstanceId, startEvent);
     }
 
-    private static int UpdateInstance(SqliteTransaction tx, InstanceRecord instance) =>
-        Execute(tx, "UPDATE instances SET name = $name, execution_id = $exec, status = $status, input = $input, output = $output, custom_status = $custom, " +
+    private int UpdateInstance(SqliteTransaction tx, InstanceRecord instance)
+    {
+        if (_cache.TryGetValue(instance.InstanceId, out var cached))
+        {
+            cached.Instance = instance;
+        }
+
+        return Execute(tx, "UPDATE instances SET name = $name, execution_id = $exec, status = $status, input = $input, output = $output, custom_status = $custom, " +
             "failure = $failure, created_at = $created, updated_at = $updated, parent_instance_id = $parent, parent_execution_id = $parentExec, parent_task_id = $parentTask " +
             "WHERE instance_id = $id", InstanceParameters(instance));
+    }
 
     private static (string, object?)[] InstanceParameters(InstanceRecord i) =>
     [
@@ -526,16 +558,22 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         ("$created", i.CreatedAt.Ticks), ("$updated", i.LastUpdatedAt.Ticks), ("$parent", i.ParentInstanceId), ("$parentExec", i.ParentExecutionId), ("$parentTask", i.ParentTaskId),
     ];
 
-    private static void Remove(SqliteTransaction tx, string instanceId)
+    private void Remove(SqliteTransaction tx, string instanceId)
     {
+        _cache.Remove(instanceId);
         foreach (var table in new[] { "instances", "history", "inbox", "activities", "timers" })
         {
             Execute(tx, $"DELETE FROM {table} WHERE instance_id = $id", ("$id", instanceId));
         }
     }
 
-    private static InstanceRecord? ReadInstance(SqliteTransaction tx, string instanceId)
+    private InstanceRecord? ReadInstance(SqliteTransaction tx, string instanceId)
     {
+        if (_cache.TryGetValue(instanceId, out var cached))
+        {
+            return cached.Instance;
+        }
+
         using var cmd = Command(tx, "SELECT " + InstanceColumns + " FROM instances WHERE instance_id = $id");
         cmd.Parameters.AddWithValue("$id", instanceId);
         using var reader = cmd.ExecuteReader();
@@ -557,8 +595,13 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         ParentTaskId = r.IsDBNull(12) ? null : r.GetInt32(12),
     };
 
-    private static List<HistoryEvent> ReadHistory(SqliteTransaction tx, string instanceId)
+    private List<HistoryEvent> ReadHistory(SqliteTransaction tx, string instanceId)
     {
+        if (_cache.TryGetValue(instanceId, out var cached) && cached.History is { } known)
+        {
+            return [.. known];
+        }
+
         using var cmd = Command(tx, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq");
         cmd.Parameters.AddWithValue("$id", instanceId);
         using var reader = cmd.ExecuteReader();
@@ -568,7 +611,34 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             history.Add(Deserialize(reader.GetString(0)));
         }
 
+        if (ReadInstance(tx, instanceId) is { } instance)
+        {
+            Cache(instance, [.. history]);
+        }
+
         return history;
+    }
+
+    /// <summary>
+    /// Write-through cache of instance rows and histories: this process is the file's only writer (the
+    /// lock file), so the cache cannot go stale; it saves re-reading and re-parsing a history per episode.
+    /// Cleared whole when full, and on any failed transaction (whose changes were rolled back).
+    /// </summary>
+    private void Cache(InstanceRecord instance, List<HistoryEvent> history)
+    {
+        if (_cache.Count >= CacheCapacity)
+        {
+            _cache.Clear();
+        }
+
+        _cache[instance.InstanceId] = new CachedInstance { Instance = instance, History = history };
+    }
+
+    private sealed class CachedInstance
+    {
+        public required InstanceRecord Instance { get; set; }
+
+        public required List<HistoryEvent> History { get; init; }
     }
 
     private async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellation)
@@ -578,9 +648,17 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         {
             var connection = _connection ?? throw new InvalidOperationException("The durable store is not initialized (call InitializeAsync) or was disposed.");
             using var tx = connection.BeginTransaction();
-            var result = work(tx);
-            tx.Commit();
-            return result;
+            try
+            {
+                var result = work(tx);
+                tx.Commit();
+                return result;
+            }
+            catch
+            {
+                _cache.Clear(); // the transaction rolls back: forget what it cached
+                throw;
+            }
         }
         finally
         {
