@@ -1,0 +1,14 @@
+namespace Mets.Domain.Assessments;
+
+/// <summary>Barriers to progress the METS program tracks: its seven named barriers, plus Other.</summary>
+public enum ProgramBarrier
+{
+    MismatchedTreatmentGoals,
+    UnusedCommunitySupports,
+    NeedsMisalignedWithServices,
+    MedicationNonadherence,
+    InsufficientCareCoordination,
+    InadequateTreatmentEngagement,
+    SocialDeterminants,
+    Other,
+}

@@ -1,0 +1,11 @@
+namespace Mets.Domain.Assessments;
+
+/// <summary>The five core domains of the CMS Accountable Health Communities HRSN screening tool.</summary>
+public enum SocialNeedDomain
+{
+    HousingInstability,
+    FoodInsecurity,
+    Transportation,
+    Utilities,
+    InterpersonalSafety,
+}

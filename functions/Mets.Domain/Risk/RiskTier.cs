@@ -1,0 +1,28 @@
+namespace Mets.Domain.Risk;
+
+/// <summary>Engagement risk tier; sets the review cadence.</summary>
+public enum RiskTier
+{
+    Low,
+    Moderate,
+    High,
+}
+
+/// <summary>Why a tier was assigned; codes safe for timelines and reports.</summary>
+public enum RiskReason
+{
+    // High
+    SafetyRisk,
+    Phq9Severe,
+    UrgentReferral,
+    BehavioralHealthInpatientStay,
+    RepeatedBehavioralHealthEdVisits,
+
+    // Moderate
+    Phq9Moderate,
+    Gad7Positive,
+    AuditCPositive,
+    SocialNeed,
+    OpenCareGap,
+    MedicationNonadherence,
+}
