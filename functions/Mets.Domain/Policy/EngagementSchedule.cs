@@ -1,5 +1,6 @@
 using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
+using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
 
 namespace Mets.Domain.Policy;
@@ -41,6 +42,13 @@ public sealed class EngagementSchedule
     /// <summary>Referral received + 7 days, or + 1 day when the referral is urgent or raises a safety concern.</summary>
     public DateTimeOffset AssessmentDueAt(DateTimeOffset referralReceivedAt, bool urgentOrSafetyConcern) =>
         referralReceivedAt + (urgentOrSafetyConcern ? policy.UrgentAssessmentDue : policy.AssessmentDue);
+
+    /// <summary>The assessment due date for the engagement's first referral.</summary>
+    public DateTimeOffset AssessmentDueAt(Referral referral)
+    {
+        ArgumentNullException.ThrowIfNull(referral);
+        return AssessmentDueAt(referral.ReceivedAt, referral.IsUrgentOrSafetyConcern);
+    }
 
     /// <summary>
     /// The assessment due date after another referral is attached: an urgent (or safety-concern) one
