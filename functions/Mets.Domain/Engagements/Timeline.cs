@@ -67,7 +67,7 @@ public enum TimelineEntryKind
 
 /// <summary>
 /// One append-only audit entry: when, who, what, and detail codes (<c>key=value</c> tokens of
-/// letters, digits and <c>_ . : = - #</c> only, so free text and names cannot slip in).
+/// letters, digits and <c>_ . : = - # @</c> only, so free text and names cannot slip in).
 /// </summary>
 public sealed record TimelineEntry
 {
@@ -81,7 +81,7 @@ public sealed record TimelineEntry
         if (details.Count > MaxDetails || details.Any(d => !IsDetailCode(d)))
         {
             throw new ArgumentException(
-                $"Timeline details are at most {MaxDetails} codes of 1-{MaxDetailLength} letters, digits and _ . : = - # (no free text).",
+                $"Timeline details are at most {MaxDetails} codes of 1-{MaxDetailLength} letters, digits and _ . : = - # @ (no free text).",
                 nameof(details));
         }
 
@@ -103,5 +103,5 @@ public sealed record TimelineEntry
 
     public static bool IsDetailCode(string? code) =>
         !string.IsNullOrEmpty(code) && code.Length <= MaxDetailLength
-        && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '=' or '-' or '#');
+        && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '=' or '-' or '#' or '@');
 }

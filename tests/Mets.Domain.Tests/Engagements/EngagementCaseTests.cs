@@ -185,6 +185,15 @@ public class EngagementCaseTests
         Assert.Equal("due=2026-03-02T14:30:00Z", EngagementCase.Code("due", Sample.T0));
     }
 
+    [Fact]
+    public void Start_StaffIdWithAtSign_IsAValidDetailCode()
+    {
+        var started = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0)
+            .Start(StaffId.Parse("j.doe@plan.example"), Sample.T0 + (7 * Day), Sample.T0 + (180 * Day), Sample.T0);
+
+        Assert.Contains("clinician=j.doe@plan.example", started.Timeline[^1].Details);
+    }
+
     internal static EngagementCase Reviewing(out RiskTierDecision risk)
     {
         var assessment = Sample.Assessment(Sample.T0 + Day);
