@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Assessments;
 
 /// <summary>Sex recorded for the AUDIT-C threshold. <see cref="Unknown"/> uses the lower (female) threshold, the more sensitive choice.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AuditCSex>))]
 public enum AuditCSex
 {
     Unknown,

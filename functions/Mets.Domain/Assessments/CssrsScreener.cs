@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Assessments;
 
 /// <summary>C-SSRS screener question 6 (suicidal behavior), by how long ago.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SuicidalBehavior>))]
 public enum SuicidalBehavior
 {
     None,
@@ -9,6 +12,7 @@ public enum SuicidalBehavior
 }
 
 /// <summary>Columbia triage of the screener. <see cref="None"/> = every answer "no" (negative screen).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CssrsRisk>))]
 public enum CssrsRisk
 {
     None,

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Assessments;
 
 /// <summary>GAD-7 anxiety severity bands over the 0-21 total.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Gad7Band>))]
 public enum Gad7Band
 {
     /// <summary>0-4.</summary>

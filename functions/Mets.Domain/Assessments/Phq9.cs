@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Assessments;
 
 /// <summary>PHQ-9 depression severity bands over the 0-27 total.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Phq9Band>))]
 public enum Phq9Band
 {
     /// <summary>0-4.</summary>

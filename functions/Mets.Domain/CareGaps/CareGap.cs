@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.CareGaps;
 
+[JsonConverter(typeof(JsonStringEnumConverter<CareGapStatus>))]
 public enum CareGapStatus
 {
     Open,

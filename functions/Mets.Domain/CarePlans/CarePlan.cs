@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Assessments;
 using Mets.Domain.Identifiers;
 
 namespace Mets.Domain.CarePlans;
 
+[JsonConverter(typeof(JsonStringEnumConverter<GoalStatus>))]
 public enum GoalStatus
 {
     Proposed,
@@ -21,6 +23,7 @@ public sealed record CarePlanGoal(string Id, string Description, string Target, 
 /// <summary>A barrier on the plan and whether it has been resolved.</summary>
 public sealed record CareBarrier(ProgramBarrier Kind, string? Note, bool Resolved);
 
+[JsonConverter(typeof(JsonStringEnumConverter<InterventionKind>))]
 public enum InterventionKind
 {
     ProviderCollaboration,
@@ -34,6 +37,7 @@ public enum InterventionKind
     Other,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<InterventionStatus>))]
 public enum InterventionStatus
 {
     Planned,
@@ -45,6 +49,7 @@ public enum InterventionStatus
 /// <summary>An intervention, optionally aimed at one barrier.</summary>
 public sealed record Intervention(InterventionKind Kind, string Description, InterventionStatus Status, ProgramBarrier? Addresses);
 
+[JsonConverter(typeof(JsonStringEnumConverter<CareTeamRole>))]
 public enum CareTeamRole
 {
     MetsClinician,

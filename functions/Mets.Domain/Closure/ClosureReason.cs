@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Closure;
 
 /// <summary>Why an engagement closed.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClosureReason>))]
 public enum ClosureReason
 {
     GoalsMet,
@@ -12,6 +15,7 @@ public enum ClosureReason
 }
 
 /// <summary>A supervisor's decision in the closure review at the end of the maximum duration.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClosureReviewDecision>))]
 public enum ClosureReviewDecision
 {
     Close,
@@ -19,6 +23,7 @@ public enum ClosureReviewDecision
 }
 
 /// <summary>What the closure review comes to at a given moment.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClosureReviewResultKind>))]
 public enum ClosureReviewResultKind
 {
     /// <summary>No decision yet and the decision window is still open: keep waiting.</summary>

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Identifiers;
 
 namespace Mets.Domain.Engagements;
 
 /// <summary>Whether an event may be applied now.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EventFit>))]
 public enum EventFit
 {
     /// <summary>Apply it.</summary>

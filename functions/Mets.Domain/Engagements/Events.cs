@@ -91,6 +91,7 @@ public sealed record ClosureReviewDecided(
     : EngagementEvent(EngagementId, OccurredAt);
 
 /// <summary>What claims analytics saw for the member.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClaimsActivityKind>))]
 public enum ClaimsActivityKind
 {
     BehavioralHealthInpatientDischarge,

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Engagements;
 
 /// <summary>The result of one attempt to reach the member.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MemberContactOutcome>))]
 public enum MemberContactOutcome
 {
     Reached,

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 
 namespace Mets.Domain.Engagements;
 
+[JsonConverter(typeof(JsonStringEnumConverter<ProviderOutreachStatus>))]
 public enum ProviderOutreachStatus
 {
     /// <summary>Started; the first email has not gone yet.</summary>
@@ -21,6 +23,7 @@ public enum ProviderOutreachStatus
 }
 
 /// <summary>A provider's answer through the signed link.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProviderResponse>))]
 public enum ProviderResponse
 {
     WillCollaborate,
@@ -29,6 +32,7 @@ public enum ProviderResponse
 }
 
 /// <summary>The outcome the medical director records for a peer-to-peer review.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PeerReviewOutcome>))]
 public enum PeerReviewOutcome
 {
     AgreedOnPlan,

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Identifiers;
 
 namespace Mets.Domain.Engagements;
 
 /// <summary>Where an engagement stands.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EngagementStep>))]
 public enum EngagementStep
 {
     /// <summary>Written by intake; the orchestration has not taken it yet.</summary>
@@ -20,6 +22,7 @@ public enum EngagementStep
     Closed,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<EngagementStatus>))]
 public enum EngagementStatus
 {
     Received,

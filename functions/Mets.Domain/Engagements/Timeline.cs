@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 
 namespace Mets.Domain.Engagements;
 
+[JsonConverter(typeof(JsonStringEnumConverter<ActorKind>))]
 public enum ActorKind
 {
     System,
@@ -32,6 +34,7 @@ public sealed record Actor(ActorKind Kind, string? Id)
 }
 
 /// <summary>What happened, for the audit timeline.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TimelineEntryKind>))]
 public enum TimelineEntryKind
 {
     ReferralReceived,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
@@ -6,6 +7,7 @@ using Mets.Domain.Risk;
 namespace Mets.Domain.Policy;
 
 /// <summary>What a step's next timer is for.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<StepTimerKind>))]
 public enum StepTimerKind
 {
     /// <summary>Remind whoever owes the step.</summary>

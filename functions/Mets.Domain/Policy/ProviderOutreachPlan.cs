@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Policy;
 
 /// <summary>What happens at a step of one provider's outreach when no response has arrived by then.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OutreachStepKind>))]
 public enum OutreachStepKind
 {
     /// <summary>Send reminder number <see cref="OutreachStep.ReminderNumber"/>.</summary>

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using System.Text;
 using Mets.Domain.Identifiers;
 
 namespace Mets.Domain.Referrals;
 
 /// <summary>Who referred the member.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReferralSource>))]
 public enum ReferralSource
 {
     TreatingProvider,
@@ -15,6 +17,7 @@ public enum ReferralSource
     SelfOrFamily,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<ReferralUrgency>))]
 public enum ReferralUrgency
 {
     Routine,
@@ -22,6 +25,7 @@ public enum ReferralUrgency
 }
 
 /// <summary>Why the member was referred (coded; any narrative goes in <see cref="Referral.ReasonDetail"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReferralReason>))]
 public enum ReferralReason
 {
     HighBehavioralHealthUtilization,
@@ -34,6 +38,7 @@ public enum ReferralReason
 }
 
 /// <summary>A treating provider's role on the member's care team.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProviderRole>))]
 public enum ProviderRole
 {
     BehavioralHealth,

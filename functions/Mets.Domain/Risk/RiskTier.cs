@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Mets.Domain.Risk;
 
 /// <summary>Engagement risk tier; sets the review cadence.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RiskTier>))]
 public enum RiskTier
 {
     Low,
@@ -9,6 +12,7 @@ public enum RiskTier
 }
 
 /// <summary>Why a tier was assigned; codes safe for timelines and reports.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RiskReason>))]
 public enum RiskReason
 {
     // High

@@ -176,6 +176,24 @@ public class EngagementCaseTests
         Assert.Equal("\"etag-7\"", back.ETag);
         Assert.Equal(c.Timeline.Count, back.Timeline.Count);
         Assert.DoesNotContain("Position", json, StringComparison.Ordinal);
+        Assert.Contains("\"Status\":\"Open\"", json, StringComparison.Ordinal);           // enums as names, stable if members are added
+        Assert.Contains("\"Tier\":\"Moderate\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"Kind\":\"OutreachStarted\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_RoundTrip_Position_ForOrchestrationState()
+    {
+        var c = Reviewing(out _)
+            .RecordOutreach(ProviderOutreach.Start(OutreachId.For(Sample.Engagement, Sample.ProviderA), ProviderRole.BehavioralHealth, Sample.T0),
+                TimelineEntryKind.OutreachStarted, Actor.System, Sample.T0);
+
+        var back = JsonSerializer.Deserialize<EngagementPosition>(JsonSerializer.Serialize(c.Position))!;
+
+        Assert.Equal(c.Position.Step, back.Step);
+        Assert.Equal(c.Position.ReferralIds, back.ReferralIds);
+        Assert.Equal(ProviderOutreachStatus.Pending, back.Outreach[OutreachId.For(Sample.Engagement, Sample.ProviderA)]);
+        Assert.Equal((1, 0, 0), (back.ReviewsStarted, back.ClosureReviewsStarted, back.ContactAttemptsRecorded));
     }
 
     [Fact]
