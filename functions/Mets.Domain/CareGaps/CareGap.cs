@@ -17,8 +17,7 @@ public sealed record CareGap
 {
     public CareGap(string measure, CareGapStatus status, DateOnly identifiedOn, DateOnly? closedOn)
     {
-        if (string.IsNullOrEmpty(measure) || measure.Length is < 2 or > 24
-            || !measure.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '-'))
+        if (!IsMeasureCode(measure))
         {
             throw new ArgumentException("A care-gap measure code is 2-24 upper-case letters, digits and hyphens.", nameof(measure));
         }
@@ -46,6 +45,10 @@ public sealed record CareGap
     public DateOnly IdentifiedOn { get; }
 
     public DateOnly? ClosedOn { get; }
+
+    /// <summary>True for 2-24 upper-case ASCII letters, digits and hyphens.</summary>
+    public static bool IsMeasureCode(string? measure) =>
+        measure is { Length: >= 2 and <= 24 } && measure.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '-');
 
     public CareGap CloseOn(DateOnly date) => new(Measure, CareGapStatus.Closed, IdentifiedOn, date);
 }

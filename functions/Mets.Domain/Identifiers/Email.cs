@@ -69,9 +69,7 @@ public readonly record struct Email : IStringValue<Email>
             return false;
         }
 
-#pragma warning disable CA1308 // Host names are conventionally written lower case; this is normalization, not a security comparison.
         result = new Email(string.Concat(local, "@", domain.ToLowerInvariant()));
-#pragma warning restore CA1308
         reason = string.Empty;
         return true;
     }

@@ -206,3 +206,64 @@ public class EngagementScheduleTests
         Assert.False(schedule.IsUnableToReach(streak));
     }
 }
+
+public class EngagementScheduleConfigurationTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 14, 30, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    [Fact]
+    public void ProviderOutreachPlan_FollowsConfiguredPolicy()
+    {
+        var schedule = new EngagementSchedule(new EngagementPolicy
+        {
+            ProviderReminderInterval = 2 * Day,
+            ProviderReminderCount = 2,
+            ProviderEscalationAfter = 5 * Day,
+            PeerReviewWindow = 10 * Day,
+        });
+
+        var plan = schedule.ProviderOutreachPlan(T0);
+
+        Assert.Equal([T0 + (2 * Day), T0 + (4 * Day), T0 + (5 * Day), T0 + (15 * Day)], plan.Steps.Select(s => s.At));
+    }
+
+    [Fact]
+    public void ProviderOutreachPlan_NoReminders_EscalationThenGiveUp()
+    {
+        var schedule = new EngagementSchedule(new EngagementPolicy { ProviderReminderCount = 0 });
+
+        var plan = schedule.ProviderOutreachPlan(T0);
+
+        Assert.Equal([OutreachStepKind.PeerToPeerEscalation, OutreachStepKind.NoResponse], plan.Steps.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void Durations_AllComeFromPolicy()
+    {
+        var schedule = new EngagementSchedule(new EngagementPolicy
+        {
+            AssessmentDue = 10 * Day,
+            UrgentAssessmentDue = 2 * Day,
+            ReminderLead = 3 * Day,
+            HighRiskReviewInterval = 7 * Day,
+            MaximumDuration = 100 * Day,
+            ClosureExtension = 30 * Day,
+            ClosureDecisionWindow = 4 * Day,
+            DischargeFollowUp = 3 * Day,
+            MinimumReviewNotice = TimeSpan.FromHours(6),
+            UnsuccessfulContactsBeforeClosure = 5,
+        });
+
+        Assert.Equal(T0 + (10 * Day), schedule.AssessmentDueAt(T0, false));
+        Assert.Equal(T0 + (2 * Day), schedule.AssessmentDueAt(T0, true));
+        Assert.Equal(T0 + (7 * Day), schedule.ReminderAt(T0 + (10 * Day), T0));
+        Assert.Equal(T0 + (7 * Day), schedule.NextReviewDueAt(T0, Mets.Domain.Risk.RiskTier.High));
+        Assert.Equal(T0 + (100 * Day), schedule.MaximumDurationEndsAt(T0));
+        Assert.Equal(T0 + (4 * Day), schedule.ClosureDecisionDueAt(T0));
+        Assert.Equal(T0 + (30 * Day), schedule.DecideClosureReview(Mets.Domain.Closure.ClosureReviewDecision.Extend, null, T0, T0).ExtendedUntil);
+        Assert.Equal(T0 + TimeSpan.FromHours(6), schedule.ReviewDueAfterDischarge(T0 + (30 * Day), T0 - (10 * Day), T0));
+        Assert.False(schedule.IsUnableToReach(new Mets.Domain.Engagements.MemberContactStreak(4)));
+        Assert.True(schedule.IsUnableToReach(new Mets.Domain.Engagements.MemberContactStreak(5)));
+    }
+}
