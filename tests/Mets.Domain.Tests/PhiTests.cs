@@ -89,7 +89,7 @@ public class PhiTests
             .Close(ClosureReason.UnableToReach, Actor.System, Sample.T0.AddDays(3));
         EngagementEvent[] events =
         [
-            new AssessmentCompleted(Sample.Engagement, StepReference.Assessment, assessment.Scores, risk, [Sample.ProviderA], Sample.Clinician, Sample.T0),
+            new AssessmentCompleted(Sample.Engagement, StepReference.Assessment, assessment.Scores, risk, [new ProviderToContact(Sample.ProviderA, ProviderRole.BehavioralHealth)], Sample.Clinician, Sample.T0),
             new ClosureRequested(Sample.Engagement, ClosureReason.MemberDeclined, Actor.Staff(ActorKind.Clinician, Sample.Clinician), Sample.T0),
         ];
 

@@ -34,6 +34,7 @@ public sealed record EngagementCase(
     EngagementId Id,
     MemberId MemberId,
     IReadOnlyList<Referral> Referrals,
+    IReadOnlyList<TreatingProvider> TreatingProviders,
     EngagementStatus Status,
     StepState CurrentStep,
     DateTimeOffset StartedAt,
@@ -58,6 +59,12 @@ public sealed record EngagementCase(
 {
     public IReadOnlyList<ReferralId> ReferralIds => [.. Referrals.Select(r => r.Id)];
 
+    /// <summary>Providers whose outreach got at least the first email: they receive the closure summary.</summary>
+    public IReadOnlyList<Npi> ProvidersContacted => [.. Outreach.Where(o => o.FirstEmailAt.HasValue).Select(o => o.Npi)];
+
+    /// <summary>The treating provider with that NPI (for the email activity), or null.</summary>
+    public TreatingProvider? FindTreatingProvider(Npi npi) => TreatingProviders.FirstOrDefault(p => p.Npi == npi);
+
     public RiskTier? RiskTier => Risk?.Tier;
 
     public IReadOnlyList<CarePlanGoal> Goals => CarePlan.Goals;
@@ -73,7 +80,7 @@ public sealed record EngagementCase(
     {
         ArgumentNullException.ThrowIfNull(referral);
         var fresh = new EngagementCase(
-            id, referral.Member, [referral], EngagementStatus.Received, new StepState(StepReference.Received, null, null, null, null),
+            id, referral.Member, [referral], referral.TreatingProviders ?? [], EngagementStatus.Received, new StepState(StepReference.Received, null, null, null, null),
             at, CaseDueDates.None, null, null, null, null, [], CarePlan.Empty, CareGapSummary.None, 0, 0, 0, 0,
             MemberContactStreak.None, [], [], null, at, null);
         return fresh.Note(at, Actor.Referrer(referral.Source), TimelineEntryKind.ReferralReceived,
@@ -110,7 +117,8 @@ public sealed record EngagementCase(
             return this;
         }
 
-        var updated = (this with { Referrals = [.. Referrals, referral] })
+        var added = (referral.TreatingProviders ?? []).Where(p => TreatingProviders.All(known => known.Npi != p.Npi));
+        var updated = (this with { Referrals = [.. Referrals, referral], TreatingProviders = [.. TreatingProviders, .. added] })
             .Note(at, Actor.Referrer(referral.Source), TimelineEntryKind.ReferralAttached, Code("referral", referral.Id.Value),
                 Code("urgency", referral.Urgency), Code("safetyConcern", referral.SafetyConcern));
         var inAssessment = CurrentStep.Step.Step is EngagementStep.Received or EngagementStep.Assessment;
@@ -155,8 +163,12 @@ public sealed record EngagementCase(
                 Code("attempt", ContactAttemptsRecorded + 1), Code("outcome", outcome), Code("step", CurrentStep.Step));
     }
 
-    /// <summary>The assessment is done: scores, risk and first care plan recorded. Call <see cref="StartNextReview"/> next.</summary>
-    public EngagementCase CompleteAssessment(Assessment assessment, RiskTierDecision risk, CarePlan carePlan)
+    /// <summary>
+    /// The assessment is done: scores, risk and first care plan recorded; <paramref name="confirmedProviders"/>,
+    /// when given, replaces the treating providers (the clinician confirmed or added them). Call
+    /// <see cref="StartNextReview"/> next.
+    /// </summary>
+    public EngagementCase CompleteAssessment(Assessment assessment, RiskTierDecision risk, CarePlan carePlan, IReadOnlyList<TreatingProvider>? confirmedProviders = null)
     {
         ArgumentNullException.ThrowIfNull(assessment);
         ArgumentNullException.ThrowIfNull(risk);
@@ -166,6 +178,7 @@ public sealed record EngagementCase(
         return (this with
         {
             Assessment = assessment,
+            TreatingProviders = confirmedProviders ?? TreatingProviders,
             Risk = risk,
             InitialRiskTier = risk.Tier,
             CarePlan = carePlan,

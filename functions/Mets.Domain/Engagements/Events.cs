@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Mets.Domain.Assessments;
 using Mets.Domain.Closure;
 using Mets.Domain.Identifiers;
+using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
 
 namespace Mets.Domain.Engagements;
@@ -31,14 +32,15 @@ public sealed record ReferralAttached(EngagementId EngagementId, ReferralId Refe
 /// <summary>
 /// The assessment was completed. <paramref name="Risk"/> is <see cref="RiskTierRule"/>'s decision made
 /// by the application service (which knows the claims counts); <paramref name="TreatingProviders"/>
-/// are the providers to contact (their names and emails stay in the case document).
+/// are the providers to contact, by NPI and role (names and emails stay in the case document:
+/// <see cref="EngagementCase.TreatingProviders"/>).
 /// </summary>
 public sealed record AssessmentCompleted(
     EngagementId EngagementId,
     StepReference Step,
     AssessmentScores Scores,
     RiskTierDecision Risk,
-    IReadOnlyList<Npi> TreatingProviders,
+    IReadOnlyList<ProviderToContact> TreatingProviders,
     StaffId CompletedBy,
     DateTimeOffset OccurredAt)
     : EngagementEvent(EngagementId, OccurredAt);
@@ -56,6 +58,9 @@ public sealed record MemberContactAttempted(
     StaffId AttemptedBy,
     DateTimeOffset OccurredAt)
     : EngagementEvent(EngagementId, OccurredAt);
+
+/// <summary>A treating provider to contact, by NPI and role only.</summary>
+public sealed record ProviderToContact(Npi Npi, ProviderRole Role);
 
 /// <summary>A provider answered the outreach <paramref name="OutreachId"/> through the signed link.</summary>
 public sealed record ProviderResponded(EngagementId EngagementId, OutreachId OutreachId, ProviderResponse Response, DateTimeOffset OccurredAt)

@@ -204,6 +204,51 @@ public class EngagementCaseTests
     }
 
     [Fact]
+    public void TreatingProviders_FromReferrals_MergedByNpi_ReplacedWhenConfirmedAtAssessment()
+    {
+        var c = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0)
+            .Start(Sample.Clinician, Sample.T0 + (7 * Day), Sample.T0 + (180 * Day), Sample.T0);
+        var psychiatrist = new TreatingProvider("Psychiatry Group", Npi.Parse("2000000002"), Email.Parse("psy@group.example"), ProviderRole.Psychiatry);
+        var second = Sample.Referral("REF-2") with { TreatingProviders = [Sample.Referral().TreatingProviders[0], psychiatrist] };
+
+        c = c.AttachReferral(second, null, Sample.T0 + Day);
+
+        Assert.Equal([Sample.ProviderA, Sample.ProviderB, psychiatrist.Npi], c.TreatingProviders.Select(p => p.Npi));
+        Assert.Equal("psy@group.example", c.FindTreatingProvider(psychiatrist.Npi)!.Email.Value);
+
+        var assessment = Sample.Assessment(Sample.T0 + (2 * Day));
+        c = c.CompleteAssessment(assessment, new RiskTierDecision(RiskTier.Low, []), CarePlan.Empty, [psychiatrist]);
+
+        Assert.Equal([psychiatrist], c.TreatingProviders);
+        Assert.Null(c.FindTreatingProvider(Sample.ProviderA));
+    }
+
+    [Fact]
+    public void ProvidersContacted_OnlyThoseEmailed()
+    {
+        var c = Reviewing(out _)
+            .RecordOutreach(ProviderOutreach.Start(OutreachId.For(Sample.Engagement, Sample.ProviderA), ProviderRole.BehavioralHealth, Sample.T0).Emailed(Sample.T0),
+                TimelineEntryKind.OutreachStarted, Actor.System, Sample.T0)
+            .RecordOutreach(ProviderOutreach.Start(OutreachId.For(Sample.Engagement, Sample.ProviderB), ProviderRole.Pharmacy, Sample.T0),
+                TimelineEntryKind.OutreachStarted, Actor.System, Sample.T0);
+
+        Assert.Equal([Sample.ProviderA], c.ProvidersContacted);
+    }
+
+    [Theory]
+    [InlineData(-3, false, WorkQueueBucket.None)]
+    [InlineData(-2, false, WorkQueueBucket.DueSoon)]
+    [InlineData(0, false, WorkQueueBucket.Overdue)]
+    [InlineData(0, true, WorkQueueBucket.Escalated)]
+    [InlineData(-5, true, WorkQueueBucket.Escalated)]
+    public void WorkQueueRule_Buckets(int daysFromDue, bool escalated, WorkQueueBucket expected)
+    {
+        var step = new StepState(StepReference.Review(1), Sample.T0, Sample.Clinician, null, escalated ? Sample.T0 : null);
+
+        Assert.Equal(expected, WorkQueueRule.Classify(step, Sample.T0 + (daysFromDue * Day), 2 * Day));
+    }
+
+    [Fact]
     public void Start_StaffIdWithAtSign_IsAValidDetailCode()
     {
         var started = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0)

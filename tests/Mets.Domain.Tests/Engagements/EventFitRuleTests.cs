@@ -18,7 +18,7 @@ public class EventFitRuleTests
         new(Id, status, step, reviews, closureReviews, attempts, [ReferralId.Parse("REF-1")],
             outreachA is { } s ? new Dictionary<OutreachId, ProviderOutreachStatus> { [OutreachA] = s } : []);
 
-    private static AssessmentCompleted Assessment(StepReference step) => new(Id, step, Sample.Scores(), Low, [Sample.ProviderA], Sample.Clinician, At);
+    private static AssessmentCompleted Assessment(StepReference step) => new(Id, step, Sample.Scores(), Low, [new ProviderToContact(Sample.ProviderA, Mets.Domain.Referrals.ProviderRole.BehavioralHealth)], Sample.Clinician, At);
 
     private static ReviewCompleted Review(int n) => new(Id, StepReference.Review(n), Low, null, null, null, Sample.Clinician, At);
 
