@@ -101,6 +101,24 @@ public class PhiTests
         Assert.Contains(Sample.SentinelMemberNumber, JsonSerializer.Serialize(c), StringComparison.Ordinal); // the scan can see it where it belongs
     }
 
+    [Fact]
+    public void ToString_OfPhiBearingRecords_PrintsIdsAndCodesOnly()
+    {
+        var assessment = Sample.Assessment(Sample.T0);
+        var plan = CarePlan.FromAssessment(assessment, []) with
+        {
+            Barriers = [new CareBarrier(ProgramBarrier.SocialDeterminants, Sample.SentinelGoal, false)],
+            Interventions = [new Intervention(InterventionKind.PeerSupport, Sample.SentinelReasonText, InterventionStatus.Planned, null)],
+        };
+        var c = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0);
+
+        var text = string.Join("\n", Sample.Referral().ToString(), assessment.ToString(), plan.Goals[0].ToString(), plan.Barriers[0].ToString(),
+            plan.Interventions[0].ToString(), c.ToString(), $"{c.MemberId}");
+
+        AssertNoSentinels(text);
+        Assert.Contains("REF-1", text, StringComparison.Ordinal);
+    }
+
     private static void AssertNoSentinels(string text)
     {
         foreach (var sentinel in new[] { Sample.SentinelMemberNumber, Sample.SentinelProviderName, Sample.SentinelReasonText, Sample.SentinelGoal, "Xylophonia", "Quokkaville", "Zebulon" })

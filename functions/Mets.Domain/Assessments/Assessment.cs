@@ -16,6 +16,9 @@ public sealed record Assessment(
     public const int MaxGoals = 10;
     public const int MaxGoalLength = 500;
 
+    /// <summary>No goal text (protected health information).</summary>
+    public override string ToString() => $"Assessment completed {CompletedAt:O} by {CompletedBy}";
+
     /// <summary>Checks goal counts and lengths; returns every problem (without quoting the text).</summary>
     public IReadOnlyList<string> Validate()
     {

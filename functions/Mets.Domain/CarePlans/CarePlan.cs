@@ -18,10 +18,17 @@ public enum GoalStatus
 /// A care-plan goal. <see cref="Id"/> is a short code unique in the plan (e.g. <c>G1</c>); description
 /// and target are the member's and clinician's words (protected health information).
 /// </summary>
-public sealed record CarePlanGoal(string Id, string Description, string Target, GoalStatus Status, DateOnly? TargetDate);
+public sealed record CarePlanGoal(string Id, string Description, string Target, GoalStatus Status, DateOnly? TargetDate)
+{
+    /// <summary>Id and status only (description and target are the member's words).</summary>
+    public override string ToString() => $"Goal {Id} ({Status})";
+}
 
 /// <summary>A barrier on the plan and whether it has been resolved.</summary>
-public sealed record CareBarrier(ProgramBarrier Kind, string? Note, bool Resolved);
+public sealed record CareBarrier(ProgramBarrier Kind, string? Note, bool Resolved)
+{
+    public override string ToString() => $"Barrier {Kind} (resolved: {Resolved})";
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter<InterventionKind>))]
 public enum InterventionKind
@@ -47,7 +54,10 @@ public enum InterventionStatus
 }
 
 /// <summary>An intervention, optionally aimed at one barrier.</summary>
-public sealed record Intervention(InterventionKind Kind, string Description, InterventionStatus Status, ProgramBarrier? Addresses);
+public sealed record Intervention(InterventionKind Kind, string Description, InterventionStatus Status, ProgramBarrier? Addresses)
+{
+    public override string ToString() => $"Intervention {Kind} ({Status})";
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter<CareTeamRole>))]
 public enum CareTeamRole

@@ -75,6 +75,9 @@ public sealed record EngagementCase(
         Id, Status, CurrentStep.Step, ReviewsStarted, ClosureReviewsStarted, ContactAttemptsRecorded,
         ReferralIds, Outreach.ToDictionary(o => o.Id, o => o.Status));
 
+    /// <summary>Id, status and step only (the member id is protected health information).</summary>
+    public override string ToString() => $"Engagement {Id} ({Status}, {CurrentStep.Step})";
+
     /// <summary>A new case as intake writes it, before the orchestration starts.</summary>
     public static EngagementCase Receive(EngagementId id, Referral referral, DateTimeOffset at)
     {

@@ -86,6 +86,9 @@ public sealed record Referral(
     public static bool IsSubstanceUse(IcdCode code) =>
         string.CompareOrdinal(code.Category, "F10") >= 0 && string.CompareOrdinal(code.Category, "F19") <= 0;
 
+    /// <summary>Ids and codes only: the generated record text would print the reason narrative.</summary>
+    public override string ToString() => $"Referral {Id} ({Source}, {Urgency})";
+
     /// <summary>Every problem with the referral, each naming the field; never quoting a value.</summary>
     public IReadOnlyList<string> Validate()
     {
