@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 
 namespace Mets.Domain.Identifiers;
 
@@ -7,11 +8,14 @@ namespace Mets.Domain.Identifiers;
 /// computed over the nine leading digits prefixed with the card issuer prefix 80840.
 /// Exception messages never echo the rejected value.
 /// </summary>
-public readonly record struct Npi
+[JsonConverter(typeof(StringValueJsonConverter<Npi>))]
+public readonly record struct Npi : IStringValue<Npi>
 {
     private Npi(string value) => Value = value;
 
     public string Value { get; }
+
+    public static string Description => "NPI";
 
     public static Npi Parse(string value) =>
         TryParse(value, out var npi, out var reason)
@@ -20,9 +24,9 @@ public readonly record struct Npi
 
     public static bool TryParse([NotNullWhen(true)] string? value, out Npi npi) => TryParse(value, out npi, out _);
 
-    public static bool TryParse([NotNullWhen(true)] string? value, out Npi npi, out string reason)
+    public static bool TryParse([NotNullWhen(true)] string? value, out Npi result, out string reason)
     {
-        npi = default;
+        result = default;
         if (string.IsNullOrEmpty(value) || value.Length != 10 || !value.All(char.IsAsciiDigit))
         {
             reason = "an NPI is exactly 10 digits";
@@ -41,7 +45,7 @@ public readonly record struct Npi
             return false;
         }
 
-        npi = new Npi(value);
+        result = new Npi(value);
         reason = string.Empty;
         return true;
     }
