@@ -23,6 +23,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, CachedInstance> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
     private FileStream? _lockFile;
 
@@ -158,10 +159,10 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return InTransactionAsync<IReadOnlyList<OrchestrationWorkItem>>(tx =>
         {
             var ids = new List<string>();
-            using (var cmd = Command(tx, ReadyInstancesSql + " LIMIT $limit"))
+            var fetch = Prepared(tx, ReadyInstancesSql + " LIMIT $limit");
+            fetch.Parameters.AddWithValue("$limit", maxCount + busyInstanceIds.Count);
+            using (var reader = fetch.ExecuteReader())
             {
-                cmd.Parameters.AddWithValue("$limit", maxCount + busyInstanceIds.Count);
-                using var reader = cmd.ExecuteReader();
                 while (reader.Read())
                 {
                     var id = reader.GetString(0);
@@ -176,7 +177,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             foreach (var id in ids)
             {
                 var instance = ReadInstance(tx, id)!;
-                using var cmd = Command(tx, "SELECT id, event FROM inbox WHERE instance_id = $id ORDER BY id");
+                var cmd = Prepared(tx, "SELECT id, event FROM inbox WHERE instance_id = $id ORDER BY id");
                 cmd.Parameters.AddWithValue("$id", id);
                 var messages = new List<InboxMessage>();
                 using (var reader = cmd.ExecuteReader())
@@ -235,7 +236,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         if (commit.AppendedHistory.Count > 0)
         {
             var next = Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
-            using var insert = Command(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
+            var insert = Prepared(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
             var pId = insert.Parameters.AddWithValue("$id", id);
             var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
             var pEvent = insert.Parameters.Add("$event", SqliteType.Text);
@@ -249,7 +250,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
         if (commit.ConsumedMessageIds.Count > 0)
         {
-            using var delete = Command(tx, "DELETE FROM inbox WHERE id = $id");
+            var delete = Prepared(tx, "DELETE FROM inbox WHERE id = $id");
             var pId = delete.Parameters.Add("$id", SqliteType.Integer);
             foreach (var messageId in commit.ConsumedMessageIds)
             {
@@ -309,7 +310,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         ArgumentNullException.ThrowIfNull(dispatched);
         return InTransactionAsync<IReadOnlyList<ActivityWorkItem>>(tx =>
         {
-            using var cmd = Command(tx, "SELECT id, instance_id, execution_id, task_id, name, input FROM activities ORDER BY id LIMIT $limit");
+            var cmd = Prepared(tx, "SELECT id, instance_id, execution_id, task_id, name, input FROM activities ORDER BY id LIMIT $limit");
             cmd.Parameters.AddWithValue("$limit", maxCount + dispatched.Count);
             using var reader = cmd.ExecuteReader();
             var items = new List<ActivityWorkItem>();
@@ -350,10 +351,10 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         InTransactionAsync(tx =>
         {
             var due = new List<(long Id, string InstanceId, string ExecutionId, int TimerId, long FireAt)>();
-            using (var cmd = Command(tx, "SELECT id, instance_id, execution_id, timer_id, fire_at FROM timers WHERE fire_at <= $now ORDER BY fire_at, id"))
+            var dueTimers = Prepared(tx, "SELECT id, instance_id, execution_id, timer_id, fire_at FROM timers WHERE fire_at <= $now ORDER BY fire_at, id");
+            dueTimers.Parameters.AddWithValue("$now", now.Ticks);
+            using (var reader = dueTimers.ExecuteReader())
             {
-                cmd.Parameters.AddWithValue("$now", now.Ticks);
-                using var reader = cmd.ExecuteReader();
                 while (reader.Read())
                 {
                     due.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4)));
@@ -386,6 +387,12 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            foreach (var cmd in _prepared.Values)
+            {
+                await cmd.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _prepared.Clear();
             if (_connection is not null)
             {
                 await _connection.DisposeAsync().ConfigureAwait(false);
@@ -461,6 +468,24 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     private static HistoryEvent Deserialize(string json) =>
         JsonSerializer.Deserialize<HistoryEvent>(json, EventJson) ?? throw new InvalidDataException("A stored history event is empty.");
 
+    /// <summary>
+    /// A prepared command for a fixed SQL text, reused for the store's lifetime (preparing a statement
+    /// costs more than running it). Callers must not dispose it; parameters are reset here.
+    /// </summary>
+    private SqliteCommand Prepared(SqliteTransaction tx, string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var cmd))
+        {
+            cmd = tx.Connection!.CreateCommand();
+            cmd.CommandText = sql;
+            _prepared[sql] = cmd;
+        }
+
+        cmd.Transaction = tx;
+        cmd.Parameters.Clear();
+        return cmd;
+    }
+
     private static SqliteCommand Command(SqliteTransaction tx, string sql)
     {
         var cmd = tx.Connection!.CreateCommand();
@@ -475,9 +500,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         cmd.Parameters.AddWithValue(name, value);
     }
 
-    private static int Execute(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    private int Execute(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(tx, sql);
+        var cmd = Prepared(tx, sql);
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -486,9 +511,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return cmd.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(tx, sql);
+        var cmd = Prepared(tx, sql);
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -514,7 +539,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     private bool Exists(SqliteTransaction tx, string instanceId) =>
         _cache.ContainsKey(instanceId) || Scalar(tx, "SELECT 1 FROM instances WHERE instance_id = $id", ("$id", instanceId)) is not null;
 
-    private static bool Enqueue(SqliteTransaction tx, string instanceId, HistoryEvent message)
+    private bool Enqueue(SqliteTransaction tx, string instanceId, HistoryEvent message)
     {
         Execute(tx, "INSERT INTO inbox(instance_id, kind, event) VALUES ($id, $kind, $event)",
             ("$id", instanceId), ("$kind", (int)message.EventType), ("$event", Serialize(message)));
@@ -574,7 +599,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             return cached.Instance;
         }
 
-        using var cmd = Command(tx, "SELECT " + InstanceColumns + " FROM instances WHERE instance_id = $id");
+        var cmd = Prepared(tx, "SELECT " + InstanceColumns + " FROM instances WHERE instance_id = $id");
         cmd.Parameters.AddWithValue("$id", instanceId);
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? ReadInstance(reader) : null;
@@ -602,7 +627,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             return [.. known];
         }
 
-        using var cmd = Command(tx, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq");
+        var cmd = Prepared(tx, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq");
         cmd.Parameters.AddWithValue("$id", instanceId);
         using var reader = cmd.ExecuteReader();
         var history = new List<HistoryEvent>();
