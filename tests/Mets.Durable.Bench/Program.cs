@@ -133,6 +133,13 @@ static async Task TimersAsync(int instances, int spreadMinutes)
 static void Replay()
 {
     Console.WriteLine("Replay cost against history length (in-memory executor, no I/O)");
+    var warmup = BuildHistory(1_000, out var warmupRegistry);
+    var warmupReplayer = new OrchestrationReplayer(warmupRegistry);
+    for (var i = 0; i < 500; i++)
+    {
+        Check(warmupReplayer.Replay(warmup)); // tiered JIT settles before anything is timed
+    }
+
     double? baseline = null;
     foreach (var events in new[] { 100, 1_000, 10_000 })
     {
