@@ -35,16 +35,18 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
         }
     }
 
+    private static readonly string[] KnownFirstSegments = ["api", "runtime", "openapi", "scalar", "health"];
+
     /// <summary>The route as the log may show it.</summary>
     internal static string DescribeRoute(HttpContext context)
     {
         if (context.GetEndpoint() is not RouteEndpoint endpoint)
         {
-            // No route matched: show only the first path segment, the rest may be anything.
+            // No route matched: the path is the caller's text. Show only a known first segment.
             var path = context.Request.Path.Value ?? "/";
             var first = path.TrimStart('/').Split('/', 2)[0];
-            return first.Length is > 0 and <= 32 && first.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-                ? $"/{first}/... (unmatched)"
+            return KnownFirstSegments.Contains(first, StringComparer.OrdinalIgnoreCase)
+                ? $"/{first.ToLowerInvariant()}/... (unmatched)"
                 : "/... (unmatched)";
         }
 
