@@ -1,15 +1,12 @@
-using Mets.Api.Health;
+using Mets.Api;
+using Mets.Local;
 
+// The local host: the whole product on one machine. See README.md beside this file.
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMetsApi(builder.Configuration);
+builder.Services.AddMetsLocal(builder.Configuration);
 
 var app = builder.Build();
+app.MapMetsLocal();
 
-app.MapHealth("local", new Dictionary<string, string>
-{
-    ["engine"] = "none",
-    ["cases"] = "none",
-    ["claims"] = "none",
-    ["mail"] = "none",
-});
-
-await app.RunAsync().ConfigureAwait(false);
+return await app.RunMetsLocalAsync().ConfigureAwait(false);
