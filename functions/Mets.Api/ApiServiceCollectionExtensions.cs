@@ -48,7 +48,12 @@ public static class ApiServiceCollectionExtensions
                 .AddAuthenticationSchemes(FunctionsKeyDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
                 .RequireRole(FunctionsKeyDefaults.AdminRole))
-            .SetFallbackPolicy(userPolicy);
+            // Requests no route matched, and routes mapped outside the groups, need a valid key of
+            // either kind: a known caller gets 404 for an unknown route, a stranger 401.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(FunctionsKeyDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(FunctionsKeyDefaults.UserRole, FunctionsKeyDefaults.AdminRole)
+                .Build());
 
         services.AddProblemDetails();
         services.AddProviderLinkRateLimit();

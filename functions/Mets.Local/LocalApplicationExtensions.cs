@@ -1,6 +1,7 @@
 using Mets.Api;
 using Mets.Api.Health;
 using Mets.Api.Routing;
+using Mets.Local.Data;
 using Mets.Local.Startup;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,10 @@ public static class LocalApplicationExtensions
         ArgumentNullException.ThrowIfNull(app);
         try
         {
-            await app.RunAsync().ConfigureAwait(false);
-            return 0;
+            // Validate before the host starts, so a bad setting is reported once, plainly, and not
+            // also logged with a stack trace by the host.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            app.Services.GetRequiredService<LocalDataFolder>().EnsureCreated();
         }
         catch (Exception exception) when (StartupProblems(exception) is { Count: > 0 } problems)
         {
@@ -47,12 +50,16 @@ public static class LocalApplicationExtensions
 
             return 2;
         }
+
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
     }
 
     private static List<string> StartupProblems(Exception exception) => exception switch
     {
         OptionsValidationException validation => [.. validation.Failures],
         LocalStartupException startup => [startup.Message],
+        InvalidOperationException conversion when conversion.Message.Contains("configuration value at 'Mets:", StringComparison.Ordinal) => [conversion.Message],
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(StartupProblems).ToList(),
         _ => [],
     };

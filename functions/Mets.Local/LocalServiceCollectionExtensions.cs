@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mets.Api.Authentication;
 using Mets.Local.Data;
 using Mets.Local.Keys;
@@ -16,8 +17,21 @@ public static class LocalServiceCollectionExtensions
             .BindConfiguration(LocalHostOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<HostOptions>()
-            .Configure<IOptions<LocalHostOptions>>((host, local) => host.ShutdownTimeout = local.Value.ShutdownTimeout);
+        // HostOptions are read while the host is built, before LocalHostOptions are validated: take the
+        // raw value when it is in range and leave a bad one to the start-up validation to report.
+        services.Configure<HostOptions>(host =>
+        {
+            var timeout = configuration.GetSection(LocalHostOptions.SectionName)[nameof(LocalHostOptions.ShutdownTimeout)];
+            if (TimeSpan.TryParse(timeout, CultureInfo.InvariantCulture, out var value)
+                && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromMinutes(10))
+            {
+                host.ShutdownTimeout = value;
+            }
+            else
+            {
+                host.ShutdownTimeout = new LocalHostOptions().ShutdownTimeout;
+            }
+        });
 
         services.AddSingleton<LocalDataFolder>();
         services.AddSingleton<LocalKeyFiles>();
