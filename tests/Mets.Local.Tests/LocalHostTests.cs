@@ -181,4 +181,37 @@ public class LocalHostTests
         Assert.Equal(0, host.ExitCode);
         Assert.Contains("Application is shutting down", host.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Requests_WithSecretsInPathQueryHeaderAndBody_NeverReachTheConsoleLog()
+    {
+        const string sentinel = "ZQX-LOCAL-SENTINEL-4417";
+        await using var host = await LocalHostProcess.StartAsync();
+        using var client = host.CreateClient();
+
+        using (await client.GetAsync(new Uri($"/api/provider-responses/{sentinel}", UriKind.Relative)))
+        {
+        }
+
+        using (await client.GetAsync(new Uri($"/api/engagements?code={sentinel}&status={sentinel}", UriKind.Relative)))
+        {
+        }
+
+        using (await client.SendAsync(Get($"/api/{sentinel}", "wrong-" + sentinel)))
+        {
+        }
+
+        using (var post = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/referrals", UriKind.Relative)))
+        {
+            post.Headers.Add("x-functions-key", host.ApiKey);
+            post.Content = new StringContent($"{{\"member\": \"{sentinel}\"}}", System.Text.Encoding.UTF8, "application/json");
+            using (await client.SendAsync(post))
+            {
+            }
+        }
+
+        await host.WaitForOutputAsync("HTTP POST /api/... (unmatched) answered 404 for local.user", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(sentinel, host.Output, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/... (unmatched)?(2 query parameters) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
+    }
 }
