@@ -2,7 +2,9 @@ using Mets.Api;
 using Mets.Local;
 
 // The local host: the whole product on one machine. See README.md beside this file.
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings*.json) come from beside the program whatever the working directory is;
+// the data folder is resolved against the working directory (Mets:DataFolder, default ./data).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddMetsApi(builder.Configuration);
 builder.Services.AddMetsLocal(builder.Configuration);
 

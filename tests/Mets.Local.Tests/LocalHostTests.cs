@@ -55,7 +55,7 @@ public class LocalHostTests
 
         Assert.Contains($"URL:           {host.BaseAddress.ToString().TrimEnd('/')}", banner, StringComparison.Ordinal);
         Assert.Contains($"Data folder:   {host.DataFolder}", banner, StringComparison.Ordinal);
-        Assert.Contains($"API key:       {host.ApiKey}  (user local.user; generated now", banner, StringComparison.Ordinal);
+        Assert.Contains($"API key:       {host.ApiKey}  (user local.user; generated now in {Path.Combine(host.DataFolder, "keys", "api.key")})", banner, StringComparison.Ordinal);
         Assert.Contains($"Admin key:     in {Path.Combine(host.DataFolder, "keys", "admin.key")}", banner, StringComparison.Ordinal);
         Assert.DoesNotContain(host.AdminKey, host.Output, StringComparison.Ordinal);
     }
@@ -78,7 +78,7 @@ public class LocalHostTests
 
         Assert.Equal(apiKey, second.ApiKey);
         Assert.Equal(adminKey, second.AdminKey);
-        Assert.Contains($"{apiKey}  (user local.user; from ", banner, StringComparison.Ordinal);
+        Assert.Contains($"{apiKey}  (user local.user; kept in ", banner, StringComparison.Ordinal);
         await ProblemAsync(response, HttpStatusCode.NotFound);
     }
 

@@ -35,7 +35,7 @@ public sealed class LocalStartBanner(
     {
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(unknown)";
         var apiKey = keyFiles.GeneratedApiKey is { } key
-            ? string.Create(CultureInfo.InvariantCulture, $"{key}  (user {hostOptions.Value.LocalUser}; {(keyFiles.ApiKeyCreated ? "generated now" : "from")} {dataFolder.ApiKeyFile})")
+            ? string.Create(CultureInfo.InvariantCulture, $"{key}  (user {hostOptions.Value.LocalUser}; {(keyFiles.ApiKeyCreated ? "generated now in" : "kept in")} {dataFolder.ApiKeyFile})")
             : string.Create(CultureInfo.InvariantCulture, $"configured in Mets:ApiKeys ({keyFiles.ConfiguredApiKeys} keys)");
         var adminKey = keyFiles.AdminKeyFromFile ? $"in {dataFolder.AdminKeyFile}" : "configured in Mets:AdminKey";
         var nl = Environment.NewLine;
