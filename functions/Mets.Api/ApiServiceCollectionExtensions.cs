@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Mets.Api.Authentication;
 using Mets.Api.OpenApi;
 using Mets.Api.RateLimiting;
@@ -56,6 +58,9 @@ public static class ApiServiceCollectionExtensions
                 .Build());
 
         services.AddProblemDetails();
+        // Responses name enum values the way request bodies must (StrictJson): camelCase strings.
+        services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddProviderLinkRateLimit();
         services.AddApiReference();
 

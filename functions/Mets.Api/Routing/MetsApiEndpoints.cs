@@ -30,13 +30,18 @@ public static class MetsApiEndpoints
 
         var groups = new MetsRouteGroups(
             app.MapGroup(ApiPrefix)
-                .RequireAuthorization(FunctionsKeyDefaults.UserPolicy),
+                .RequireAuthorization(FunctionsKeyDefaults.UserPolicy)
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden),
             app.MapGroup(ProviderLinkPrefix)
                 .AllowAnonymous()
                 .RequireRateLimiting(ProviderLinkRateLimit.PolicyName)
+                .ProducesProblem(StatusCodes.Status429TooManyRequests)
                 .WithTags("Provider responses"),
             app.MapGroup(ManagementPrefix)
                 .RequireAuthorization(FunctionsKeyDefaults.AdminPolicy)
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden)
                 .WithTags("Durable management"));
 
         // Features (issue 5) are mapped here as their application services land:

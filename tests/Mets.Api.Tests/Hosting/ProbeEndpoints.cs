@@ -43,6 +43,7 @@ internal static class ProbeEndpoints
 
             return TypedResults.Accepted($"/api/engagements/{body.Value.ReferralId}", new { actor = actor.UserName, goals = body.Value.Goals.Count });
         });
+        groups.Api.MapGet("/probe/urgency", () => TypedResults.Ok(new { urgency = ProbeUrgency.Urgent }));
         groups.Api.MapGet("/probe/throw", string () => throw new InvalidOperationException($"member {Sentinel} born 1970-01-01"));
         groups.Api.MapGet("/probe/too-large", string () => throw new BadHttpRequestException("too large " + Sentinel, StatusCodes.Status413PayloadTooLarge));
         groups.Api.MapGet("/probe/engagements/{id}", (string id) => TypedResults.Ok(new { id })).WithLoggedRouteValues("id");

@@ -90,6 +90,14 @@ public sealed class RequestBodyHttpTests : IAsyncLifetime
         Assert.Equal("A JSON body is required.", problem.GetProperty("errors").GetProperty("$")[0].GetString());
     }
 
+    [Fact]
+    public async Task Response_EnumValue_WrittenAsCamelCaseName()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/probe/urgency", ApiTestHost.UserKey));
+
+        Assert.Equal("{\"urgency\":\"urgent\"}", await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A stream that will not tell its length, so the body is sent without Content-Length.</summary>
     private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
     {

@@ -19,7 +19,8 @@ public sealed partial class ApiReferenceTests : IAsyncLifetime
         using var response = await _host.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var text = await response.Content.ReadAsStringAsync();
+        var document = JsonDocument.Parse(text).RootElement;
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("functionsKey");
         Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
@@ -30,6 +31,9 @@ public sealed partial class ApiReferenceTests : IAsyncLifetime
         Assert.True(secured.TryGetProperty("security", out _));
         var anonymous = paths.GetProperty("/api/provider-responses/{token}").GetProperty("get");
         Assert.False(anonymous.TryGetProperty("security", out _));
+        Assert.True(secured.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.True(anonymous.GetProperty("responses").TryGetProperty("429", out _));
+        Assert.True(paths.GetProperty("/runtime/webhooks/durabletask/instances").GetProperty("get").GetProperty("responses").TryGetProperty("403", out _));
     }
 
     [Fact]
