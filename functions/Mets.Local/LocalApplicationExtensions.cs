@@ -33,17 +33,27 @@ public static class LocalApplicationExtensions
     public static async Task<int> RunMetsLocalAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        try
+
+        // Validate before the host starts, so every bad setting is reported at once, plainly, and
+        // not also logged with a stack trace by the host. The key options depend on the local
+        // options (data folder, user), so they are checked only once those are valid.
+        var problems = new List<string>();
+        Check(problems, () => _ = app.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value);
+        Check(problems, () => _ = app.Services.GetRequiredService<IOptions<ApiLimitsOptions>>().Value);
+        if (problems.Count == 0)
         {
-            // Validate before the host starts, so a bad setting is reported once, plainly, and not
-            // also logged with a stack trace by the host.
-            app.Services.GetService<IStartupValidator>()?.Validate();
-            app.Services.GetRequiredService<LocalDataFolder>().EnsureCreated();
+            Check(problems, () => app.Services.GetRequiredService<LocalDataFolder>().EnsureCreated());
         }
-        catch (Exception exception) when (StartupProblems(exception) is { Count: > 0 } problems)
+
+        if (problems.Count == 0)
+        {
+            Check(problems, () => app.Services.GetService<IStartupValidator>()?.Validate());
+        }
+
+        if (problems.Count > 0)
         {
             await Console.Error.WriteLineAsync("The METS local host cannot start: its configuration is not valid.").ConfigureAwait(false);
-            foreach (var problem in problems)
+            foreach (var problem in problems.Distinct())
             {
                 await Console.Error.WriteLineAsync("  " + problem).ConfigureAwait(false);
             }
@@ -55,11 +65,23 @@ public static class LocalApplicationExtensions
         return 0;
     }
 
+    private static void Check(List<string> problems, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception exception) when (StartupProblems(exception) is { Count: > 0 } found)
+        {
+            problems.AddRange(found);
+        }
+    }
+
     private static List<string> StartupProblems(Exception exception) => exception switch
     {
         OptionsValidationException validation => [.. validation.Failures],
         LocalStartupException startup => [startup.Message],
-        InvalidOperationException conversion when conversion.Message.Contains("configuration value at 'Mets:", StringComparison.Ordinal) => [conversion.Message],
+        InvalidOperationException conversion when conversion.Message.Contains(" at 'Mets:", StringComparison.Ordinal) => [conversion.Message],
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(StartupProblems).ToList(),
         _ => [],
     };

@@ -153,6 +153,33 @@ public class LocalHostTests
     }
 
     [Fact]
+    public async Task SeveralInvalidSettings_AllNamedAtOnce()
+    {
+        var (exitCode, output) = await LocalHostProcess.RunUntilExitAsync(
+            new Dictionary<string, string>
+            {
+                ["Mets__ShutdownTimeout"] = "00:00:00",
+                ["Mets__Api__MaxJsonBodyBytes"] = "1",
+            },
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Mets:ShutdownTimeout", output, StringComparison.Ordinal);
+        Assert.Contains("Mets:Api:MaxJsonBodyBytes", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnparsableSetting_ExitsNamingTheSetting()
+    {
+        var (exitCode, output) = await LocalHostProcess.RunUntilExitAsync(
+            new Dictionary<string, string> { ["Mets__Api__ProviderLinkWindow"] = "soon" },
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Mets:Api:ProviderLinkWindow", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DataFolderThatIsAFile_ExitsNamingTheSetting()
     {
         var file = Path.GetTempFileName();

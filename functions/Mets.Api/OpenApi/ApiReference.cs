@@ -11,7 +11,8 @@ namespace Mets.Api.OpenApi;
 /// <summary>
 /// The OpenAPI document (<c>/openapi/v1.json</c>) and the browsable reference page
 /// (<c>/scalar</c>, served with its script from the Scalar.AspNetCore assembly: no CDN, no web fonts,
-/// works offline). Both are anonymous. The document declares the <c>x-functions-key</c> scheme and
+/// no telemetry, no agent, no request proxy: works offline and sends nothing to a third party).
+/// Both are anonymous. The document declares the <c>x-functions-key</c> scheme and
 /// requires it on every operation that is not anonymous.
 /// </summary>
 public static class ApiReference
@@ -68,6 +69,10 @@ public static class ApiReference
                 .AddDocument(DocumentName, routePattern: DocumentPath)
                 .DisableDefaultFonts()
                 .DisableTelemetry()
+                .DisableAgent()
+                // Without a proxy URL the page's "try it" client would route requests (keys and
+                // all) through Scalar's public proxy; an empty one means: call the API directly.
+                .WithProxy(string.Empty)
                 .AddPreferredSecuritySchemes(SchemeId))
             .AllowAnonymous();
     }

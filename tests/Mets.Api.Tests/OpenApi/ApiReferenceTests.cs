@@ -59,6 +59,10 @@ public sealed partial class ApiReferenceTests : IAsyncLifetime
         Assert.Contains("\"url\":\"openapi/v1.json\"", html, StringComparison.Ordinal);
         Assert.All(sources, url => Assert.DoesNotMatch("^(https?:)?//", url));
         Assert.DoesNotContain("fonts.", html, StringComparison.OrdinalIgnoreCase);
+
+        // scalar.js falls back to its public request proxy when proxyUrl is absent; it must be set, empty.
+        Assert.Contains("\"proxyUrl\":\"\"", html, StringComparison.Ordinal);
+        Assert.Contains("\"telemetry\":false", html, StringComparison.Ordinal);
     }
 
     [Fact]
