@@ -50,11 +50,19 @@ internal sealed class ApiTestHost : IAsyncDisposable
         builder.Services.AddMetsApi(builder.Configuration);
 
         var app = builder.Build();
-        app.UseMetsApi();
-        var groups = app.MapMetsApi();
-        map?.Invoke(groups, app);
-        await app.StartAsync();
-        return new ApiTestHost(app);
+        try
+        {
+            app.UseMetsApi();
+            var groups = app.MapMetsApi();
+            map?.Invoke(groups, app);
+            await app.StartAsync();
+            return new ApiTestHost(app);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public static Dictionary<string, string?> DefaultSettings(IDictionary<string, string?>? overrides = null)
