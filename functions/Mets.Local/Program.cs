@@ -1,15 +1,14 @@
-using Mets.Api.Health;
+using Mets.Api;
+using Mets.Local;
 
-var builder = WebApplication.CreateBuilder(args);
+// The local host: the whole product on one machine. See README.md beside this file.
+// Settings (appsettings*.json) come from beside the program whatever the working directory is;
+// the data folder is resolved against the working directory (Mets:DataFolder, default ./data).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Services.AddMetsApi(builder.Configuration);
+builder.Services.AddMetsLocal(builder.Configuration);
 
 var app = builder.Build();
+app.MapMetsLocal();
 
-app.MapHealth("local", new Dictionary<string, string>
-{
-    ["engine"] = "none",
-    ["cases"] = "none",
-    ["claims"] = "none",
-    ["mail"] = "none",
-});
-
-await app.RunAsync().ConfigureAwait(false);
+return await app.RunMetsLocalAsync().ConfigureAwait(false);

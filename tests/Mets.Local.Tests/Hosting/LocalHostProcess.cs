@@ -14,6 +14,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private LocalHostProcess(Process process, Uri baseAddress, string dataFolder)
     {
@@ -38,6 +39,25 @@ public sealed class LocalHostProcess : IAsyncDisposable
     }
 
     public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null)
+    {
+        var host = Launch(dataFolder, settings);
+        await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        return host;
+    }
+
+    /// <summary>Starts the host with settings it should refuse, and waits for it to exit.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string> settings, TimeSpan timeout)
+    {
+        var host = Launch(dataFolder: null, settings);
+        await using (host.ConfigureAwait(false))
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            await host._process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return (host._process.ExitCode, host.Output);
+        }
+    }
+
+    private static LocalHostProcess Launch(string? dataFolder, IDictionary<string, string>? settings)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -67,8 +87,27 @@ public sealed class LocalHostProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return host;
+    }
+
+    /// <summary>The API key the host generated in its data folder.</summary>
+    public string ApiKey => File.ReadAllText(Path.Combine(DataFolder, "keys", "api.key")).Trim();
+
+    /// <summary>The admin key the host generated in its data folder.</summary>
+    public string AdminKey => File.ReadAllText(Path.Combine(DataFolder, "keys", "admin.key")).Trim();
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Asks the host to stop (SIGTERM, as a service manager or Ctrl+C would) and waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -124,6 +163,32 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the output holds <paramref name="text"/>; returns the output then.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return _output.ToString();
+            }
+
+            _waiters.Add((text, seen));
+        }
+
+        try
+        {
+            await seen.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The host did not print \"{text}\" within {timeout}. Output:\n{Output}");
+        }
+
+        return Output;
+    }
+
     private void Append(string? line)
     {
         if (line is null)
@@ -134,6 +199,15 @@ public sealed class LocalHostProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (_waiters.Count > 0)
+            {
+                var text = _output.ToString();
+                foreach (var waiter in _waiters.Where(w => text.Contains(w.Text, StringComparison.Ordinal)).ToList())
+                {
+                    waiter.Seen.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
         }
     }
 

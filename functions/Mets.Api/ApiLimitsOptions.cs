@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mets.Api;
+
+/// <summary>Limits of the HTTP surface, bound from <c>Mets:Api</c>.</summary>
+public sealed class ApiLimitsOptions
+{
+    public const string SectionName = "Mets:Api";
+
+    public const long DefaultMaxJsonBodyBytes = 256 * 1024;
+
+    /// <summary>Largest JSON body accepted by <see cref="Json.RequestBody"/> (413 above it).</summary>
+    [Range(1024, 16 * 1024 * 1024, ErrorMessage = "Mets:Api:MaxJsonBodyBytes must be between {1} and {2}.")]
+    public long MaxJsonBodyBytes { get; set; } = DefaultMaxJsonBodyBytes;
+
+    /// <summary>Requests one client address may make to the provider-link routes per window.</summary>
+    [Range(1, 100_000, ErrorMessage = "Mets:Api:ProviderLinkPermitLimit must be between {1} and {2}.")]
+    public int ProviderLinkPermitLimit { get; set; } = 30;
+
+    /// <summary>The provider-link rate limit window.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Mets:Api:ProviderLinkWindow must be between {1} and {2}.")]
+    public TimeSpan ProviderLinkWindow { get; set; } = TimeSpan.FromMinutes(1);
+}

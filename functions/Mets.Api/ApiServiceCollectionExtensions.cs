@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mets.Api.Authentication;
+using Mets.Api.OpenApi;
+using Mets.Api.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Mets.Api;
+
+/// <summary>Registers the HTTP platform every METS endpoint sits on.</summary>
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Keys and actors, authorization policies (API key by default, admin key for management),
+    /// problem details, the provider-link rate limit, OpenAPI, and log filters that keep request
+    /// paths and query strings out of the framework's own logs.
+    /// </summary>
+    public static IServiceCollection AddMetsApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ApiAccessOptions>()
+            .Bind(configuration.GetSection(ApiAccessOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ApiLimitsOptions>()
+            .Bind(configuration.GetSection(ApiLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ApiKeyVerifier>();
+        services.TryAddSingleton<IActorAccessor, HttpActorAccessor>();
+
+        services.AddAuthentication(FunctionsKeyDefaults.AuthenticationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, FunctionsKeyAuthenticationHandler>(
+                FunctionsKeyDefaults.AuthenticationScheme, _ => { });
+        var userPolicy = new AuthorizationPolicyBuilder(FunctionsKeyDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(FunctionsKeyDefaults.UserRole)
+            .Build();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(FunctionsKeyDefaults.UserPolicy, userPolicy)
+            .AddPolicy(FunctionsKeyDefaults.AdminPolicy, policy => policy
+                .AddAuthenticationSchemes(FunctionsKeyDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(FunctionsKeyDefaults.AdminRole))
+            // Requests no route matched, and routes mapped outside the groups, need a valid key of
+            // either kind: a known caller gets 404 for an unknown route, a stranger 401.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(FunctionsKeyDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(FunctionsKeyDefaults.UserRole, FunctionsKeyDefaults.AdminRole)
+                .Build());
+
+        services.AddProblemDetails();
+        // Responses name enum values the way request bodies must (StrictJson): camelCase strings.
+        services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddProviderLinkRateLimit();
+        services.AddApiReference();
+
+        services.AddLogging(logging => logging
+            // The hosting diagnostics log the raw URL (tokens, `code` keys) and open a scope that
+            // carries it; the request log of Mets.Api replaces them.
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None)
+            // Below Warning the framework logs route and parameter values as received.
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+        return services;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mets.Api.Problems;
+
+/// <summary>
+/// RFC 9457 problem details answers. Handlers return these; middleware writes them with
+/// <see cref="WriteAsync"/>. Titles and details are fixed texts: never put a submitted value in them.
+/// </summary>
+public static class Problem
+{
+    /// <summary>400 with field-level <c>errors</c>.</summary>
+    public static ProblemHttpResult Validation(FieldErrors errors, string title = "The request is not valid.")
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var problem = new HttpValidationProblemDetails(errors.ToDictionary().ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = title,
+        };
+        return TypedResults.Problem(problem);
+    }
+
+    /// <summary>409: the resource is not in a state that allows the request (e.g. not at that workflow step).</summary>
+    public static ProblemHttpResult Conflict(string title, string? detail = null) => Of(StatusCodes.Status409Conflict, title, detail);
+
+    /// <summary>404 for a resource that does not exist.</summary>
+    public static ProblemHttpResult NotFound(string title, string? detail = null) => Of(StatusCodes.Status404NotFound, title, detail);
+
+    /// <summary>Any status with a fixed title and detail.</summary>
+    public static ProblemHttpResult Of(int status, string title, string? detail = null) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    /// <summary>Writes a problem details body from middleware (authentication, limits, exceptions).</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string? detail = null, IDictionary<string, string[]>? errors = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ProblemDetails problem = errors is null
+            ? new ProblemDetails()
+            : new HttpValidationProblemDetails(errors);
+        problem.Status = status;
+        problem.Title = title;
+        problem.Detail = detail;
+        context.Response.StatusCode = status;
+        var writer = context.RequestServices.GetService<IProblemDetailsService>();
+        if (writer is null || !await writer.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).ConfigureAwait(false))
+        {
+            await context.Response.WriteAsJsonAsync(problem, typeof(ProblemDetails), options: null, contentType: "application/problem+json").ConfigureAwait(false);
+        }
+    }
+}

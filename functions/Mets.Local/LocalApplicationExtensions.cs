@@ -1,0 +1,88 @@
+using Mets.Api;
+using Mets.Api.Health;
+using Mets.Api.Routing;
+using Mets.Local.Data;
+using Mets.Local.Startup;
+using Microsoft.Extensions.Options;
+
+namespace Mets.Local;
+
+/// <summary>The local host's pipeline and its run loop.</summary>
+public static class LocalApplicationExtensions
+{
+    /// <summary>The Mets.Api pipeline, /health, and every API route (<see cref="MetsApiEndpoints.MapMetsApi"/>).</summary>
+    public static WebApplication MapMetsLocal(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMetsApi();
+        app.MapHealth("local", new Dictionary<string, string>
+        {
+            ["engine"] = "none",
+            ["cases"] = "none",
+            ["claims"] = "none",
+            ["mail"] = "none",
+        });
+        app.MapMetsApi();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs until Ctrl+C / SIGTERM. A configuration the host cannot start with ends the process with
+    /// exit code 2 and one line per problem, each naming its setting, instead of a stack trace.
+    /// </summary>
+    public static async Task<int> RunMetsLocalAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Validate before the host starts, so every bad setting is reported at once, plainly, and
+        // not also logged with a stack trace by the host. The key options depend on the local
+        // options (data folder, user), so they are checked only once those are valid.
+        var problems = new List<string>();
+        Check(problems, () => _ = app.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value);
+        Check(problems, () => _ = app.Services.GetRequiredService<IOptions<ApiLimitsOptions>>().Value);
+        if (problems.Count == 0)
+        {
+            Check(problems, () => app.Services.GetRequiredService<LocalDataFolder>().EnsureCreated());
+        }
+
+        if (problems.Count == 0)
+        {
+            Check(problems, () => app.Services.GetService<IStartupValidator>()?.Validate());
+        }
+
+        if (problems.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("The METS local host cannot start: its configuration is not valid.").ConfigureAwait(false);
+            foreach (var problem in problems.Distinct())
+            {
+                await Console.Error.WriteLineAsync("  " + problem).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void Check(List<string> problems, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception exception) when (StartupProblems(exception) is { Count: > 0 } found)
+        {
+            problems.AddRange(found);
+        }
+    }
+
+    private static List<string> StartupProblems(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        LocalStartupException startup => [startup.Message],
+        InvalidOperationException conversion when conversion.Message.Contains(" at 'Mets:", StringComparison.Ordinal) => [conversion.Message],
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(StartupProblems).ToList(),
+        _ => [],
+    };
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+using Mets.Api.Tests.Hosting;
+
+namespace Mets.Api.Tests.Problems;
+
+public sealed class ProblemDetailsTests : IAsyncLifetime
+{
+    private ApiTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(ProbeEndpoints.Map);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task UnknownRoute_WithKey_Answers404ProblemDetails()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/no-such-route", ApiTestHost.UserKey));
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_WithoutKey_Answers401SoTheRouteMapStaysHidden()
+    {
+        // The fallback policy also covers requests no endpoint matched: a caller without a key
+        // cannot probe which routes exist.
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/no-such-route"));
+
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task WrongMethod_Answers405ProblemDetails()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Delete, "/api/probe/actor", ApiTestHost.UserKey));
+
+        await AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task HandlerThrows_Answers500WithoutDetails()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/probe/throw", ApiTestHost.UserKey));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.InternalServerError);
+        var text = problem.GetRawText();
+        Assert.DoesNotContain(ProbeEndpoints.Sentinel, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1970", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Equal("The request could not be completed.", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task HandlerThrows_LogsTheExceptionTypeOnly()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/probe/throw", ApiTestHost.UserKey));
+
+        var record = Assert.Single(_host.Logs.GetSnapshot(), r => r.Message.StartsWith("Unhandled", StringComparison.Ordinal));
+        Assert.Contains("System.InvalidOperationException", record.Message, StringComparison.Ordinal);
+        Assert.Contains("/api/probe/throw", record.Message, StringComparison.Ordinal);
+        Assert.Null(record.Exception);
+        Assert.DoesNotContain(ProbeEndpoints.Sentinel, record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadHttpRequest413_KeepsItsStatus()
+    {
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/probe/too-large", ApiTestHost.UserKey));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.DoesNotContain(ProbeEndpoints.Sentinel, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.True(problem.TryGetProperty("type", out _));
+        return problem;
+    }
+}
