@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Mets.Claims.Analytics;
 
 /// <summary>What a claim line is, in behavioral-health terms.</summary>
@@ -103,11 +105,51 @@ public sealed record ClassifiedClaim(
 /// <summary>Classifies claims with the configured BH code sets. Denied lines are ignored.</summary>
 public sealed class ClaimClassifier(BhCodeSets codes)
 {
+    private const int MaxCached = 100_000;
+    private readonly ConcurrentDictionary<DiagnosisCode, BhDiagnosisFamilies> _diagnoses = new();
+    private readonly ConcurrentDictionary<(string?, string?, string?, string?), BhLineTraits> _lines = new();
+
     public BhCodeSets Codes { get; } = codes;
 
+    /// <summary>The families of a diagnosis (memoized: codes repeat, code sets do not change).</summary>
     public BhDiagnosisFamilies ClassifyDiagnosis(DiagnosisCode diagnosis)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
+        if (_diagnoses.TryGetValue(diagnosis, out var known))
+        {
+            return known;
+        }
+
+        var families = ComputeDiagnosis(diagnosis);
+        if (_diagnoses.Count < MaxCached)
+        {
+            _diagnoses.TryAdd(diagnosis, families);
+        }
+
+        return families;
+    }
+
+    /// <summary>The BH traits of a line (memoized on place of service, revenue, procedure, taxonomy).</summary>
+    public BhLineTraits ClassifyLine(ClaimLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var key = (line.PlaceOfService, line.RevenueCode, line.ProcedureCode, line.RenderingTaxonomy);
+        if (_lines.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var traits = ComputeLine(line);
+        if (_lines.Count < MaxCached)
+        {
+            _lines.TryAdd(key, traits);
+        }
+
+        return traits;
+    }
+
+    private BhDiagnosisFamilies ComputeDiagnosis(DiagnosisCode diagnosis)
+    {
         if (diagnosis.System != DiagnosisCodeSystem.Icd10Cm)
         {
             return BhDiagnosisFamilies.None;
@@ -148,9 +190,8 @@ public sealed class ClaimClassifier(BhCodeSets codes)
         return flags;
     }
 
-    public BhLineTraits ClassifyLine(ClaimLine line)
+    private BhLineTraits ComputeLine(ClaimLine line)
     {
-        ArgumentNullException.ThrowIfNull(line);
         var flags = BhLineTraits.None;
         if (Codes.BhPlacesOfService.Contains(line.PlaceOfService))
         {
@@ -259,8 +300,15 @@ public sealed class ClaimClassifier(BhCodeSets codes)
             }
         }
 
-        var start = claim.AdmissionDate ?? (claim.Lines.Count > 0 ? claim.FirstServiceDate : default);
-        var end = claim.Lines.Count > 0 || claim.DischargeDate is not null ? claim.LastServiceDate : start;
+        DateOnly first = DateOnly.MaxValue, last = DateOnly.MinValue;
+        foreach (var line in claim.Lines)
+        {
+            first = line.ServiceFrom < first ? line.ServiceFrom : first;
+            last = line.ServiceTo > last ? line.ServiceTo : last;
+        }
+
+        var start = claim.AdmissionDate ?? (claim.Lines.Count > 0 ? first : default);
+        var end = claim.DischargeDate is { } discharge && discharge > last ? discharge : (claim.Lines.Count > 0 ? last : start);
         return new ClassifiedClaim(claim, setting, principal, any, lineFlags, isBh, start, end, (IReadOnlyList<DateOnly>?)visits ?? [], (IReadOnlyList<PharmacyFill>?)fills ?? [], paid);
     }
 

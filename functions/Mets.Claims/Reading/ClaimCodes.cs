@@ -6,10 +6,55 @@ namespace Mets.Claims.Reading;
 /// raw text and never puts it in an error message.</summary>
 internal static class ClaimCodes
 {
-    private static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyyMMdd"];
+    /// <summary>Parses yyyy-MM-dd or yyyyMMdd (the only date forms the files use).</summary>
+    public static bool TryParseDate(ReadOnlySpan<char> text, out DateOnly date)
+    {
+        date = default;
+        text = text.Trim();
+        int year, month, day;
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
+        {
+            if (!TryDigits(text[..4], out year) || !TryDigits(text.Slice(5, 2), out month) || !TryDigits(text.Slice(8, 2), out day))
+            {
+                return false;
+            }
+        }
+        else if (text.Length == 8)
+        {
+            if (!TryDigits(text[..4], out year) || !TryDigits(text.Slice(4, 2), out month) || !TryDigits(text.Slice(6, 2), out day))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            return false;
+        }
 
-    public static bool TryParseDate(ReadOnlySpan<char> text, out DateOnly date) =>
-        DateOnly.TryParseExact(text.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        date = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
 
     public static bool TryParseAmount(ReadOnlySpan<char> text, out decimal amount) =>
         decimal.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out amount);

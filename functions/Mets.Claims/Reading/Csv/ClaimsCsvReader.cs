@@ -21,13 +21,14 @@ public static class ClaimsCsvReader
 
     private static IEnumerable<ClaimReadOutcome> ReadIterator(Stream content, Action<long>? rowRead)
     {
-        using var text = new StreamReader(content, leaveOpen: true);
+        using var text = new StreamReader(content, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
         using var csv = Open(text);
         var header = new CsvHeader(Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToList(), ClaimsCsvColumns.Aliases);
         header.Require(ClaimsCsvColumns.Required);
         var columns = new Ordinals(header);
 
         ClaimGroup? group = null;
+        var pools = new ReaderPools();
         long row = 1;
         while (NextRow(csv))
         {
@@ -45,7 +46,7 @@ public static class ClaimsCsvReader
                 continue;
             }
 
-            group ??= new ClaimGroup(Field(csv, columns.ClaimId).ToString());
+            group ??= new ClaimGroup(Field(csv, columns.ClaimId).ToString(), pools);
             group.Add(csv, columns, row);
         }
 
@@ -113,7 +114,7 @@ public static class ClaimsCsvReader
     }
 
     /// <summary>The rows of one claim, validated as they arrive.</summary>
-    private sealed class ClaimGroup(string claimId)
+    private sealed class ClaimGroup(string claimId, ReaderPools pools)
     {
         private readonly List<ClaimLine> _lines = new(4);
         private readonly List<DiagnosisCode> _diagnoses = new(4);
@@ -181,7 +182,11 @@ public static class ClaimsCsvReader
             {
                 _headerSet = true;
                 _frequency = frequency;
-                _memberId = memberId.ToString();
+                if (!pools.Members.TryGet(memberId, out _memberId!))
+                {
+                    _memberId = memberId.ToString();
+                    pools.Members.Add(memberId, _memberId);
+                }
                 _type = type;
                 _admission = admission;
                 _discharge = discharge;
@@ -230,15 +235,21 @@ public static class ClaimsCsvReader
                     continue;
                 }
 
-                if (!ClaimCodes.TryNormalizeIcd10(text, out var code))
+                if (!pools.Diagnoses.TryGet(text, out var diagnosis))
                 {
-                    Reject(row, ClaimsCsvColumns.Diagnoses[i], "is not an ICD-10-CM code");
-                    continue;
+                    if (!ClaimCodes.TryNormalizeIcd10(text, out var code))
+                    {
+                        Reject(row, ClaimsCsvColumns.Diagnoses[i], "is not an ICD-10-CM code");
+                        continue;
+                    }
+
+                    diagnosis = new DiagnosisCode(code, DiagnosisCodeSystem.Icd10Cm);
+                    pools.Diagnoses.Add(text, diagnosis);
                 }
 
-                if (!_diagnoses.Exists(d => d.Code == code))
+                if (!_diagnoses.Contains(diagnosis))
                 {
-                    _diagnoses.Add(new DiagnosisCode(code, DiagnosisCodeSystem.Icd10Cm));
+                    _diagnoses.Add(diagnosis);
                 }
             }
         }
@@ -250,7 +261,7 @@ public static class ClaimsCsvReader
             {
                 Reject(row, ClaimsCsvColumns.LineNumber, "must be a positive whole number");
             }
-            else if (_lines.Exists(l => l.LineNumber == lineNumber))
+            else if (HasLine(lineNumber))
             {
                 Reject(row, ClaimsCsvColumns.LineNumber, "repeats an earlier line of the same claim");
             }
@@ -288,9 +299,15 @@ public static class ClaimsCsvReader
             var taxonomyText = Field(csv, c.Taxonomy);
             if (!taxonomyText.IsEmpty)
             {
-                if (ClaimCodes.IsTaxonomy(taxonomyText))
+                var taxonomyPool = pools.For(ClaimsCsvColumns.RenderingTaxonomy);
+                if (taxonomyPool.TryGet(taxonomyText, out var known))
+                {
+                    taxonomy = known;
+                }
+                else if (ClaimCodes.IsTaxonomy(taxonomyText))
                 {
                     taxonomy = taxonomyText.ToString().ToUpperInvariant();
+                    taxonomyPool.Add(taxonomyText, taxonomy);
                 }
                 else
                 {
@@ -349,6 +366,19 @@ public static class ClaimsCsvReader
             {
                 _lines.Add(new ClaimLine(lineNumber, from, to, pos, revenue, procedure, modifiers, renderingNpi, taxonomy, ndc, daysSupply, quantity, allowed, paid, status));
             }
+        }
+
+        private bool HasLine(int lineNumber)
+        {
+            foreach (var line in _lines)
+            {
+                if (line.LineNumber == lineNumber)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private ClaimFrequency ParseFrequency(CsvDataReader csv, Ordinals c, long row)
@@ -425,8 +455,18 @@ public static class ClaimsCsvReader
                 return null;
             }
 
+            var pool = pools.For(ClaimsCsvColumns.BillingNpi);
+            if (pool.TryGet(text, out var known))
+            {
+                return known;
+            }
+
             var value = text.ToString();
-            if (!Domain.Identifiers.Npi.TryParse(value, out _, out var reason))
+            if (Domain.Identifiers.Npi.TryParse(value, out _, out var reason))
+            {
+                pool.Add(text, value);
+            }
+            else
             {
                 (_warnings ??= []).Add(new RejectEntry(Location(row), column, $"not a valid NPI ({reason}); kept as sent"));
             }
@@ -478,8 +518,15 @@ public static class ClaimsCsvReader
                 return null;
             }
 
+            var pool = pools.For(column);
+            if (pool.TryGet(text, out var known))
+            {
+                return known;
+            }
+
             if (normalize(text, out var code))
             {
+                pool.Add(text, code);
                 return code;
             }
 
