@@ -5,7 +5,6 @@ using Mets.Claims.Ingestion;
 using Mets.Claims.Reading.Csv;
 using Mets.Claims.Reading.X12;
 using Mets.Claims.Storage.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sylvan.Data.Csv;
 
@@ -355,7 +354,7 @@ internal static class Measurements
         var store = new SqliteClaimsStore(Path.Combine(folder, "claims.db"));
         var options = new ClaimsAnalyticsOptions();
         var ingestor = new ClaimsFileIngestor(store, new ClaimClassifier(BhCodeSets.Default), new MemberAnalyzer(options), new NoEngagedMembers(),
-            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000 }), new FixedTime(), NullLogger<ClaimsFileIngestor>.Instance);
+            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000 }), new FixedTime(), new ConsoleLogger());
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return await ingestor.IngestAsync(Path.GetFileName(path), stream, CancellationToken.None);
     }
@@ -412,6 +411,18 @@ internal static class Measurements
         public long Gaps;
         public long Triggers;
         public long MemberMonths;
+    }
+
+    /// <summary>Prints the ingestor's phase log lines (they carry no PHI).</summary>
+    private sealed class ConsoleLogger : Microsoft.Extensions.Logging.ILogger<ClaimsFileIngestor>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Console.WriteLine("    log: " + formatter(state, exception));
     }
 
     private sealed class FixedTime : TimeProvider

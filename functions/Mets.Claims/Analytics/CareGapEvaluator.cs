@@ -22,7 +22,12 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
         SubstanceUseTreatment(memberId, claims, fills, earliestIndex, gaps);
         AntidepressantManagement(memberId, claims, fills, earliestIndex, gaps);
         AntipsychoticAdherence(memberId, fills, today, gaps);
-        return gaps;
+
+        // Two index events of one measure on the same date (e.g. two stays ending the same day) are one
+        // gap; it is closed when any of them was followed up.
+        return gaps.GroupBy(g => g.Id, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(x => x.Status == CareGapStatus.Closed) ?? g.First())
+            .ToList();
     }
 
     private static void FollowUpAfterHospitalization(string memberId, List<ClassifiedClaim> stays, List<ClassifiedClaim> outpatient, DateOnly earliest, List<CareGap> gaps)

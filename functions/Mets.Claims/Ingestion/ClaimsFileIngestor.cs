@@ -67,6 +67,7 @@ public sealed partial class ClaimsFileIngestor(
             LogStarted(logger, shortHash, kind, totalBytes);
 
             var run = new FileRun(hash, totalBytes, _options.MaxReportEntries);
+            var readStarted = time.GetTimestamp();
             string? structureError = null;
             try
             {
@@ -92,9 +93,13 @@ public sealed partial class ClaimsFileIngestor(
                 return await ResultAsync(quarantined!, ClaimsFileOutcome.Quarantined, cancellationToken);
             }
 
+            var readSeconds = time.GetElapsedTime(readStarted).TotalSeconds;
+            LogStaged(logger, shortHash, readSeconds);
             var asOf = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            var commitStarted = time.GetTimestamp();
             await store.CommitAsync(hash, counts, run.Rejects, run.Warnings, run.Progress, asOf, time.GetUtcNow(), cancellationToken);
-            LogCommitted(logger, shortHash, counts.ClaimsAccepted, counts.ClaimsRejected, counts.LinesAccepted);
+            var commitSeconds = time.GetElapsedTime(commitStarted).TotalSeconds;
+            LogCommitted(logger, shortHash, counts.ClaimsAccepted, counts.ClaimsRejected, counts.LinesAccepted, commitSeconds);
             return await AnalyzeAndCompleteAsync(hash, asOf, cancellationToken);
         }
         finally
@@ -108,6 +113,7 @@ public sealed partial class ClaimsFileIngestor(
 
     private async Task<ClaimsFileResult> AnalyzeAndCompleteAsync(string hash, DateOnly asOf, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var members = await store.GetMembersAffectedByAsync(hash, cancellationToken);
         var batch = new List<MemberAnalysis>(Math.Min(members.Count, _options.AnalysisBatchSize));
         foreach (var memberId in members)
@@ -131,7 +137,8 @@ public sealed partial class ClaimsFileIngestor(
         await store.CompleteAsync(hash, time.GetUtcNow(), cancellationToken);
         var record = await store.GetFileAsync(hash, cancellationToken);
         var result = await ResultAsync(record!, ClaimsFileOutcome.Processed, cancellationToken);
-        LogProcessed(logger, hash[..12], members.Count, result.Triggers.Count);
+        var analyticsSeconds = time.GetElapsedTime(started).TotalSeconds;
+        LogProcessed(logger, hash[..12], members.Count, result.Triggers.Count, analyticsSeconds);
         return result;
     }
 
@@ -279,11 +286,14 @@ public sealed partial class ClaimsFileIngestor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claims file {FileHash}: quarantined, nothing applied: {Reason}")]
     private static partial void LogQuarantined(ILogger logger, string fileHash, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: committed {Accepted} claims ({Lines} lines), {Rejected} rejected.")]
-    private static partial void LogCommitted(ILogger logger, string fileHash, int accepted, int rejected, long lines);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: read and staged in {Seconds:0.0}s.")]
+    private static partial void LogStaged(ILogger logger, string fileHash, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: processed; {Members} members analysed, {Triggers} triggers.")]
-    private static partial void LogProcessed(ILogger logger, string fileHash, int members, int triggers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: committed {Accepted} claims ({Lines} lines), {Rejected} rejected, in {Seconds:0.0}s.")]
+    private static partial void LogCommitted(ILogger logger, string fileHash, int accepted, int rejected, long lines, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: processed; {Members} members analysed, {Triggers} triggers, analytics in {Seconds:0.0}s.")]
+    private static partial void LogProcessed(ILogger logger, string fileHash, int members, int triggers, double seconds);
 
     /// <summary>Counts and report entries of one read of a file (entries capped, counts exact).</summary>
     private sealed class FileRun(string hash, long totalBytes, int maxEntries)

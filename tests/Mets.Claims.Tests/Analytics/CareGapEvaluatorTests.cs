@@ -43,6 +43,15 @@ public class CareGapEvaluatorTests
     }
 
     [Fact]
+    public void Fuh_TwoStaysEndingTheSameDay_GiveOneGapPerMeasure()
+    {
+        var gaps = _evaluator.Evaluate("M1", [Stay("S1", "2026-03-01", "2026-03-03", "F200"), Stay("S2", "2026-03-02", "2026-03-03", "F332")], D("2026-03-04"));
+
+        Assert.Single(gaps, g => g.Measure == CareGapMeasure.FollowUpAfterHospitalization7);
+        Assert.Equal(gaps.Count, gaps.Select(g => g.Id).Distinct().Count());
+    }
+
+    [Fact]
     public void Fuh_NonBehavioralStay_IsNotADenominatorEvent()
     {
         Assert.DoesNotContain(_evaluator.Evaluate("M1", [Stay("S1", "2026-03-01", "2026-03-03", "I219", revenue: "0120")], D("2026-03-04")),
