@@ -40,9 +40,46 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
         ArgumentNullException.ThrowIfNull(previousGaps);
         ArgumentNullException.ThrowIfNull(context);
         var months = Aggregate(memberId, claims, eligibility, context.Today);
-        var gaps = _gaps.Evaluate(memberId, claims, context.Today);
+
+        // With eligibility on file, a gap counts only when the member was enrolled from the index date
+        // through the end of its window (or today, if earlier). Without eligibility data nothing is filtered.
+        var gaps = _gaps.Evaluate(memberId, claims, context.Today)
+            .Where(g => eligibility.Count == 0 || IsContinuouslyEnrolled(eligibility, g.IndexDate, g.WindowEnd < context.Today ? g.WindowEnd : context.Today))
+            .ToList();
         var triggers = Triggers(memberId, claims, eligibility, gaps, previousGaps, context);
         return new MemberAnalysis(memberId, months, gaps, triggers);
+    }
+
+    /// <summary>True when coverage spans (which may touch or overlap) cover every day from
+    /// <paramref name="from"/> through <paramref name="to"/>.</summary>
+    public static bool IsContinuouslyEnrolled(IReadOnlyList<EligibilitySpan> eligibility, DateOnly from, DateOnly to)
+    {
+        ArgumentNullException.ThrowIfNull(eligibility);
+        var covered = from;
+        foreach (var span in eligibility.OrderBy(s => s.CoverageStart))
+        {
+            if (span.CoverageStart > covered)
+            {
+                break;
+            }
+
+            if (span.CoverageEnd is null)
+            {
+                return true;
+            }
+
+            if (span.CoverageEnd.Value >= covered)
+            {
+                covered = span.CoverageEnd.Value.AddDays(1);
+            }
+
+            if (covered > to)
+            {
+                return true;
+            }
+        }
+
+        return covered > to;
     }
 
     public MemberBhUtilization Utilization(string memberId, IReadOnlyList<ClassifiedClaim> claims, DateOnly today)

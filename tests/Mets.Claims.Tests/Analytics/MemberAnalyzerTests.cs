@@ -60,6 +60,29 @@ public class MemberAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_CoverageEndingInsideTheWindow_DropsTheGap()
+    {
+        var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
+        ClassifiedClaim[] claims = [Stay("S1", "2026-03-01", "2026-03-03", "F332")];
+        EligibilitySpan[] lapsed = [new("M1", "P", D("2026-01-01"), D("2026-03-04"))];
+        EligibilitySpan[] covered = [new("M1", "P", D("2026-01-01"), D("2026-01-31")), new("M1", "P", D("2026-02-01"), null)];
+
+        Assert.Empty(analyzer.Analyze("M1", claims, lapsed, [], NotEngaged with { Today = D("2026-03-20") }).Gaps);
+        Assert.Equal(2, analyzer.Analyze("M1", claims, covered, [], NotEngaged with { Today = D("2026-03-20") }).Gaps.Count);
+    }
+
+    [Theory]
+    [InlineData("2026-01-10", "2026-02-10", true)]
+    [InlineData("2026-01-10", "2026-03-05", false)]
+    [InlineData("2025-12-31", "2026-01-10", false)]
+    public void IsContinuouslyEnrolled_AdjacentSpans_CountAsContinuous(string from, string to, bool expected)
+    {
+        EligibilitySpan[] spans = [new("M1", "P", D("2026-01-01"), D("2026-01-31")), new("M1", "P", D("2026-02-01"), D("2026-02-28"))];
+
+        Assert.Equal(expected, MemberAnalyzer.IsContinuouslyEnrolled(spans, D(from), D(to)));
+    }
+
+    [Fact]
     public void Aggregate_ClaimsAndEligibility_GiveMemberMonths()
     {
         ClassifiedClaim[] claims = [Stay("S1", "2026-01-30", "2026-02-02", "F332"), Visit("V1", "2026-02-10", "F332"), Fill("R1", "2026-02-11", "59148000810", 30), Visit("V2", "2026-02-12", "J069", procedure: "99213", taxonomy: null)];
