@@ -1,0 +1,62 @@
+namespace Mets.Claims.Reading.Csv;
+
+/// <summary>Matches a CSV header row to known columns: names compare case-insensitively, ignoring
+/// spaces, underscores and dashes, against each column's documented aliases.</summary>
+internal sealed class CsvHeader
+{
+    private readonly Dictionary<string, int> _ordinals = new(StringComparer.Ordinal);
+
+    public CsvHeader(IReadOnlyList<string> names, IReadOnlyDictionary<string, string[]> aliases)
+    {
+        var byAlias = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (column, names2) in aliases)
+        {
+            byAlias[Normalize(column)] = column;
+            foreach (var alias in names2)
+            {
+                byAlias[Normalize(alias)] = column;
+            }
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (byAlias.TryGetValue(Normalize(names[i]), out var column))
+            {
+                if (_ordinals.ContainsKey(column))
+                {
+                    throw new ClaimsFileStructureException($"The header names column '{column}' more than once.");
+                }
+
+                _ordinals[column] = i;
+            }
+        }
+    }
+
+    public int this[string column] => _ordinals.TryGetValue(column, out var ordinal) ? ordinal : -1;
+
+    public void Require(IEnumerable<string> columns)
+    {
+        var missing = columns.Where(c => !_ordinals.ContainsKey(c)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ClaimsFileStructureException($"Required column(s) missing from the header: {string.Join(", ", missing)}.");
+        }
+    }
+
+    private static string Normalize(string name)
+    {
+        Span<char> buffer = stackalloc char[Math.Min(name.Length, 128)];
+        var length = 0;
+        foreach (var c in name.AsSpan(0, Math.Min(name.Length, 128)))
+        {
+            if (c is ' ' or '_' or '-' or '\uFEFF')
+            {
+                continue;
+            }
+
+            buffer[length++] = char.ToLowerInvariant(c);
+        }
+
+        return new string(buffer[..length]);
+    }
+}

@@ -1,0 +1,559 @@
+using System.Globalization;
+using System.Text.Json;
+using Mets.Claims.Analytics;
+using Mets.Claims.Reading.Csv;
+using Microsoft.Data.Sqlite;
+
+namespace Mets.Claims.Storage.Sqlite;
+
+/// <summary>
+/// The claims store on an embedded SQLite database (WAL, synchronous=NORMAL). Staged rows live in
+/// their own tables until <see cref="CommitAsync"/> applies them in one transaction, so a crash
+/// part-way through a file leaves nothing applied.
+/// </summary>
+public sealed class SqliteClaimsStore : IClaimsStore
+{
+    private const string DateFormat = "yyyy-MM-dd";
+    private readonly string _connectionString;
+    private static readonly string[] GapParameters = ["$id", "$m", "$measure", "$s", "$w", "$b"];
+    private static readonly string[] TriggerParameters = ["$id", "$h", "$m", "$k", "$b"];
+    private static readonly string[] MonthParameters = ["$m", "$month", "$e", "$s", "$ed", "$o", "$bp", "$tp", "$ap", "$ad", "$sud", "$other"];
+    private volatile bool _schemaReady;
+
+    public SqliteClaimsStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 60 }.ToString();
+    }
+
+    public async Task<ClaimsFileRecord?> GetFileAsync(string contentHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadFileAsync(connection, null, contentHash, cancellationToken);
+    }
+
+    public async Task BeginFileAsync(string contentHash, string fileName, ClaimsFileKind kind, long? totalBytes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, "DELETE FROM staged_claims WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h; DELETE FROM file_reports WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
+        await ExecuteAsync(connection, tx, """
+            INSERT INTO files (file_hash, file_name, kind, status, received_at, updated_at, rows_read, bytes_read, total_bytes)
+            VALUES ($h, $n, $k, $s, $t, $t, 0, 0, $b)
+            ON CONFLICT (file_hash) DO UPDATE SET file_name = $n, kind = $k, status = $s, updated_at = $t, rows_read = 0, bytes_read = 0, total_bytes = $b,
+                claims_read = 0, claims_accepted = 0, claims_rejected = 0, lines_read = 0, lines_accepted = 0, warnings = 0, quarantine_reason = NULL
+            """, cancellationToken, ("$h", contentHash), ("$n", fileName), ("$k", (int)kind), ("$s", (int)ClaimsFileStatus.Staging), ("$t", now.ToString("O", CultureInfo.InvariantCulture)), ("$b", totalBytes));
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task StageAsync(string contentHash, IReadOnlyList<Claim> claims, IReadOnlyList<EligibilitySpan> eligibility, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(eligibility);
+        ArgumentNullException.ThrowIfNull(progress);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (claims.Count > 0)
+        {
+            await using var insert = Command(connection, tx, "INSERT INTO staged_claims (file_hash, claim_id, member_id, frequency, body) VALUES ($h, $c, $m, $f, $b)");
+            var h = insert.Parameters.AddWithValue("$h", contentHash);
+            var c = insert.Parameters.Add("$c", SqliteType.Text);
+            var m = insert.Parameters.Add("$m", SqliteType.Text);
+            var f = insert.Parameters.Add("$f", SqliteType.Integer);
+            var b = insert.Parameters.Add("$b", SqliteType.Blob);
+            await insert.PrepareAsync(cancellationToken);
+            foreach (var claim in claims)
+            {
+                c.Value = claim.ClaimId;
+                m.Value = claim.MemberId;
+                f.Value = (int)claim.Frequency;
+                b.Value = JsonSerializer.SerializeToUtf8Bytes(claim, ClaimsJson.Default.Claim);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (eligibility.Count > 0)
+        {
+            await using var insert = Command(connection, tx, "INSERT INTO staged_eligibility (file_hash, member_id, plan, coverage_start, coverage_end) VALUES ($h, $m, $p, $s, $e)");
+            insert.Parameters.AddWithValue("$h", contentHash);
+            var m = insert.Parameters.Add("$m", SqliteType.Text);
+            var p = insert.Parameters.Add("$p", SqliteType.Text);
+            var s = insert.Parameters.Add("$s", SqliteType.Text);
+            var e = insert.Parameters.Add("$e", SqliteType.Text);
+            foreach (var span in eligibility)
+            {
+                m.Value = span.MemberId;
+                p.Value = span.Plan;
+                s.Value = Date(span.CoverageStart);
+                e.Value = span.CoverageEnd is { } end ? Date(end) : DBNull.Value;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await UpdateProgressAsync(connection, tx, contentHash, progress, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task QuarantineAsync(string contentHash, string reason, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, "DELETE FROM staged_claims WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
+        await WriteReportAndCountsAsync(connection, tx, contentHash, counts, rejects, warnings, cancellationToken);
+        await UpdateProgressAsync(connection, tx, contentHash, progress, now, cancellationToken);
+        await ExecuteAsync(connection, tx, "UPDATE files SET status = $s, quarantine_reason = $r WHERE file_hash = $h", cancellationToken,
+            ("$h", contentHash), ("$s", (int)ClaimsFileStatus.Quarantined), ("$r", reason));
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task CommitAsync(string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateOnly analyzedAsOf, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var status = await ScalarAsync(connection, tx, "SELECT status FROM files WHERE file_hash = $h", cancellationToken, ("$h", contentHash));
+        if (status is not long s || s != (long)ClaimsFileStatus.Staging)
+        {
+            throw new InvalidOperationException("Only a file in status Staging can be committed.");
+        }
+
+        await ApplyStagedClaimsAsync(connection, tx, contentHash, cancellationToken);
+        await ExecuteAsync(connection, tx, """
+            INSERT INTO eligibility (member_id, plan, coverage_start, coverage_end, file_hash)
+            SELECT member_id, plan, coverage_start, coverage_end, file_hash FROM staged_eligibility WHERE file_hash = $h ORDER BY seq
+            ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash;
+            INSERT OR IGNORE INTO file_members (file_hash, member_id) SELECT file_hash, member_id FROM staged_eligibility WHERE file_hash = $h;
+            DELETE FROM staged_eligibility WHERE file_hash = $h;
+            DELETE FROM staged_claims WHERE file_hash = $h;
+            """, cancellationToken, ("$h", contentHash));
+        await WriteReportAndCountsAsync(connection, tx, contentHash, counts, rejects, warnings, cancellationToken);
+        await UpdateProgressAsync(connection, tx, contentHash, progress, now, cancellationToken);
+        await ExecuteAsync(connection, tx, "UPDATE files SET status = $s, analyzed_as_of = $d WHERE file_hash = $h", cancellationToken,
+            ("$h", contentHash), ("$s", (int)ClaimsFileStatus.Committed), ("$d", Date(analyzedAsOf)));
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> GetMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT member_id FROM file_members WHERE file_hash = $h ORDER BY member_id");
+        command.Parameters.AddWithValue("$h", contentHash);
+        var members = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            members.Add(reader.GetString(0));
+        }
+
+        return members;
+    }
+
+    public async Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var claims = new List<Claim>();
+        var fromFile = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = Command(connection, null, "SELECT c.body, v.file_hash FROM claims_current c JOIN claim_versions v ON v.version_id = c.version_id WHERE c.member_id = $m AND c.is_void = 0"))
+        {
+            command.Parameters.AddWithValue("$m", memberId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var claim = JsonSerializer.Deserialize((byte[])reader.GetValue(0), ClaimsJson.Default.Claim)!;
+                claims.Add(claim);
+                if (contentHash is not null && reader.GetString(1) == contentHash)
+                {
+                    fromFile.Add(claim.ClaimId);
+                }
+            }
+        }
+
+        var eligibility = new List<EligibilitySpan>();
+        await using (var command = Command(connection, null, "SELECT plan, coverage_start, coverage_end FROM eligibility WHERE member_id = $m ORDER BY coverage_start"))
+        {
+            command.Parameters.AddWithValue("$m", memberId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                eligibility.Add(new EligibilitySpan(memberId, reader.GetString(0), ParseDate(reader.GetString(1)), reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2))));
+            }
+        }
+
+        var gaps = await ReadGapsAsync(connection, memberId, cancellationToken);
+        return new MemberClaimsSnapshot(memberId, claims, eligibility, gaps, fromFile);
+    }
+
+    public async Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(analyses);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var deleteMonths = Command(connection, tx, "DELETE FROM member_months WHERE member_id = $m; DELETE FROM care_gaps WHERE member_id = $m;");
+        var dm = deleteMonths.Parameters.Add("$m", SqliteType.Text);
+        await using var insertMonth = Command(connection, tx, """
+            INSERT INTO member_months (member_id, month, enrolled, bh_inpatient_stays, bh_ed_visits, outpatient_bh_visits, bh_paid, total_paid,
+                antipsychotic_fills, antidepressant_fills, sud_medication_fills, other_fills)
+            VALUES ($m, $month, $e, $s, $ed, $o, $bp, $tp, $ap, $ad, $sud, $other)
+            """);
+        var p = MonthParameters.Select(n => insertMonth.Parameters.Add(n, SqliteType.Text)).ToArray();
+        await using var insertGap = Command(connection, tx, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES ($id, $m, $measure, $s, $w, $b)");
+        var g = GapParameters.Select(n => insertGap.Parameters.Add(n, SqliteType.Text)).ToArray();
+        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
+        var t = TriggerParameters.Select(n => insertTrigger.Parameters.Add(n, SqliteType.Text)).ToArray();
+        foreach (var analysis in analyses)
+        {
+            dm.Value = analysis.MemberId;
+            await deleteMonths.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var month in analysis.Months)
+            {
+                object[] values = [month.MemberId, Date(month.Month), month.Enrolled ? 1 : 0, month.BhInpatientStays, month.BhEmergencyVisits, month.OutpatientBhVisits,
+                    month.BhPaid.ToString(CultureInfo.InvariantCulture), month.TotalPaid.ToString(CultureInfo.InvariantCulture),
+                    month.AntipsychoticFills, month.AntidepressantFills, month.SubstanceUseMedicationFills, month.OtherFills];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    p[i].Value = values[i];
+                }
+
+                await insertMonth.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var gap in analysis.Gaps)
+            {
+                g[0].Value = gap.Id;
+                g[1].Value = gap.MemberId;
+                g[2].Value = gap.Measure.ToString();
+                g[3].Value = (int)gap.Status;
+                g[4].Value = Date(gap.WindowEnd);
+                g[5].Value = JsonSerializer.Serialize(gap, ClaimsJson.Default.CareGap);
+                await insertGap.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var trigger in analysis.Triggers)
+            {
+                t[0].Value = trigger.Id;
+                t[1].Value = contentHash;
+                t[2].Value = trigger.MemberId;
+                t[3].Value = trigger.Kind.ToString();
+                t[4].Value = JsonSerializer.Serialize(trigger, ClaimsJson.Default.ClaimsTrigger);
+                await insertTrigger.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task CompleteAsync(string contentHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "UPDATE files SET status = $s, updated_at = $t WHERE file_hash = $h AND status = $c", cancellationToken,
+            ("$h", contentHash), ("$s", (int)ClaimsFileStatus.Processed), ("$c", (int)ClaimsFileStatus.Committed), ("$t", now.ToString("O", CultureInfo.InvariantCulture)));
+    }
+
+    public async Task<IReadOnlyList<ClaimsTrigger>> GetTriggersAsync(string contentHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT body FROM triggers WHERE file_hash = $h ORDER BY member_id, kind, trigger_id");
+        command.Parameters.AddWithValue("$h", contentHash);
+        var triggers = new List<ClaimsTrigger>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            triggers.Add(JsonSerializer.Deserialize(reader.GetString(0), ClaimsJson.Default.ClaimsTrigger)!);
+        }
+
+        return triggers;
+    }
+
+    public async Task<IReadOnlyList<CareGap>> GetCareGapsAsync(string memberId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadGapsAsync(connection, memberId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MemberMonth>> GetMemberMonthsAsync(string memberId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT month, enrolled, bh_inpatient_stays, bh_ed_visits, outpatient_bh_visits, bh_paid, total_paid, antipsychotic_fills, antidepressant_fills, sud_medication_fills, other_fills
+            FROM member_months WHERE member_id = $m ORDER BY month
+            """);
+        command.Parameters.AddWithValue("$m", memberId);
+        var months = new List<MemberMonth>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            months.Add(new MemberMonth(memberId, ParseDate(reader.GetString(0)), reader.GetInt64(1) == 1, reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+                decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture), decimal.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
+                reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10)));
+        }
+
+        return months;
+    }
+
+    /// <summary>Counts rows of a table (for tests and diagnostics).</summary>
+    internal async Task<long> CountAsync(string table, CancellationToken cancellationToken)
+    {
+        if (!table.All(c => char.IsAsciiLetter(c) || c == '_'))
+        {
+            throw new ArgumentException("Not a table name.", nameof(table));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return (long)(await ScalarAsync(connection, null, $"SELECT COUNT(*) FROM {table}", cancellationToken))!;
+    }
+
+    private static async Task ApplyStagedClaimsAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, CancellationToken cancellationToken)
+    {
+        await using var current = Command(connection, tx, "SELECT member_id, is_void FROM claims_current WHERE claim_id = $c");
+        var cc = current.Parameters.Add("$c", SqliteType.Text);
+        await using var version = Command(connection, tx, "INSERT INTO claim_versions (claim_id, file_hash, member_id, frequency, body) VALUES ($c, $h, $m, $f, $b) RETURNING version_id");
+        var vc = version.Parameters.Add("$c", SqliteType.Text);
+        version.Parameters.AddWithValue("$h", contentHash);
+        var vm = version.Parameters.Add("$m", SqliteType.Text);
+        var vf = version.Parameters.Add("$f", SqliteType.Integer);
+        var vb = version.Parameters.Add("$b", SqliteType.Blob);
+        await using var upsert = Command(connection, tx, """
+            INSERT INTO claims_current (claim_id, member_id, is_void, version_id, body) VALUES ($c, $m, $v, $id, $b)
+            ON CONFLICT (claim_id) DO UPDATE SET member_id = $m, is_void = $v, version_id = $id, body = $b
+            """);
+        var uc = upsert.Parameters.Add("$c", SqliteType.Text);
+        var um = upsert.Parameters.Add("$m", SqliteType.Text);
+        var uv = upsert.Parameters.Add("$v", SqliteType.Integer);
+        var uid = upsert.Parameters.Add("$id", SqliteType.Integer);
+        var ub = upsert.Parameters.Add("$b", SqliteType.Blob);
+        await using var touched = Command(connection, tx, "INSERT OR IGNORE INTO file_members (file_hash, member_id) VALUES ($h, $m)");
+        touched.Parameters.AddWithValue("$h", contentHash);
+        var tm = touched.Parameters.Add("$m", SqliteType.Text);
+
+        await using var staged = Command(connection, tx, "SELECT claim_id, member_id, frequency, body FROM staged_claims WHERE file_hash = $h ORDER BY seq");
+        staged.Parameters.AddWithValue("$h", contentHash);
+        await using var reader = await staged.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var claimId = reader.GetString(0);
+            var memberId = reader.GetString(1);
+            var frequency = (ClaimFrequency)reader.GetInt32(2);
+            var body = (byte[])reader.GetValue(3);
+
+            cc.Value = claimId;
+            string? previousMember = null;
+            var previouslyVoided = false;
+            await using (var existing = await current.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await existing.ReadAsync(cancellationToken))
+                {
+                    previousMember = existing.GetString(0);
+                    previouslyVoided = existing.GetInt64(1) == 1;
+                }
+            }
+
+            vc.Value = claimId;
+            vm.Value = memberId;
+            vf.Value = (int)frequency;
+            vb.Value = body;
+            var versionId = (long)(await version.ExecuteScalarAsync(cancellationToken))!;
+
+            // A voided claim stays voided: an original arriving after its void is kept as a version only.
+            if (!(previouslyVoided && frequency == ClaimFrequency.Original))
+            {
+                uc.Value = claimId;
+                um.Value = frequency == ClaimFrequency.Void ? previousMember ?? memberId : memberId;
+                uv.Value = frequency == ClaimFrequency.Void ? 1 : 0;
+                uid.Value = versionId;
+                ub.Value = frequency == ClaimFrequency.Void ? DBNull.Value : body;
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            tm.Value = memberId;
+            await touched.ExecuteNonQueryAsync(cancellationToken);
+            if (previousMember is not null && previousMember != memberId)
+            {
+                tm.Value = previousMember;
+                await touched.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+    }
+
+    private static async Task WriteReportAndCountsAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, tx, "DELETE FROM file_reports WHERE file_hash = $h", cancellationToken, ("$h", contentHash));
+        await using var insert = Command(connection, tx, "INSERT INTO file_reports (file_hash, severity, location, field, reason) VALUES ($h, $s, $l, $f, $r)");
+        insert.Parameters.AddWithValue("$h", contentHash);
+        var s = insert.Parameters.Add("$s", SqliteType.Integer);
+        var l = insert.Parameters.Add("$l", SqliteType.Text);
+        var f = insert.Parameters.Add("$f", SqliteType.Text);
+        var r = insert.Parameters.Add("$r", SqliteType.Text);
+        foreach (var (severity, entries) in new[] { (0, rejects), (1, warnings) })
+        {
+            foreach (var entry in entries)
+            {
+                s.Value = severity;
+                l.Value = entry.Location;
+                f.Value = entry.Field;
+                r.Value = entry.Reason;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection, tx, """
+            UPDATE files SET claims_read = $cr, claims_accepted = $ca, claims_rejected = $cj, lines_read = $lr, lines_accepted = $la, warnings = $w WHERE file_hash = $h
+            """, cancellationToken, ("$h", contentHash), ("$cr", counts.ClaimsRead), ("$ca", counts.ClaimsAccepted), ("$cj", counts.ClaimsRejected),
+            ("$lr", counts.LinesRead), ("$la", counts.LinesAccepted), ("$w", counts.Warnings));
+    }
+
+    private static Task UpdateProgressAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, tx, "UPDATE files SET rows_read = $r, bytes_read = $b, total_bytes = COALESCE($t, total_bytes), updated_at = $u WHERE file_hash = $h", cancellationToken,
+            ("$h", contentHash), ("$r", progress.Rows), ("$b", progress.Bytes), ("$t", progress.TotalBytes), ("$u", now.ToString("O", CultureInfo.InvariantCulture)));
+
+    private static async Task<ClaimsFileRecord?> ReadFileAsync(SqliteConnection connection, SqliteTransaction? tx, string contentHash, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, tx, """
+            SELECT file_name, kind, status, received_at, updated_at, rows_read, bytes_read, total_bytes, claims_read, claims_accepted, claims_rejected,
+                   lines_read, lines_accepted, warnings, quarantine_reason, analyzed_as_of
+            FROM files WHERE file_hash = $h
+            """);
+        command.Parameters.AddWithValue("$h", contentHash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var fileName = reader.GetString(0);
+        var kind = (ClaimsFileKind)reader.GetInt32(1);
+        var status = (ClaimsFileStatus)reader.GetInt32(2);
+        var received = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture);
+        var updated = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture);
+        var progress = new ClaimsFileProgress(reader.GetInt64(5), reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7));
+        var counts = new ClaimsFileCounts(reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt32(13));
+        var reason = reader.IsDBNull(14) ? null : reader.GetString(14);
+        DateOnly? asOf = reader.IsDBNull(15) ? null : ParseDate(reader.GetString(15));
+
+        var rejects = new List<RejectEntry>();
+        var warnings = new List<RejectEntry>();
+        await using var report = Command(connection, tx, "SELECT severity, location, field, reason FROM file_reports WHERE file_hash = $h ORDER BY seq");
+        report.Parameters.AddWithValue("$h", contentHash);
+        await using var entries = await report.ExecuteReaderAsync(cancellationToken);
+        while (await entries.ReadAsync(cancellationToken))
+        {
+            (entries.GetInt32(0) == 0 ? rejects : warnings).Add(new RejectEntry(entries.GetString(1), entries.GetString(2), entries.GetString(3)));
+        }
+
+        return new ClaimsFileRecord(contentHash, fileName, kind, status, received, updated, progress, counts, reason, asOf, rejects, warnings);
+    }
+
+    private static async Task<IReadOnlyList<CareGap>> ReadGapsAsync(SqliteConnection connection, string memberId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null, "SELECT body FROM care_gaps WHERE member_id = $m ORDER BY gap_id");
+        command.Parameters.AddWithValue("$m", memberId);
+        var gaps = new List<CareGap>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            gaps.Add(JsonSerializer.Deserialize(reader.GetString(0), ClaimsJson.Default.CareGap)!);
+        }
+
+        return gaps;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken);
+        if (!_schemaReady)
+        {
+            // Idempotent DDL: two callers racing here both run it harmlessly.
+            await ExecuteAsync(connection, null, Schema, cancellationToken);
+            _schemaReady = true;
+        }
+
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+#pragma warning disable CA2100 // every SQL text here is a constant of this class; values go through parameters
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static string Date(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    private static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, DateFormat, CultureInfo.InvariantCulture);
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS files (
+            file_hash TEXT PRIMARY KEY, file_name TEXT NOT NULL, kind INTEGER NOT NULL, status INTEGER NOT NULL,
+            received_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            rows_read INTEGER NOT NULL DEFAULT 0, bytes_read INTEGER NOT NULL DEFAULT 0, total_bytes INTEGER,
+            claims_read INTEGER NOT NULL DEFAULT 0, claims_accepted INTEGER NOT NULL DEFAULT 0, claims_rejected INTEGER NOT NULL DEFAULT 0,
+            lines_read INTEGER NOT NULL DEFAULT 0, lines_accepted INTEGER NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0,
+            quarantine_reason TEXT, analyzed_as_of TEXT);
+        CREATE TABLE IF NOT EXISTS file_reports (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, severity INTEGER NOT NULL,
+            location TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_file_reports ON file_reports (file_hash, seq);
+        CREATE TABLE IF NOT EXISTS staged_claims (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, claim_id TEXT NOT NULL, member_id TEXT NOT NULL,
+            frequency INTEGER NOT NULL, body BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_staged_claims ON staged_claims (file_hash, seq);
+        CREATE TABLE IF NOT EXISTS staged_eligibility (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
+            coverage_start TEXT NOT NULL, coverage_end TEXT);
+        CREATE INDEX IF NOT EXISTS ix_staged_eligibility ON staged_eligibility (file_hash, seq);
+        CREATE TABLE IF NOT EXISTS claim_versions (
+            version_id INTEGER PRIMARY KEY AUTOINCREMENT, claim_id TEXT NOT NULL, file_hash TEXT NOT NULL, member_id TEXT NOT NULL,
+            frequency INTEGER NOT NULL, body BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_claim_versions ON claim_versions (claim_id, version_id);
+        CREATE TABLE IF NOT EXISTS claims_current (
+            claim_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, is_void INTEGER NOT NULL, version_id INTEGER NOT NULL, body BLOB);
+        CREATE INDEX IF NOT EXISTS ix_claims_current_member ON claims_current (member_id);
+        CREATE TABLE IF NOT EXISTS file_members (file_hash TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (file_hash, member_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS eligibility (
+            member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL,
+            PRIMARY KEY (member_id, plan, coverage_start));
+        CREATE TABLE IF NOT EXISTS member_months (
+            member_id TEXT NOT NULL, month TEXT NOT NULL, enrolled INTEGER NOT NULL, bh_inpatient_stays INTEGER NOT NULL, bh_ed_visits INTEGER NOT NULL,
+            outpatient_bh_visits INTEGER NOT NULL, bh_paid TEXT NOT NULL, total_paid TEXT NOT NULL, antipsychotic_fills INTEGER NOT NULL,
+            antidepressant_fills INTEGER NOT NULL, sud_medication_fills INTEGER NOT NULL, other_fills INTEGER NOT NULL,
+            PRIMARY KEY (member_id, month));
+        CREATE TABLE IF NOT EXISTS care_gaps (
+            gap_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, measure TEXT NOT NULL, status INTEGER NOT NULL, window_end TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_care_gaps_member ON care_gaps (member_id);
+        CREATE TABLE IF NOT EXISTS triggers (
+            trigger_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_triggers_file ON triggers (file_hash);
+        """;
+}

@@ -1,0 +1,69 @@
+using Mets.Claims.Analytics;
+using Mets.Claims.Ingestion;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mets.Claims.Tests;
+
+public class ClaimsServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddMetsClaims_EmptyConfiguration_FailsNamingTheMissingSetting()
+    {
+        using var provider = Build(new Dictionary<string, string?>());
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ClaimsFileIngestor>());
+
+        Assert.Contains("DatabasePath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddMetsClaims_RealContainerAndSqlite_IngestsAndAnswersMemberQueries()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mets-claims-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var provider = Build(new Dictionary<string, string?>
+            {
+                ["Claims:Store:DatabasePath"] = Path.Combine(folder, "claims.db"),
+                ["Claims:Analytics:RepeatedInpatientStays"] = "2",
+            });
+            var ingestor = provider.GetRequiredService<ClaimsFileIngestor>();
+            var query = provider.GetRequiredService<MemberClaimsQuery>();
+            var csv = new ClaimsCsvBuilder()
+                .Inpatient("S1", "M1", "2025-12-01", "2025-12-04", "F20.9")
+                .Inpatient("S2", "M1", "2026-03-01", "2026-03-05", "F20.9")
+                .EmergencyVisit("E1", "M1", "2026-02-10", "F20.9");
+
+            var result = await ingestor.IngestAsync("claims.csv", csv.ToStream(), CancellationToken.None);
+
+            Assert.Equal(ClaimsFileOutcome.Processed, result.Outcome);
+            Assert.Contains(result.Triggers, t => t.Kind == ClaimsTriggerKind.RepeatedBhInpatientStays);
+            var utilization = await query.GetRecentBhUtilizationAsync("M1", CancellationToken.None);
+            Assert.Equal((2, 1), (utilization.BhInpatientStays, utilization.BhEmergencyVisits));
+            var open = await query.GetOpenCareGapsAsync("M1", CancellationToken.None);
+            Assert.Contains(open, g => g.Measure == CareGapMeasure.FollowUpAfterHospitalization7 && g.IsActionable(new DateOnly(2026, 3, 10)));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero)));
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddMetsClaims(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+}

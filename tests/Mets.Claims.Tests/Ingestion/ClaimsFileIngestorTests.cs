@@ -1,0 +1,284 @@
+using Mets.Claims.Analytics;
+using Mets.Claims.Ingestion;
+using Mets.Claims.Storage;
+
+namespace Mets.Claims.Tests.Ingestion;
+
+public class ClaimsFileIngestorTests
+{
+    private const string Sentinel = TestFiles.Sentinel.MemberId;
+
+    [Fact]
+    public async Task IngestAsync_BehavioralHealthX12Files_ProcessesClaimsAndReportsRejects()
+    {
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.25m });
+        await using var professional = File.OpenRead(TestFiles.DataPath("x12-837", "bh", "bh-professional.837"));
+        await using var institutional = File.OpenRead(TestFiles.DataPath("x12-837", "bh", "bh-institutional.837i"));
+
+        var first = await host.Ingestor.IngestAsync("bh-institutional.837i", institutional, CancellationToken.None);
+        var second = await host.Ingestor.IngestAsync("bh-professional.837", professional, CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, ClaimsFileKind.X12Claims), (first.Outcome, first.Kind));
+        Assert.Equal(new ClaimsFileCounts(2, 2, 0, 3, 3, 0), first.Counts);
+        Assert.Equal(ClaimsFileOutcome.Processed, second.Outcome);
+        Assert.Equal((5, 4, 1), (second.Counts.ClaimsRead, second.Counts.ClaimsAccepted, second.Counts.ClaimsRejected));
+        var reject = Assert.Single(second.Rejects);
+        Assert.Equal("DTP*472", reject.Field);
+        Assert.StartsWith("segment ", reject.Location, StringComparison.Ordinal);
+
+        var gaps = await host.Store.GetCareGapsAsync("MBH0001", CancellationToken.None);
+        // The stay discharged 2026-02-06; the therapy visit on 2026-02-10 closes FUH-7 and FUH-30.
+        var fuh7 = gaps.Single(g => g.Measure == CareGapMeasure.FollowUpAfterHospitalization7);
+        Assert.Equal((CareGapStatus.Closed, new DateOnly(2026, 2, 10)), (fuh7.Status, fuh7.ClosedOn));
+        Assert.Equal(CareGapStatus.Closed, gaps.Single(g => g.Measure == CareGapMeasure.FollowUpAfterHospitalization30).Status);
+
+        // The ED visit of 2026-03-01 (F20.0) has no follow-up: FUM-7 is open but its window has ended.
+        var fum7 = gaps.Single(g => g.Measure == CareGapMeasure.FollowUpAfterEmergencyMentalIllness7);
+        Assert.Equal((CareGapStatus.Open, false), (fum7.Status, fum7.IsActionable(new DateOnly(2026, 3, 10))));
+        var months = await host.Store.GetMemberMonthsAsync("MBH0001", CancellationToken.None);
+        Assert.Equal(1, months.Single(m => m.Month == new DateOnly(2026, 2, 1)).BhInpatientStays);
+    }
+
+    [Fact]
+    public async Task IngestAsync_SameContentTwice_IsProcessedOnceWithTheSameTriggers()
+    {
+        using var host = new ClaimsTestHost();
+        var csv = new ClaimsCsvBuilder().Inpatient("S1", "M1", "2026-03-01", "2026-03-05", "F32.2").ToString();
+
+        var first = await host.Ingestor.IngestAsync("a.csv", TestFiles.Text(csv), CancellationToken.None);
+        var second = await host.Ingestor.IngestAsync("renamed.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Processed, first.Outcome);
+        Assert.Equal(ClaimsFileOutcome.Duplicate, second.Outcome);
+        Assert.Equal(first.ContentHash, second.ContentHash);
+        Assert.Contains(first.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue);
+        Assert.Equal(first.Triggers.Select(t => t.Id), second.Triggers.Select(t => t.Id));
+        Assert.Equal(1, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IngestAsync_CrashPartWayThenRetry_GivesTheResultOfOneCleanRun()
+    {
+        var csv = ScenarioCsv(claims: 300);
+        using var clean = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { StageBatchSize = 10, ProgressEveryRows = 50 });
+        var expected = await clean.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { StageBatchSize = 10, ProgressEveryRows = 50 });
+        var bytes = System.Text.Encoding.UTF8.GetBytes(csv);
+        await Assert.ThrowsAsync<IOException>(() => host.Ingestor.IngestAsync("f.csv", new FailingStream(bytes, failAfter: bytes.Length * 2 / 3), CancellationToken.None));
+        var staged = await host.Store.GetFileAsync(expected.ContentHash, CancellationToken.None);
+        Assert.Equal(ClaimsFileStatus.Staging, staged!.Status);
+        Assert.True(await host.Sqlite.CountAsync("staged_claims", CancellationToken.None) > 0);
+        Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
+
+        var retried = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Processed, retried.Outcome);
+        Assert.Equal(expected.Counts, retried.Counts);
+        Assert.Equal(Describe(expected.Triggers), Describe(retried.Triggers));
+        await AssertSameStoreAsync(clean, host);
+    }
+
+    [Fact]
+    public async Task IngestAsync_CrashAfterCommitThenRetry_FinishesAnalyticsOnce()
+    {
+        var csv = ScenarioCsv(claims: 60);
+        using var clean = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { AnalysisBatchSize = 3 });
+        var expected = await clean.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { AnalysisBatchSize = 3 });
+        var crashing = new CrashingStore(host.Sqlite, crashOnAnalysisBatch: 2);
+        await Assert.ThrowsAsync<IOException>(() => host.CreateIngestor(crashing).IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None));
+        Assert.Equal(ClaimsFileStatus.Committed, (await host.Store.GetFileAsync(expected.ContentHash, CancellationToken.None))!.Status);
+
+        var retried = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Processed, retried.Outcome);
+        Assert.Equal(Describe(expected.Triggers), Describe(retried.Triggers));
+        await AssertSameStoreAsync(clean, host);
+    }
+
+    [Fact]
+    public async Task IngestAsync_MissingRequiredColumn_QuarantinesWithNothingApplied()
+    {
+        using var host = new ClaimsTestHost();
+        var csv = "claim_id,line_number,member_id,claim_type,service_from\nC1,1,M1,professional,2026-01-01\n";
+
+        var result = await host.Ingestor.IngestAsync("broken.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Quarantined, result.Outcome);
+        Assert.Contains("paid_amount", result.QuarantineReason, StringComparison.Ordinal);
+        Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
+        var again = await host.Ingestor.IngestAsync("broken.csv", TestFiles.Text(csv), CancellationToken.None);
+        Assert.Equal((ClaimsFileOutcome.Duplicate, ClaimsFileStatus.Quarantined), (again.Outcome, again.StoredStatus));
+    }
+
+    [Fact]
+    public async Task IngestAsync_BrokenEnvelopeAtTheEnd_QuarantinesAfterStagingWithNothingApplied()
+    {
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.5m, StageBatchSize = 1 });
+        var text = File.ReadAllText(TestFiles.DataPath("x12-837", "bh", "bh-professional.837")).Replace("IEA*1*000000101~", "IEA*1*000000999~", StringComparison.Ordinal);
+
+        var result = await host.Ingestor.IngestAsync("bh.837", TestFiles.Text(text), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Quarantined, result.Outcome);
+        Assert.Contains("IEA02", result.QuarantineReason, StringComparison.Ordinal);
+        Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
+        Assert.Equal(0, await host.Sqlite.CountAsync("staged_claims", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IngestAsync_TooManyRejectedClaims_QuarantinesTheFile()
+    {
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.10m });
+        var csv = new ClaimsCsvBuilder()
+            .Visit("V1", "M1", "2026-03-01", "F32.1")
+            .Visit("V2", "M1", "2026-03-02", "NOTACODE")
+            .ToString();
+
+        var result = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal(ClaimsFileOutcome.Quarantined, result.Outcome);
+        Assert.Contains("1 of 2 claims were rejected", result.QuarantineReason, StringComparison.Ordinal);
+        Assert.Equal("dx1", Assert.Single(result.Rejects).Field);
+        Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IngestAsync_ReplacementAndVoidInLaterFiles_SupersedeEarlierVersions()
+    {
+        using var host = new ClaimsTestHost();
+        await host.Ingestor.IngestAsync("1.csv", new ClaimsCsvBuilder().Visit("V1", "M1", "2026-03-01", "F32.1", paid: 100m).Visit("V2", "M1", "2026-03-02", "F32.1", paid: 40m).ToStream(), CancellationToken.None);
+        await host.Ingestor.IngestAsync("2.csv", new ClaimsCsvBuilder().Visit("V1", "M1", "2026-03-01", "F32.1", paid: 60m, frequency: "replacement").ToStream(), CancellationToken.None);
+
+        var afterReplacement = (await host.Store.GetMemberMonthsAsync("M1", CancellationToken.None)).Single();
+        Assert.Equal(100m, afterReplacement.TotalPaid);
+        Assert.Equal(2, afterReplacement.OutpatientBhVisits);
+
+        await host.Ingestor.IngestAsync("3.csv", new ClaimsCsvBuilder().Visit("V2", "M1", "2026-03-02", "F32.1", paid: 40m, frequency: "void").ToStream(), CancellationToken.None);
+
+        var afterVoid = (await host.Store.GetMemberMonthsAsync("M1", CancellationToken.None)).Single();
+        Assert.Equal(60m, afterVoid.TotalPaid);
+        Assert.Equal(1, afterVoid.OutpatientBhVisits);
+        Assert.Equal(4, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
+        var snapshot = await host.Store.GetMemberAsync("M1", null, CancellationToken.None);
+        Assert.Equal(["V1"], snapshot.CurrentClaims.Select(c => c.ClaimId));
+    }
+
+    [Fact]
+    public async Task IngestAsync_ReplacementMovingClaimToAnotherMember_ReanalysesBothMembers()
+    {
+        using var host = new ClaimsTestHost();
+        await host.Ingestor.IngestAsync("1.csv", new ClaimsCsvBuilder().Visit("V1", "M1", "2026-03-01", "F32.1", paid: 100m).ToStream(), CancellationToken.None);
+
+        await host.Ingestor.IngestAsync("2.csv", new ClaimsCsvBuilder().Visit("V1", "M2", "2026-03-01", "F32.1", paid: 100m, frequency: "replacement").ToStream(), CancellationToken.None);
+
+        Assert.Empty(await host.Store.GetMemberMonthsAsync("M1", CancellationToken.None));
+        Assert.Single(await host.Store.GetMemberMonthsAsync("M2", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IngestAsync_EligibilityFile_MarksEnrolledMonthsAndEngagedMemberLosesEligibility()
+    {
+        using var host = new ClaimsTestHost(engaged: new EngagedMembers("M1"));
+        var csv = "member_id,plan,coverage_start,coverage_end\nM1,MEDICAID,2025-12-01,2026-02-28\nM2,MEDICAID,2026-01-01,\n";
+
+        var result = await host.Ingestor.IngestAsync("elig.csv", TestFiles.Text(csv), CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, ClaimsFileKind.EligibilityCsv), (result.Outcome, result.Kind));
+        Assert.Equal(3, (await host.Store.GetMemberMonthsAsync("M1", CancellationToken.None)).Count(m => m.Enrolled));
+        Assert.Equal(3, (await host.Store.GetMemberMonthsAsync("M2", CancellationToken.None)).Count(m => m.Enrolled));
+        var lost = Assert.Single(result.Triggers);
+        Assert.Equal((ClaimsTriggerKind.EligibilityLost, "M1", new DateOnly(2026, 2, 28)), (lost.Kind, lost.MemberId, lost.EventDate));
+    }
+
+    [Fact]
+    public async Task IngestAsync_LongFile_RecordsProgressInStatusAndLogs()
+    {
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { ProgressEveryRows = 20 });
+        var csv = ScenarioCsv(claims: 100);
+
+        var result = await host.Ingestor.IngestAsync("f.csv", new NonSeekableStream(System.Text.Encoding.UTF8.GetBytes(csv)), CancellationToken.None);
+
+        var record = (await host.Store.GetFileAsync(result.ContentHash, CancellationToken.None))!;
+        Assert.Equal(ClaimsFileStatus.Processed, record.Status);
+        Assert.Equal(100m, record.Progress.Percent);
+        Assert.True(record.Progress.Rows >= 100);
+        Assert.True(host.Logs.GetSnapshot().Count(l => l.Message.Contains("% read", StringComparison.Ordinal)) >= 4);
+    }
+
+    [Fact]
+    public async Task IngestAsync_RejectsTriggersAndLogs_NeverContainMemberIdsOrDiagnoses()
+    {
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.9m }, engaged: new EngagedMembers(Sentinel));
+        var csv = new ClaimsCsvBuilder()
+            .Inpatient("S1", Sentinel, "2026-03-01", "2026-03-05", "F31.81")
+            .Visit("V1", Sentinel, "2026-03-06", "F31.81", procedure: "BAD")
+            .Row("V2", 1, Sentinel, "professional", "2026-99-01", procedure: "90837", dx1: "F31.81", paid: 1)
+            .ToString();
+        var broken = "claim_id,member_id\n" + Sentinel + ",x\n";
+
+        var result = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
+        var quarantined = await host.Ingestor.IngestAsync("g.csv", TestFiles.Text(broken), CancellationToken.None);
+
+        Assert.Equal(2, result.Rejects.Count);
+        Assert.NotEmpty(result.Triggers);
+        var texts = result.Rejects.Concat(result.Warnings).Concat(quarantined.Rejects).Select(r => r.ToString())
+            .Concat(host.Logs.GetSnapshot().Select(l => l.Message))
+            .Append(quarantined.QuarantineReason!)
+            .Concat(result.Triggers.SelectMany(t => t.EvidenceCodes.Append(t.Id)));
+        Assert.All(texts, text =>
+        {
+            Assert.DoesNotContain(Sentinel, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("2026-99-01", text, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Message.Contains(TestFiles.Sentinel.Diagnosis, StringComparison.Ordinal));
+    }
+
+    internal static string ScenarioCsv(int claims)
+    {
+        var builder = new ClaimsCsvBuilder();
+        for (var i = 0; i < claims; i++)
+        {
+            var member = $"M{i % 17}";
+            var day = 1 + (i % 27);
+            switch (i % 4)
+            {
+                case 0:
+                    builder.Inpatient($"S{i}", member, $"2026-02-{day:00}", $"2026-02-{Math.Min(28, day + 1):00}", "F33.1");
+                    break;
+                case 1:
+                    builder.Visit($"V{i}", member, $"2026-03-{Math.Min(9, 1 + (day % 9)):00}", "F33.1");
+                    break;
+                case 2:
+                    builder.EmergencyVisit($"E{i}", member, $"2026-03-{Math.Min(9, 1 + (day % 9)):00}", "F20.0");
+                    break;
+                default:
+                    builder.Fill($"R{i}", member, $"2026-01-{day:00}", "59148000810", 30);
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static List<string> Describe(IEnumerable<ClaimsTrigger> triggers) =>
+        triggers.Select(t => $"{t.Id}|{t.MemberId}|{t.Kind}|{t.EventDate}|{t.WindowEnd}|{string.Join(',', t.EvidenceCodes)}").ToList();
+
+    private static async Task AssertSameStoreAsync(ClaimsTestHost expected, ClaimsTestHost actual)
+    {
+        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "triggers", "staged_claims", "file_members" })
+        {
+            Assert.Equal(await expected.Sqlite.CountAsync(table, CancellationToken.None), await actual.Sqlite.CountAsync(table, CancellationToken.None));
+        }
+
+        for (var m = 0; m < 17; m++)
+        {
+            var member = $"M{m}";
+            Assert.Equal(await expected.Store.GetMemberMonthsAsync(member, CancellationToken.None), await actual.Store.GetMemberMonthsAsync(member, CancellationToken.None));
+            var expectedGaps = await expected.Store.GetCareGapsAsync(member, CancellationToken.None);
+            var actualGaps = await actual.Store.GetCareGapsAsync(member, CancellationToken.None);
+            Assert.Equal(expectedGaps.Select(g => (g.Id, g.Status, g.ClosedOn)), actualGaps.Select(g => (g.Id, g.Status, g.ClosedOn)));
+        }
+    }
+}
