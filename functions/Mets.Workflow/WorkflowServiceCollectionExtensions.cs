@@ -7,7 +7,7 @@ using Mets.Workflow.Adapters.Outbox;
 using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
 using Mets.Workflow.Cases;
-using Mets.Workflow.Email;
+using Mets.Workflow.Emails;
 using Mets.Workflow.Hosting;
 using Mets.Workflow.Links;
 using Mets.Workflow.Orchestration;

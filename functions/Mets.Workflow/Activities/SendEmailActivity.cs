@@ -3,7 +3,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Durable;
 using Mets.Workflow.Cases;
-using Mets.Workflow.Email;
+using Mets.Workflow.Emails;
 using Mets.Workflow.Links;
 using Mets.Workflow.Roster;
 using Microsoft.Extensions.Logging;

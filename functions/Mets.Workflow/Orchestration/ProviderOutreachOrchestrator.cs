@@ -3,7 +3,7 @@ using Mets.Domain.Identifiers;
 using Mets.Domain.Policy;
 using Mets.Durable;
 using Mets.Workflow.Activities;
-using Mets.Workflow.Email;
+using Mets.Workflow.Emails;
 using Microsoft.Extensions.Logging;
 
 namespace Mets.Workflow.Orchestration;

@@ -1,5 +1,5 @@
 using System.Text;
-using Mets.Workflow.Email;
+using Mets.Workflow.Emails;
 using MimeKit;
 
 namespace Mets.Workflow.Adapters.Outbox;

@@ -3,7 +3,7 @@ using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 
-namespace Mets.Workflow.Email;
+namespace Mets.Workflow.Emails;
 
 /// <summary>What an email is about.</summary>
 public enum EmailKind

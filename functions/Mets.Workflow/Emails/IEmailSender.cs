@@ -1,4 +1,4 @@
-namespace Mets.Workflow.Email;
+namespace Mets.Workflow.Emails;
 
 /// <summary>
 /// One outgoing email. <see cref="IdempotencyKey"/> identifies it across retries: a sender given the
