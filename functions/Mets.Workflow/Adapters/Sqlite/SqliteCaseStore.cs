@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text.Json;
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+using Mets.Domain.Referrals;
+using Mets.Workflow.Cases;
+using Microsoft.Data.Sqlite;
+
+namespace Mets.Workflow.Adapters.Sqlite;
+
+/// <summary>
+/// The embedded case store: one SQLite file (WAL). Cases are JSON documents with an ETag; a partial
+/// unique index allows one open engagement per member; referral ids are unique; the ids of applied
+/// changes are written in the same transaction as the document they changed.
+/// </summary>
+public sealed class SqliteCaseStore : ICaseStore, IDisposable
+{
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS cases (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            clinician TEXT NULL,
+            etag TEXT NOT NULL,
+            document TEXT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_cases_open_member ON cases(member_id) WHERE status <> 'Closed';
+        CREATE INDEX IF NOT EXISTS ix_cases_clinician ON cases(clinician, status);
+        CREATE TABLE IF NOT EXISTS referrals (
+            id TEXT PRIMARY KEY,
+            engagement_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            body TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS applied_changes (
+            engagement_id TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            PRIMARY KEY (engagement_id, change_id));
+        CREATE TABLE IF NOT EXISTS assessment_details (
+            engagement_id TEXT PRIMARY KEY,
+            body TEXT NOT NULL);
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _initialize = new(1, 1);
+    private bool _initialized;
+
+    public SqliteCaseStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public async Task<ReferralIntake> ReceiveReferralAsync(Referral referral, EngagementCase newCase, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(referral);
+        ArgumentNullException.ThrowIfNull(newCase);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one writer at a time
+        var fingerprint = referral.Fingerprint();
+        await using (var find = Command(connection, transaction, "SELECT engagement_id, fingerprint FROM referrals WHERE id = $id", ("$id", referral.Id.Value)))
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var existing = EngagementId.Parse(reader.GetString(0));
+                var same = string.Equals(reader.GetString(1), fingerprint, StringComparison.Ordinal);
+                return new ReferralIntake(same ? ReferralIntakeKind.SameReferral : ReferralIntakeKind.Conflict, existing);
+            }
+        }
+
+        EngagementId target;
+        ReferralIntakeKind kind;
+        await using (var open = Command(connection, transaction, "SELECT id FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", referral.Member.Value)))
+        {
+            var openId = await open.ExecuteScalarAsync(cancellationToken) as string;
+            if (openId is not null)
+            {
+                target = EngagementId.Parse(openId);
+                kind = ReferralIntakeKind.AttachedToOpenEngagement;
+            }
+            else
+            {
+                target = newCase.Id;
+                kind = ReferralIntakeKind.Created;
+                var etag = NewETag();
+                await using var insert = Command(connection, transaction,
+                    "INSERT INTO cases (id, member_id, status, clinician, etag, document) VALUES ($id, $member, $status, NULL, $etag, $doc)",
+                    ("$id", newCase.Id.Value), ("$member", newCase.MemberId.Value), ("$status", newCase.Status.ToString()), ("$etag", etag),
+                    ("$doc", JsonSerializer.Serialize(newCase with { ETag = null }, CaseDocumentJson.Options)));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await using (var insertReferral = Command(connection, transaction,
+            "INSERT INTO referrals (id, engagement_id, fingerprint, body) VALUES ($id, $engagement, $fp, $body)",
+            ("$id", referral.Id.Value), ("$engagement", target.Value), ("$fp", fingerprint), ("$body", JsonSerializer.Serialize(referral, CaseDocumentJson.Options))))
+        {
+            await insertReferral.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new ReferralIntake(kind, target);
+    }
+
+    public async Task<Referral?> GetReferralAsync(ReferralId id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT body FROM referrals WHERE id = $id", ("$id", id.Value));
+        return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<Referral>(body, CaseDocumentJson.Options) : null;
+    }
+
+    public async Task<EngagementCase?> GetAsync(EngagementId id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT document, etag FROM cases WHERE id = $id", ("$id", id.Value));
+        var found = await ReadCasesAsync(command, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<EngagementCase?> FindOpenByMemberAsync(MemberId member, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT document, etag FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", member.Value));
+        var found = await ReadCasesAsync(command, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<CaseSaveResult> SaveAsync(EngagementCase updated, string changeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentException.ThrowIfNullOrEmpty(changeId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one writer at a time
+        await using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
+            ("$id", updated.Id.Value), ("$change", changeId)))
+        {
+            if (await applied.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null);
+            }
+        }
+
+        var etag = NewETag();
+        var saved = updated with { ETag = etag };
+        await using (var write = Command(connection, transaction,
+            "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = $doc WHERE id = $id AND etag = $expected",
+            ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
+            ("$expected", updated.ETag), ("$doc", JsonSerializer.Serialize(updated with { ETag = null }, CaseDocumentJson.Options))))
+        {
+            if (await write.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CaseSaveResult(CaseSaveOutcome.Saved, saved);
+    }
+
+    public async Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT 1 FROM applied_changes WHERE engagement_id = $id AND change_id = $change", ("$id", id.Value), ("$change", changeId));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    public async Task<IReadOnlyList<EngagementCase>> ListOpenAsync(StaffId? clinician = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = clinician is { } c
+            ? Command(connection, null, "SELECT document, etag FROM cases WHERE status <> 'Closed' AND clinician = $clinician ORDER BY id", ("$clinician", c.Value))
+            : Command(connection, null, "SELECT document, etag FROM cases WHERE status <> 'Closed' ORDER BY id");
+        return await ReadCasesAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<StaffId, int>> CountOpenByClinicianAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT clinician, COUNT(*) FROM cases WHERE status <> 'Closed' AND clinician IS NOT NULL GROUP BY clinician");
+        var counts = new Dictionary<StaffId, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[StaffId.Parse(reader.GetString(0))] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    public async Task SaveAssessmentDetailsAsync(EngagementId id, AssessmentDetails details, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "INSERT INTO assessment_details (engagement_id, body) VALUES ($id, $body) ON CONFLICT(engagement_id) DO UPDATE SET body = excluded.body",
+            ("$id", id.Value), ("$body", JsonSerializer.Serialize(details, CaseDocumentJson.Options)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AssessmentDetails?> GetAssessmentDetailsAsync(EngagementId id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT body FROM assessment_details WHERE engagement_id = $id", ("$id", id.Value));
+        return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<AssessmentDetails>(body, CaseDocumentJson.Options) : null;
+    }
+
+    private static async Task<List<EngagementCase>> ReadCasesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var cases = new List<EngagementCase>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var document = JsonSerializer.Deserialize<EngagementCase>(reader.GetString(0), CaseDocumentJson.Options)
+                ?? throw new InvalidOperationException("A stored case document is empty.");
+            cases.Add(document with { ETag = reader.GetString(1) });
+        }
+
+        return cases;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        if (!_initialized)
+        {
+            await _initialize.WaitAsync(cancellationToken);
+            try
+            {
+                if (!_initialized)
+                {
+                    await using var schema = Command(connection, null, Schema);
+                    await schema.ExecuteNonQueryAsync(cancellationToken);
+                    _initialized = true;
+                }
+            }
+            finally
+            {
+                _initialize.Release();
+            }
+        }
+
+        return connection;
+    }
+
+#pragma warning disable CA2100 // Statements are constants of this class; values always go in as parameters.
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+#pragma warning restore CA2100
+
+    public void Dispose() => _initialize.Dispose();
+
+    private static string NewETag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,436 @@
+using Mets.Domain.Assessments;
+using Mets.Domain.CareGaps;
+using Mets.Domain.Closure;
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+using Mets.Domain.Referrals;
+using Mets.Domain.Risk;
+using Mets.Durable;
+using Mets.Workflow.Cases;
+using Mets.Workflow.Links;
+using Mets.Workflow.Orchestration;
+using Mets.Workflow.Roster;
+using Mets.Workflow.Utilization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mets.Workflow.Application;
+
+/// <summary>
+/// The host-independent METS use cases the HTTP layer calls. Every step command reads the case
+/// document, checks with <see cref="EventFitRule"/> that the event fits the case's current step and
+/// answers a conflict (or not found) before raising anything; a missing orchestration instance is
+/// repaired before an event is raised to it.
+/// </summary>
+public sealed partial class EngagementService(
+    ICaseStore store,
+    DurableTaskClient client,
+    IMemberUtilization utilization,
+    ProviderLinkSigner links,
+    IOptions<RosterOptions> roster,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<EngagementService> logger)
+{
+    // ---- intake ----
+
+    /// <summary>
+    /// Validates and records a referral: the same referral id is the same engagement, the same id with a
+    /// different body is a conflict, a member with an open engagement gets the referral attached to it.
+    /// The case document is written (Received) before the orchestration is scheduled; a retry repairs a
+    /// missing instance or a missing attachment.
+    /// </summary>
+    public async Task<SubmitReferralResult> SubmitReferralAsync(Referral referral, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(referral);
+        var errors = referral.Validate();
+        if (errors.Count > 0)
+        {
+            return new SubmitReferralResult(SubmitReferralOutcome.Invalid, null, errors);
+        }
+
+        var now = time.GetUtcNow();
+        var newId = EngagementId.New(Guid.NewGuid());
+        var intake = await store.ReceiveReferralAsync(referral, EngagementCase.Receive(newId, referral, now), cancellationToken);
+        var engagement = intake.EngagementId;
+        switch (intake.Kind)
+        {
+            case ReferralIntakeKind.Conflict:
+                LogReferral(engagement, "referral id reused with a different body");
+                return new SubmitReferralResult(SubmitReferralOutcome.Conflict, null,
+                    ["Id was already used for a different referral; send a new referral id."]);
+            case ReferralIntakeKind.Created:
+                await EnsureInstanceAsync(engagement, cancellationToken);
+                LogReferral(engagement, "engagement created");
+                return new SubmitReferralResult(SubmitReferralOutcome.Created, engagement, []);
+            case ReferralIntakeKind.AttachedToOpenEngagement:
+                await RaiseAttachmentAsync(engagement, referral, cancellationToken);
+                LogReferral(engagement, "referral attached to the open engagement");
+                return new SubmitReferralResult(SubmitReferralOutcome.AttachedToOpenEngagement, engagement, []);
+            default:
+                var existing = await store.GetAsync(engagement, cancellationToken);
+                if (existing is not null && existing.Status != EngagementStatus.Closed)
+                {
+                    await EnsureInstanceAsync(engagement, cancellationToken);
+                    if (!existing.ReferralIds.Contains(referral.Id))
+                    {
+                        await RaiseAttachmentAsync(engagement, referral, cancellationToken);
+                    }
+                }
+
+                return new SubmitReferralResult(SubmitReferralOutcome.AlreadySubmitted, engagement, []);
+        }
+    }
+
+    // ---- step commands ----
+
+    /// <summary>Records the assessment: risk tier from the scores, the referrals' urgency and the member's recent claims; starts outreach and reviews.</summary>
+    public async Task<CommandResult> RecordAssessmentAsync(EngagementId id, Assessment assessment, IReadOnlyList<TreatingProvider>? confirmedProviders = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        var errors = assessment.Validate().ToList();
+        if (confirmedProviders is not null && confirmedProviders.GroupBy(p => p.Npi).Any(g => g.Count() > 1))
+        {
+            errors.Add("TreatingProviders lists an NPI more than once.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return CommandResult.Invalid(errors);
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(id);
+        }
+
+        var recent = await utilization.GetRecentAsync(found.MemberId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
+        var risk = RiskTierRule.Evaluate(new RiskFactors(
+            assessment.Scores,
+            found.Referrals.Any(r => r.Urgency == ReferralUrgency.Urgent),
+            recent.BehavioralHealthInpatientStays,
+            recent.BehavioralHealthEdVisits,
+            Math.Max(recent.OpenCareGaps, found.CareGaps.Open),
+            recent.MedicationNonadherent));
+        var providers = (confirmedProviders ?? found.TreatingProviders).Select(p => new ProviderToContact(p.Npi, p.Role)).ToList();
+        var evt = new AssessmentCompleted(id, StepReference.Assessment, assessment.Scores, risk, providers, assessment.CompletedBy, time.GetUtcNow());
+        return await RaiseAsync(found, evt, id.Value, async () => await store.SaveAssessmentDetailsAsync(id, new AssessmentDetails(assessment, confirmedProviders), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Records an attempt to reach the member in the current step. <paramref name="attemptNumber"/> (1-based over the engagement) makes a retried submission a duplicate; omitted, the next number is used.</summary>
+    public async Task<CommandResult> RecordContactAttemptAsync(EngagementId id, MemberContactOutcome outcome, StaffId attemptedBy, int? attemptNumber = null, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(outcome))
+        {
+            return CommandResult.Invalid(["Outcome is not a known contact outcome."]);
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(id);
+        }
+
+        var evt = new MemberContactAttempted(id, found.CurrentStep.Step, attemptNumber ?? found.ContactAttemptsRecorded + 1, outcome, attemptedBy, time.GetUtcNow());
+        return await RaiseAsync(found, evt, id.Value, null, cancellationToken);
+    }
+
+    /// <summary>Records review number <see cref="ReviewSubmission.ReviewNumber"/>, re-evaluating the risk tier.</summary>
+    public async Task<CommandResult> RecordReviewAsync(EngagementId id, ReviewSubmission review, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        if (review.ReviewNumber < 1)
+        {
+            return CommandResult.Invalid(["ReviewNumber starts at 1."]);
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(id);
+        }
+
+        var scores = review.Rescreen ?? found.Assessment?.Scores;
+        var recent = await utilization.GetRecentAsync(found.MemberId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
+        var risk = RiskTierRule.Evaluate(new RiskFactors(
+            scores, false, recent.BehavioralHealthInpatientStays, recent.BehavioralHealthEdVisits,
+            Math.Max(recent.OpenCareGaps, found.CareGaps.Open), recent.MedicationNonadherent));
+        var evt = new ReviewCompleted(id, StepReference.Review(review.ReviewNumber), risk, review.Rescreen?.Phq9?.Total, review.Rescreen?.Gad7?.Total,
+            review.CloseWith, review.ReviewedBy, time.GetUtcNow());
+        return await RaiseAsync(found, evt, id.Value, null, cancellationToken);
+    }
+
+    /// <summary>The supervisor's decision in closure review number <paramref name="closureReviewNumber"/>.</summary>
+    public async Task<CommandResult> DecideClosureReviewAsync(EngagementId id, int closureReviewNumber, ClosureReviewDecision decision, ClosureReason? reason, StaffId decidedBy, CancellationToken cancellationToken = default)
+    {
+        if (closureReviewNumber < 1 || !Enum.IsDefined(decision))
+        {
+            return CommandResult.Invalid(["ClosureReviewNumber starts at 1 and Decision is Close or Extend."]);
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(id);
+        }
+
+        var evt = new ClosureReviewDecided(id, StepReference.ClosureReview(closureReviewNumber), decision, reason, decidedBy, time.GetUtcNow());
+        return await RaiseAsync(found, evt, id.Value, null, cancellationToken);
+    }
+
+    /// <summary>Asks to close the engagement now, whatever its step.</summary>
+    public async Task<CommandResult> RequestClosureAsync(EngagementId id, ClosureReason reason, Actor requestedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requestedBy);
+        if (!Enum.IsDefined(reason))
+        {
+            return CommandResult.Invalid(["Reason is not a known closure reason."]);
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(id);
+        }
+
+        return await RaiseAsync(found, new ClosureRequested(id, reason, requestedBy, time.GetUtcNow()), id.Value, null, cancellationToken);
+    }
+
+    /// <summary>A provider's answer through the signed link; the link answers once (later calls conflict with AlreadyResponded).</summary>
+    public async Task<CommandResult> RespondToOutreachAsync(string token, ProviderResponse response, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(response))
+        {
+            return CommandResult.Invalid(["Response is not a known provider response."]);
+        }
+
+        var (check, found, outreach) = await ResolveLinkAsync(token, cancellationToken);
+        if (check is not null)
+        {
+            return check;
+        }
+
+        if (outreach!.Response is not null)
+        {
+            return CommandResult.Conflict("AlreadyResponded", $"A response to outreach {outreach.Id} is already recorded.");
+        }
+
+        var evt = new ProviderResponded(found!.Id, outreach.Id, response, time.GetUtcNow());
+        return await RaiseAsync(found, evt, outreach.Id.Value, null, cancellationToken);
+    }
+
+    /// <summary>What the provider's link page shows (the minimum needed; substance-use codes only with consent).</summary>
+    public async Task<ProviderRequestResult> GetProviderRequestAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var (check, found, outreach) = await ResolveLinkAsync(token, cancellationToken);
+        if (check is not null)
+        {
+            return new ProviderRequestResult(check, null);
+        }
+
+        links.Verify(token, out var link);
+        var codes = found!.Referrals
+            .SelectMany(r => r.Diagnoses.Where(d => r.ConsentToShareSubstanceUseInformation || !Referral.IsSubstanceUse(d)))
+            .Select(d => d.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var withheld = found.Referrals.Any(r => !r.ConsentToShareSubstanceUseInformation && r.HasSubstanceUseDiagnosis);
+        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response,
+            [.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld, link!.ExpiresAt);
+        return new ProviderRequestResult(CommandResult.Accepted("Valid link."), view);
+    }
+
+    /// <summary>The medical director records the peer-to-peer review of an escalated outreach.</summary>
+    public async Task<CommandResult> RecordPeerReviewAsync(OutreachId outreachId, PeerReviewOutcome outcome, StaffId recordedBy, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(outcome))
+        {
+            return CommandResult.Invalid(["Outcome is not a known peer-review outcome."]);
+        }
+
+        var found = await store.GetAsync(outreachId.Engagement, cancellationToken);
+        if (found is null)
+        {
+            return EngagementNotFound(outreachId.Engagement);
+        }
+
+        if (found.Outreach.All(o => o.Id != outreachId))
+        {
+            return CommandResult.NotFound("OutreachNotFound", $"Engagement {found.Id} has no outreach {outreachId}.");
+        }
+
+        var evt = new PeerReviewRecorded(found.Id, outreachId, outcome, recordedBy, time.GetUtcNow());
+        return await RaiseAsync(found, evt, outreachId.Value, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims analytics saw activity for a member: raised to the member's open engagement (a BH inpatient
+    /// discharge pulls the next review forward). NotFound/NoOpenEngagement when the member has none.
+    /// </summary>
+    public async Task<CommandResult> ObserveClaimsActivityAsync(MemberId member, ClaimsActivityKind kind, DateTimeOffset activityAt, string? measure = null, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(kind))
+        {
+            return CommandResult.Invalid(["Kind is not a known claims activity."]);
+        }
+
+        if (kind is ClaimsActivityKind.CareGapOpened or ClaimsActivityKind.CareGapClosed && !CareGap.IsMeasureCode(measure))
+        {
+            return CommandResult.Invalid(["Measure must be a care-gap measure code (2-24 upper-case letters, digits and hyphens)."]);
+        }
+
+        var found = await store.FindOpenByMemberAsync(member, cancellationToken);
+        if (found is null)
+        {
+            return CommandResult.NotFound("NoOpenEngagement", "The member has no open engagement.");
+        }
+
+        var evt = new ClaimsActivityObserved(found.Id, kind, activityAt, measure, time.GetUtcNow());
+        return await RaiseAsync(found, evt, found.Id.Value, null, cancellationToken);
+    }
+
+    // ---- queries ----
+
+    /// <summary>The case document, or null. Written at intake, so a GET right after a 202 finds it.</summary>
+    public Task<EngagementCase?> GetEngagementAsync(EngagementId id, CancellationToken cancellationToken = default) =>
+        store.GetAsync(id, cancellationToken);
+
+    /// <summary>A clinician's open engagements that are due soon, overdue or escalated (most pressing first).</summary>
+    public async Task<IReadOnlyList<WorkQueueItem>> GetWorkQueueAsync(StaffId clinician, CancellationToken cancellationToken = default) =>
+        Queue(await store.ListOpenAsync(clinician, cancellationToken));
+
+    /// <summary>Every open engagement that is due soon, overdue or escalated, for supervisors.</summary>
+    public async Task<IReadOnlyList<WorkQueueItem>> GetSupervisorQueueAsync(CancellationToken cancellationToken = default) =>
+        Queue(await store.ListOpenAsync(null, cancellationToken));
+
+    // ---- repair ----
+
+    /// <summary>Schedules the orchestration of every open case whose instance is missing (run at start-up). Returns how many were repaired.</summary>
+    public async Task<int> RepairMissingInstancesAsync(CancellationToken cancellationToken = default)
+    {
+        var repaired = 0;
+        foreach (var open in await store.ListOpenAsync(null, cancellationToken))
+        {
+            if (await EnsureInstanceAsync(open.Id, cancellationToken))
+            {
+                repaired++;
+            }
+        }
+
+        return repaired;
+    }
+
+    /// <summary>The orchestration state that resumes an open case (used when its instance is missing).</summary>
+    public EngagementState StateFor(EngagementCase found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        if (found.Status == EngagementStatus.Received)
+        {
+            return EngagementState.Received(found.Id);
+        }
+
+        var step = found.CurrentStep;
+        return new EngagementState(
+            found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.Supervisor,
+            step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
+            found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
+            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0);
+    }
+
+    private IReadOnlyList<WorkQueueItem> Queue(IReadOnlyList<EngagementCase> cases)
+    {
+        var now = time.GetUtcNow();
+        return [.. cases
+            .Select(c => new WorkQueueItem(c.Id, c.CurrentStep.Step, c.CurrentStep.DueAt, c.CurrentStep.Owner, c.AssignedClinician,
+                WorkQueueRule.Classify(c.CurrentStep, now, options.Value.DueSoonWindow)))
+            .Where(i => i.Bucket != WorkQueueBucket.None)
+            .OrderByDescending(i => i.Bucket)
+            .ThenBy(i => i.DueAt)];
+    }
+
+    private async Task<(CommandResult? Check, EngagementCase? Case, ProviderOutreach? Outreach)> ResolveLinkAsync(string token, CancellationToken cancellationToken)
+    {
+        switch (links.Verify(token, out var link))
+        {
+            case ProviderLinkRejection.Expired:
+                return (CommandResult.Forbidden("LinkExpired", "This link has expired; contact the METS team for a new one."), null, null);
+            case ProviderLinkRejection.Invalid:
+                return (CommandResult.Forbidden("LinkInvalid", "This link is not valid."), null, null);
+        }
+
+        var found = await store.GetAsync(link!.Engagement, cancellationToken);
+        var outreach = found?.Outreach.FirstOrDefault(o => o.Id == link.Outreach);
+        return found is null || outreach is null
+            ? (CommandResult.NotFound("OutreachNotFound", "No request is waiting behind this link."), null, null)
+            : (null, found, outreach);
+    }
+
+    private async Task<CommandResult> RaiseAsync(EngagementCase found, EngagementEvent evt, string instanceId, Func<Task>? beforeRaise, CancellationToken cancellationToken)
+    {
+        var fit = EventFitRule.Evaluate(evt, found.Position);
+        var name = evt.GetType().Name;
+        if (fit != EventFit.Fits)
+        {
+            LogRefused(found.Id, name, fit);
+            return CommandResult.Conflict(fit.ToString(), $"{name} does not fit engagement {found.Id} now (step {found.CurrentStep.Step}): {fit}.");
+        }
+
+        if (beforeRaise is not null)
+        {
+            await beforeRaise();
+        }
+
+        await EnsureInstanceAsync(found.Id, cancellationToken);
+        try
+        {
+            await client.RaiseEventAsync(instanceId, name, evt, cancellationToken);
+        }
+        catch (OrchestrationNotFoundException)
+        {
+            return CommandResult.Conflict(EventFit.NotExpectedNow.ToString(), $"{name}: the step it answers is not running for engagement {found.Id}.");
+        }
+
+        return CommandResult.Accepted($"{name} accepted for engagement {found.Id}.");
+    }
+
+    private async Task RaiseAttachmentAsync(EngagementId engagement, Referral referral, CancellationToken cancellationToken)
+    {
+        await EnsureInstanceAsync(engagement, cancellationToken);
+        await client.RaiseEventAsync(engagement.Value, nameof(ReferralAttached),
+            new ReferralAttached(engagement, referral.Id, referral.IsUrgentOrSafetyConcern, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Schedules the engagement's orchestration when its instance does not exist; true when it did.</summary>
+    private async Task<bool> EnsureInstanceAsync(EngagementId id, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(id.Value, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        var found = await store.GetAsync(id, cancellationToken);
+        if (found is null || found.Status == EngagementStatus.Closed)
+        {
+            return false;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(EngagementOrchestrator), StateFor(found), new StartOrchestrationOptions(id.Value), cancellationToken);
+            LogReferral(id, "orchestration scheduled");
+            return true;
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+
+    private static CommandResult EngagementNotFound(EngagementId id) =>
+        CommandResult.NotFound("EngagementNotFound", $"No engagement {id}.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId}: {What}")]
+    private partial void LogReferral(EngagementId engagementId, string what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId}: refused {Event} ({Fit})")]
+    private partial void LogRefused(EngagementId engagementId, string @event, EventFit fit);
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Mets.Domain.Closure;
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+
+namespace Mets.Workflow.Emails;
+
+/// <summary>What an email is about.</summary>
+public enum EmailKind
+{
+    /// <summary>To a treating provider: a METS collaboration request with the signed response link.</summary>
+    ProviderCollaborationRequest,
+
+    /// <summary>To a treating provider: reminder number n of the request.</summary>
+    ProviderReminder,
+
+    /// <summary>To the medical director: a silent provider needs a peer-to-peer review.</summary>
+    PeerToPeerEscalation,
+
+    /// <summary>To a treating provider who was contacted: the engagement closed.</summary>
+    ClosureSummary,
+
+    /// <summary>To whoever owes a step: it is due soon.</summary>
+    StepReminder,
+
+    /// <summary>To the supervisor: a step is overdue.</summary>
+    StepEscalation,
+
+    /// <summary>To the supervisor: the assessment shows a safety risk.</summary>
+    SafetyEscalation,
+
+    /// <summary>To the supervisor: the maximum duration was reached; close or extend.</summary>
+    ClosureReviewOpened,
+}
+
+/// <summary>
+/// Writes METS emails. They say that a request or reminder exists and carry a link; they never
+/// carry member names, dates of birth, diagnoses or member ids. Staff emails name the engagement
+/// by its opaque id and step code; provider emails carry only the signed link.
+/// </summary>
+public static class EmailComposer
+{
+    public static (string Subject, string Body) Compose(EmailKind kind, EngagementId engagement, StepReference? step, DateTimeOffset? dueAt, int number, ClosureReason? reason, Uri? link, DateTimeOffset? linkExpiresAt)
+    {
+        var due = dueAt is { } d ? d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "not set";
+        var expires = linkExpiresAt is { } x ? x.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty;
+        return kind switch
+        {
+            EmailKind.ProviderCollaborationRequest => (
+                "METS collaboration request",
+                "A health plan METS care manager would like to collaborate with you on the care of a member you treat.\n\n" +
+                $"Open this secure link to see the request and respond (valid until {expires}):\n{link}\n\n" +
+                "For privacy, this email contains no member information."),
+            EmailKind.ProviderReminder => (
+                "Reminder: METS collaboration request",
+                $"This is reminder {number} about a METS collaboration request that is waiting for your response.\n\n" +
+                $"Open this secure link to respond (valid until {expires}):\n{link}\n\n" +
+                "For privacy, this email contains no member information."),
+            EmailKind.PeerToPeerEscalation => (
+                "METS: peer-to-peer review needed",
+                $"A treating provider has not answered a METS collaboration request. Please arrange a peer-to-peer review.\n\nEngagement: {engagement}\n"),
+            EmailKind.ClosureSummary => (
+                "METS collaboration closed",
+                $"The METS engagement you were contacted about has closed ({Describe(reason)}). Thank you for your collaboration.\n\n" +
+                "For privacy, this email contains no member information."),
+            EmailKind.StepReminder => (
+                "METS reminder: step due soon",
+                $"Engagement {engagement}: step {step} is due {due}.\n"),
+            EmailKind.StepEscalation => (
+                "METS escalation: step overdue",
+                $"Engagement {engagement}: step {step} was due {due} and is overdue.\n"),
+            EmailKind.SafetyEscalation => (
+                "METS escalation: safety risk at assessment",
+                $"Engagement {engagement}: the assessment shows a safety risk. Please review today.\n"),
+            EmailKind.ClosureReviewOpened => (
+                "METS closure review: decision needed",
+                $"Engagement {engagement} reached its maximum duration. Please close or extend it by {due}.\n"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), "Unknown email kind."),
+        };
+    }
+
+    private static string Describe(ClosureReason? reason) => reason switch
+    {
+        ClosureReason.GoalsMet => "goals met",
+        ClosureReason.MemberDeclined => "the member declined further participation",
+        ClosureReason.UnableToReach => "the member could not be reached",
+        ClosureReason.LostEligibility => "the member's eligibility ended",
+        ClosureReason.TransferredToHigherLevelOfCare => "care moved to a higher level of care",
+        ClosureReason.MaximumDurationReached => "the program's maximum duration was reached",
+        _ => "closed",
+    };
+}

@@ -1,0 +1,438 @@
+using Mets.Domain.Closure;
+using Mets.Domain.Engagements;
+using Mets.Domain.Policy;
+using Mets.Durable;
+using Mets.Workflow.Activities;
+using Mets.Workflow.Emails;
+using Microsoft.Extensions.Logging;
+
+namespace Mets.Workflow.Orchestration;
+
+/// <summary>
+/// One METS engagement (instance id = engagement id). Each generation runs one step (assessment,
+/// review n, closure review n) and continues as new into the next, so a year-long engagement keeps a
+/// short history. Within a step, one waiter per event name is created once and raced against the
+/// step's successive timers (reminder, escalation, maximum duration, closure-review deadline); every
+/// live timer and waiter is cancelled before the step ends. Events that do not fit
+/// (<see cref="EventFitRule"/>) are noted in the timeline and ignored. After the assessment, one
+/// <see cref="ProviderOutreachOrchestrator"/> per provider runs beside the reviews and reports back.
+/// </summary>
+public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) : TaskOrchestrator<EngagementState, EngagementResult?>
+{
+    private readonly EngagementSchedule _schedule = schedule;
+
+    /// <summary>Events handled within one step before the generation continues as new (bounds history).</summary>
+    public const int MaxEventsPerGeneration = 50;
+
+    internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
+
+    /// <summary>Every event name the engagement listens to, in every step.</summary>
+    internal static readonly string[] EventNames =
+    [
+        nameof(ReferralAttached), nameof(AssessmentCompleted), nameof(MemberContactAttempted), nameof(ReviewCompleted),
+        nameof(ClosureReviewDecided), nameof(ClaimsActivityObserved), nameof(ClosureRequested), OutreachReported.EventName,
+    ];
+
+    public override async Task<EngagementResult?> RunAsync(TaskOrchestrationContext context, EngagementState input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
+        var state = input;
+        if (state.Status == EngagementStatus.Received)
+        {
+            var started = await context.CallActivityAsync<EngagementStarted>(
+                nameof(StartEngagementActivity), new StartEngagementRequest(state.EngagementId, Now(context)), ActivityRetry);
+            state = state.EnterStep(StepReference.Assessment, started.AssessmentDueAt, started.Clinician) with
+            {
+                Status = EngagementStatus.Open,
+                Clinician = started.Clinician,
+                Supervisor = started.Supervisor,
+                MaximumDurationEndsAt = started.MaximumDurationEndsAt,
+                ReferralIds = started.ReferralIds,
+            };
+            LogStarted(log, state.EngagementId, state.Step);
+        }
+
+        var step = await new StepRun(this, context, state, log).RunAsync();
+        if (step.Closed is { } reason)
+        {
+            context.SetCustomStatus(EngagementStatusView.From(step.State, Now(context)));
+            LogClosed(log, state.EngagementId, reason);
+            return new EngagementResult(state.EngagementId, reason, state.Generation);
+        }
+
+        context.ContinueAsNew(step.State with { Generation = step.State.Generation + 1 });
+        return null;
+    }
+
+    internal static DateTimeOffset Now(TaskOrchestrationContext context) =>
+        new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
+
+    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, EngagementState state, CaseUpdate update) =>
+        UpdateCase(context, state.EngagementId, update);
+
+    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, CaseUpdate update) =>
+        context.CallActivityAsync<bool>(
+            nameof(UpdateCaseActivity),
+            new CaseUpdateRequest(engagement, $"{context.InstanceId}:{context.NewGuid():N}", update),
+            ActivityRetry);
+
+    internal static Task<bool> Email(TaskOrchestrationContext context, EmailRequest request) =>
+        context.CallActivityAsync<bool>(nameof(SendEmailActivity), request, ActivityRetry);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} waiting on {Step}")]
+    private static partial void LogStarted(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, StepReference step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} closed: {Reason}")]
+    private static partial void LogClosed(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, ClosureReason reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} {Step}: {What}")]
+    internal static partial void LogStep(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, StepReference step, string what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} {Step}: ignored {Event} ({Fit})")]
+    internal static partial void LogIgnored(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, StepReference step, string @event, EventFit fit);
+
+    /// <summary>How a step ended: the next step's state, or closed with a reason.</summary>
+    internal sealed record StepEnd(EngagementState State, ClosureReason? Closed);
+
+    private enum WakeKind
+    {
+        Reminder,
+        Escalation,
+        MaximumDuration,
+        ClosureDecisionDeadline,
+    }
+
+    /// <summary>One step's wait loop.</summary>
+    private sealed class StepRun(EngagementOrchestrator owner, TaskOrchestrationContext context, EngagementState initial, ILogger log)
+    {
+        private readonly EngagementSchedule _schedule = owner._schedule;
+        private EngagementState _state = initial;
+
+        public async Task<StepEnd> RunAsync()
+        {
+            using var events = new CancellationTokenSource();
+            var waiters = new Dictionary<string, Task<object>>(StringComparer.Ordinal);
+            foreach (var name in EventNames)
+            {
+                waiters[name] = Wait(name, events.Token);
+            }
+
+            CancellationTokenSource? timerCancellation = null;
+            Task? timer = null;
+            var wake = WakeKind.Reminder;
+            var handled = 0;
+            try
+            {
+                while (true)
+                {
+                    context.SetCustomStatus(EngagementStatusView.From(_state, Now(context)));
+                    if (timer is null && NextWake(Now(context)) is { } next)
+                    {
+                        wake = next.Kind;
+                        timerCancellation = new CancellationTokenSource();
+                        timer = context.CreateTimer(next.At.UtcDateTime, timerCancellation.Token);
+                    }
+
+                    var racing = new List<Task>(waiters.Values);
+                    if (timer is not null)
+                    {
+                        racing.Add(timer);
+                    }
+
+                    var winner = await Task.WhenAny(racing);
+                    Outcome outcome;
+                    if (winner == timer)
+                    {
+                        timerCancellation!.Dispose();
+                        timerCancellation = null;
+                        timer = null;
+                        outcome = await OnWakeAsync(wake);
+                    }
+                    else
+                    {
+                        var name = waiters.First(w => w.Value == winner).Key;
+                        var payload = await waiters[name];
+                        waiters[name] = Wait(name, events.Token);
+                        outcome = await OnEventAsync(payload);
+                    }
+
+                    if (outcome.Timing && timerCancellation is not null)
+                    {
+                        timerCancellation.Cancel();
+                        timerCancellation.Dispose();
+                        timerCancellation = null;
+                        timer = null;
+                    }
+
+                    if (outcome.End is not null || ++handled >= MaxEventsPerGeneration)
+                    {
+                        timerCancellation?.Cancel();
+                        events.Cancel();
+                        if (outcome.End is { Closed: { } reason } end)
+                        {
+                            return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
+                        }
+
+                        return outcome.End ?? new StepEnd(_state, null);
+                    }
+                }
+            }
+            finally
+            {
+                timerCancellation?.Dispose();
+            }
+        }
+
+        private async Task<object> Wait(string name, CancellationToken token) => name switch
+        {
+            nameof(ReferralAttached) => await context.WaitForExternalEvent<ReferralAttached>(name, token),
+            nameof(AssessmentCompleted) => await context.WaitForExternalEvent<AssessmentCompleted>(name, token),
+            nameof(MemberContactAttempted) => await context.WaitForExternalEvent<MemberContactAttempted>(name, token),
+            nameof(ReviewCompleted) => await context.WaitForExternalEvent<ReviewCompleted>(name, token),
+            nameof(ClosureReviewDecided) => await context.WaitForExternalEvent<ClosureReviewDecided>(name, token),
+            nameof(ClaimsActivityObserved) => await context.WaitForExternalEvent<ClaimsActivityObserved>(name, token),
+            nameof(ClosureRequested) => await context.WaitForExternalEvent<ClosureRequested>(name, token),
+            OutreachReported.EventName => await context.WaitForExternalEvent<OutreachReported>(name, token),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), "Unknown engagement event."),
+        };
+
+        /// <summary>The step's next timer: reminder, escalation, maximum-duration end, or closure-review deadline.</summary>
+        private (DateTimeOffset At, WakeKind Kind)? NextWake(DateTimeOffset now)
+        {
+            if (_state.DueAt is not { } due)
+            {
+                return null;
+            }
+
+            if (_state.Step.Step == EngagementStep.ClosureReview)
+            {
+                return !_state.Reminded
+                    ? (_schedule.ReminderAt(due, now), WakeKind.Reminder)
+                    : (due > now ? due : now, WakeKind.ClosureDecisionDeadline);
+            }
+
+            (DateTimeOffset At, WakeKind Kind)? stepTimer = _schedule.NextStepTimer(due, now, _state.Reminded, _state.Escalated) is { } t
+                ? (t.At, t.Kind == StepTimerKind.Reminder ? WakeKind.Reminder : WakeKind.Escalation)
+                : null;
+            if (_state.MaximumDurationEndsAt is { } end && (stepTimer is null || end <= stepTimer.Value.At))
+            {
+                return (end > now ? end : now, WakeKind.MaximumDuration);
+            }
+
+            return stepTimer;
+        }
+
+        private async Task<Outcome> OnWakeAsync(WakeKind kind)
+        {
+            var now = Now(context);
+            var id = _state.EngagementId;
+            switch (kind)
+            {
+                case WakeKind.Reminder:
+                    await UpdateCase(context, _state, new ReminderRecorded(now));
+                    await Email(context, new EmailRequest(EmailKind.StepReminder, id, null, _state.Owner, _state.Step, _state.DueAt, 0, null, $"{id}-{_state.Step}-reminder-{_state.DueAt:yyyyMMddHHmm}", now));
+                    _state = _state with { Reminded = true };
+                    LogStep(log, id, _state.Step, "reminder sent");
+                    return Outcome.Continue;
+                case WakeKind.Escalation:
+                    await UpdateCase(context, _state, new EscalationRecorded(_state.Supervisor, now));
+                    await Email(context, new EmailRequest(EmailKind.StepEscalation, id, null, _state.Supervisor, _state.Step, _state.DueAt, 0, null, $"{id}-{_state.Step}-escalation-{_state.DueAt:yyyyMMddHHmm}", now));
+                    _state = _state with { Escalated = true };
+                    LogStep(log, id, _state.Step, "escalated to supervisor");
+                    return Outcome.Continue;
+                case WakeKind.MaximumDuration:
+                    var decisionDue = _schedule.ClosureDecisionDueAt(now);
+                    var closureReview = StepReference.ClosureReview(_state.ClosureReviewsStarted + 1);
+                    await UpdateCase(context, _state, new ClosureReviewStarted(decisionDue, _state.Supervisor, now));
+                    await Email(context, new EmailRequest(EmailKind.ClosureReviewOpened, id, null, _state.Supervisor, closureReview, decisionDue, 0, null, $"{id}-{closureReview}-opened", now));
+                    return Outcome.Next(_state.EnterStep(closureReview, decisionDue, _state.Supervisor) with { ClosureReviewsStarted = _state.ClosureReviewsStarted + 1 });
+                default:
+                    var result = _schedule.DecideClosureReview(null, null, _state.DueAt ?? now, now);
+                    return Outcome.Close(_state, result.Reason ?? ClosureReason.MaximumDurationReached, Actor.System);
+            }
+        }
+
+        private async Task<Outcome> OnEventAsync(object payload)
+        {
+            if (payload is OutreachReported report)
+            {
+                _state = _state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach) { [report.OutreachId] = report.Status } };
+                return Outcome.Continue;
+            }
+
+            var evt = (EngagementEvent)payload;
+            var now = Now(context);
+            var fit = EventFitRule.Evaluate(evt, _state.Position);
+            if (fit != EventFit.Fits)
+            {
+                await UpdateCase(context, _state, new EventIgnored(evt, fit, now));
+                LogIgnored(log, _state.EngagementId, _state.Step, evt.GetType().Name, fit);
+                return Outcome.Continue;
+            }
+
+            return evt switch
+            {
+                ReferralAttached e => await OnReferralAttachedAsync(e, now),
+                MemberContactAttempted e => await OnContactAsync(e, now),
+                AssessmentCompleted e => await OnAssessmentAsync(e, now),
+                ReviewCompleted e => await OnReviewAsync(e, now),
+                ClosureReviewDecided e => await OnClosureDecisionAsync(e, now),
+                ClaimsActivityObserved e => await OnClaimsAsync(e, now),
+                ClosureRequested e => await OnClosureRequestedAsync(e, now),
+                _ => Outcome.Continue,
+            };
+        }
+
+        private async Task<Outcome> OnReferralAttachedAsync(ReferralAttached e, DateTimeOffset now)
+        {
+            DateTimeOffset? newDue = _state.Step.Step == EngagementStep.Assessment && _state.DueAt is { } due
+                ? _schedule.AssessmentDueAfterReferralAttached(due, now, e.UrgentOrSafetyConcern)
+                : null;
+            await UpdateCase(context, _state, new ReferralAttachment(e.ReferralId, newDue, now));
+            _state = _state with { ReferralIds = [.. _state.ReferralIds, e.ReferralId] };
+            if (newDue is { } moved && moved != _state.DueAt)
+            {
+                _state = _state with { DueAt = moved, Reminded = false };
+                return Outcome.Retime;
+            }
+
+            return Outcome.Continue;
+        }
+
+        private async Task<Outcome> OnContactAsync(MemberContactAttempted e, DateTimeOffset now)
+        {
+            await UpdateCase(context, _state, new ContactAttemptRecorded(e.Outcome, e.AttemptedBy, now));
+            _state = _state with { ContactAttemptsRecorded = _state.ContactAttemptsRecorded + 1, ContactStreak = _state.ContactStreak.After(e.Outcome) };
+            return _schedule.IsUnableToReach(_state.ContactStreak)
+                ? Outcome.Close(_state, ClosureReason.UnableToReach, Actor.System)
+                : Outcome.Continue;
+        }
+
+        private async Task<Outcome> OnAssessmentAsync(AssessmentCompleted e, DateTimeOffset now)
+        {
+            var safety = e.Scores.HasSafetyRisk;
+            await UpdateCase(context, _state, new AssessmentApplied(e.Risk, safety, _state.Supervisor, e.TreatingProviders, now));
+            var id = _state.EngagementId;
+            if (safety)
+            {
+                await Email(context, new EmailRequest(EmailKind.SafetyEscalation, id, null, _state.Supervisor, _state.Step, _state.DueAt, 0, null, $"{id}-{_state.Step}-safety", now));
+                LogStep(log, id, _state.Step, "safety risk escalated to supervisor");
+            }
+
+            var outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach);
+            foreach (var provider in e.TreatingProviders)
+            {
+                var outreachId = Mets.Domain.Identifiers.OutreachId.For(id, provider.Npi);
+                if (outreach.TryAdd(outreachId, ProviderOutreachStatus.Pending))
+                {
+                    // Fire and forget: the child reports back with events; the reviews never wait for it.
+                    _ = context.CallSubOrchestratorAsync<ProviderOutreachStatus>(
+                        nameof(ProviderOutreachOrchestrator), new OutreachInput(outreachId, provider.Role), new SubOrchestrationOptions(InstanceId: outreachId.Value));
+                }
+            }
+
+            var due = Cap(_schedule.NextReviewDueAt(now, e.Risk.Tier));
+            await UpdateCase(context, _state, new NextReviewStarted(due, now));
+            return Outcome.Next(_state.EnterStep(StepReference.Review(1), due, _state.Clinician) with
+            {
+                Tier = e.Risk.Tier,
+                ReviewsStarted = 1,
+                Outreach = outreach,
+            });
+        }
+
+        private async Task<Outcome> OnReviewAsync(ReviewCompleted e, DateTimeOffset now)
+        {
+            await UpdateCase(context, _state, new ReviewApplied(e, now));
+            _state = _state with { Tier = e.Risk.Tier };
+            if (e.CloseWith is { } reason)
+            {
+                return Outcome.Close(_state, reason, Actor.Staff(ActorKind.Clinician, e.ReviewedBy));
+            }
+
+            var due = Cap(_schedule.NextReviewDueAt(now, e.Risk.Tier));
+            await UpdateCase(context, _state, new NextReviewStarted(due, now));
+            return Outcome.Next(_state.EnterStep(StepReference.Review(_state.ReviewsStarted + 1), due, _state.Clinician) with { ReviewsStarted = _state.ReviewsStarted + 1 });
+        }
+
+        private async Task<Outcome> OnClosureDecisionAsync(ClosureReviewDecided e, DateTimeOffset now)
+        {
+            var result = _schedule.DecideClosureReview(e.Decision, e.Reason, _state.DueAt ?? now, now);
+            if (result.Kind == ClosureReviewResultKind.Extend && result.ExtendedUntil is { } until)
+            {
+                await UpdateCase(context, _state, new EngagementExtension(until, e.DecidedBy, now));
+                _state = _state with { MaximumDurationEndsAt = until };
+                var due = Cap(_schedule.NextReviewDueAt(now, _state.Tier ?? Mets.Domain.Risk.RiskTier.Moderate));
+                await UpdateCase(context, _state, new NextReviewStarted(due, now));
+                return Outcome.Next(_state.EnterStep(StepReference.Review(_state.ReviewsStarted + 1), due, _state.Clinician) with { ReviewsStarted = _state.ReviewsStarted + 1 });
+            }
+
+            return Outcome.Close(_state, result.Reason ?? ClosureReason.MaximumDurationReached, Actor.Staff(ActorKind.Supervisor, e.DecidedBy));
+        }
+
+        private async Task<Outcome> OnClaimsAsync(ClaimsActivityObserved e, DateTimeOffset now)
+        {
+            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, now));
+            if (e.Kind == ClaimsActivityKind.EligibilityLost)
+            {
+                return Outcome.Close(_state, ClosureReason.LostEligibility, Actor.ClaimsAnalytics);
+            }
+
+            if (e.Kind == ClaimsActivityKind.BehavioralHealthInpatientDischarge && _state.Step.Step == EngagementStep.Review && _state.DueAt is { } due)
+            {
+                var moved = _schedule.ReviewDueAfterDischarge(due, e.ActivityAt, now);
+                if (moved != due)
+                {
+                    await UpdateCase(context, _state, new ReviewDueMoved(moved, "discharge", now));
+                    _state = _state with { DueAt = moved, Reminded = false, Escalated = false };
+                    LogStep(log, _state.EngagementId, _state.Step, "review pulled forward by a discharge");
+                    return Outcome.Retime;
+                }
+            }
+
+            return Outcome.Continue;
+        }
+
+        private async Task<Outcome> OnClosureRequestedAsync(ClosureRequested e, DateTimeOffset now)
+        {
+            await UpdateCase(context, _state, new ClosureRequestRecorded(e.Reason, e.RequestedBy, now));
+            return Outcome.Close(_state, e.Reason, e.RequestedBy);
+        }
+
+        private DateTimeOffset Cap(DateTimeOffset due) =>
+            _state.MaximumDurationEndsAt is { } end && due > end ? end : due;
+
+        /// <summary>Closes: case document, stop every outreach child, closure summaries to the providers contacted.</summary>
+        private async Task<StepEnd> CloseAsync(EngagementState state, ClosureReason reason, Actor by)
+        {
+            var now = Now(context);
+            await UpdateCase(context, state, new EngagementClosure(reason, by, now));
+            foreach (var (outreachId, status) in state.Outreach)
+            {
+                if (ProviderOutreach.IsRunningStatus(status))
+                {
+                    context.SendEvent(outreachId.Value, OutreachStopRequested.EventName, new OutreachStopRequested(reason));
+                }
+            }
+
+            await context.CallActivityAsync<int>(nameof(SendClosureSummariesActivity), new ClosureSummaryRequest(state.EngagementId, reason, now), ActivityRetry);
+            var closed = state.EnterStep(StepReference.Closed, null, null) with { Status = EngagementStatus.Closed };
+            return new StepEnd(closed, reason);
+        }
+    }
+
+    /// <summary>What handling a wake-up or an event decided.</summary>
+    private sealed record Outcome(StepEnd? End, bool Timing, Actor? ClosedBy)
+    {
+        public static Outcome Continue { get; } = new(null, false, null);
+
+        /// <summary>The due date moved: recompute the timer.</summary>
+        public static Outcome Retime { get; } = new(null, true, null);
+
+        public static Outcome Next(EngagementState state) => new(new StepEnd(state, null), true, null);
+
+        public static Outcome Close(EngagementState state, ClosureReason reason, Actor by) => new(new StepEnd(state, reason), true, by);
+    }
+}

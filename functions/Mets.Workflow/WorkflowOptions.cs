@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mets.Workflow;
+
+/// <summary>Settings of the METS workflow host, bound from <see cref="SectionName"/>.</summary>
+public sealed class WorkflowOptions
+{
+    public const string SectionName = "Mets:Workflow";
+
+    /// <summary>Folder for the embedded stores: <c>mets-cases.db</c> (case store), <c>mets-durable.db</c> (engine) and <c>outbox/</c> (emails).</summary>
+    [Required(ErrorMessage = SectionName + ":DataFolder is required (the folder for the SQLite databases and the email outbox).")]
+    public string DataFolder { get; set; } = string.Empty;
+
+    /// <summary>Sender address of METS emails.</summary>
+    [Required(ErrorMessage = SectionName + ":MailFrom is required.")]
+    [EmailAddress(ErrorMessage = SectionName + ":MailFrom must be an email address.")]
+    public string MailFrom { get; set; } = "mets-no-reply@localhost.localdomain";
+
+    /// <summary>A step due within this window shows as "due soon" in the work queues.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = SectionName + ":DueSoonWindow must be between {1} and {2}.", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan DueSoonWindow { get; set; } = TimeSpan.FromDays(2);
+
+    public string CaseDatabasePath => Path.Combine(DataFolder, "mets-cases.db");
+
+    public string DurableDatabasePath => Path.Combine(DataFolder, "mets-durable.db");
+
+    public string OutboxFolder => Path.Combine(DataFolder, "outbox");
+}
