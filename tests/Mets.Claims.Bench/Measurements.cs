@@ -253,6 +253,46 @@ internal static class Measurements
         }
     }
 
+    /// <summary>Splits staging cost: reading, JSON serialization, SQLite inserts.</summary>
+    internal static async Task StageProbeAsync(string path, string work)
+    {
+        var claims = new List<Claim>();
+        var sw = Stopwatch.StartNew();
+        using (var stream = File.OpenRead(path))
+        {
+            claims.AddRange(ClaimsCsvReader.Read(stream).Where(o => o.IsAccepted).Select(o => o.Claim!));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"  read {claims.Count} claims: {sw.Elapsed.TotalSeconds:0.000}s"));
+        sw.Restart();
+        long bytes = 0;
+        foreach (var claim in claims)
+        {
+            bytes += Mets.Claims.Storage.Sqlite.ClaimBinaryCodec.Encode(claim).Length;
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"  encode: {sw.Elapsed.TotalSeconds:0.000}s, {bytes / claims.Count} bytes/claim"));
+        var folder = Path.Combine(work, "probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var store = new SqliteClaimsStore(Path.Combine(folder, "claims.db"));
+            await store.BeginFileAsync("probe", "probe", Mets.Claims.Storage.ClaimsFileKind.ClaimsCsv, null, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            sw.Restart();
+            foreach (var batch in claims.Chunk(2000))
+            {
+                await store.StageAsync("probe", batch, [], Mets.Claims.Storage.ClaimsFileProgress.None, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"  stage (encode + insert): {sw.Elapsed.TotalSeconds:0.000}s"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Typed read of the same columns with Sylvan's typed getters (empty fields checked first).</summary>
     internal static long SylvanTypedBaseline(string path)
     {

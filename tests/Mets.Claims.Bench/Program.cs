@@ -23,6 +23,9 @@ switch (command)
     case "csv":
         await Measurements.CsvThroughputAsync(work, seed, options.Long("lines", 1_000_000), options.Int("members", 50_000), options.Int("runs", 3), options.Flag("store"));
         break;
+    case "stage-probe":
+        await Measurements.StageProbeAsync(options.Get("file", string.Empty), work);
+        break;
     case "stages":
         Measurements.Stages(options.Get("file", string.Empty));
         break;
