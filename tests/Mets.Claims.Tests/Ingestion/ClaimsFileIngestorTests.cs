@@ -39,6 +39,20 @@ public class ClaimsFileIngestorTests
         Assert.Equal(1, months.Single(m => m.Month == new DateOnly(2026, 2, 1)).BhInpatientStays);
     }
 
+    [Theory]
+    [MemberData(nameof(Reading.X12.X12ClaimReaderTests.PublicSamples), MemberType = typeof(Reading.X12.X12ClaimReaderTests))]
+    public async Task IngestAsync_PublicX12Sample_IsProcessedWithEveryClaim(string file, int claims, int lines)
+    {
+        using var host = new ClaimsTestHost();
+        await using var stream = File.OpenRead(TestFiles.DataPath("x12-837", file));
+
+        var result = await host.Ingestor.IngestAsync(Path.GetFileName(file), stream, CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, ClaimsFileKind.X12Claims), (result.Outcome, result.Kind));
+        Assert.Equal((claims, claims, 0, (long)lines), (result.Counts.ClaimsRead, result.Counts.ClaimsAccepted, result.Counts.ClaimsRejected, result.Counts.LinesAccepted));
+        Assert.Empty(result.Triggers);
+    }
+
     [Fact]
     public async Task IngestAsync_SameContentTwice_IsProcessedOnceWithTheSameTriggers()
     {
