@@ -15,8 +15,21 @@ switch (command)
     case "generate":
     {
         var generator = new SyntheticClaimsGenerator(seed);
-        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), options.Int("members", 50_000));
+        var members = options.Int("members", 50_000);
+        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), members);
         Console.WriteLine($"wrote {lines} lines, {bytes} bytes");
+        if (options.Get("eligibility", string.Empty) is { Length: > 0 } eligibilityPath)
+        {
+            generator.WriteEligibilityCsv(eligibilityPath, members);
+            Console.WriteLine($"wrote eligibility for {members} members");
+        }
+
+        if (options.Get("x12", string.Empty) is { Length: > 0 } x12Path)
+        {
+            var (claims, x12Bytes) = generator.WriteX12(x12Path, options.Long("x12-mb", 10) * 1024 * 1024, members);
+            Console.WriteLine($"wrote X12 837P: {claims} claims, {x12Bytes} bytes");
+        }
+
         break;
     }
 
@@ -44,7 +57,7 @@ switch (command)
         Measurements.PeakRss(work, seed, "10,100,1000", 200_000, "pipeline,ingest", 100);
         break;
     default:
-        Console.Error.WriteLine("commands: generate | csv | x12 | rss | all (options: --lines --members --runs --store --mb --sizes --modes --seed --work)");
+        Console.Error.WriteLine("commands: generate | csv | x12 | rss | all (options: --lines --members --runs --store --mb --sizes --modes --seed --work; generate: --out --eligibility --x12 --x12-mb)");
         return 2;
 }
 

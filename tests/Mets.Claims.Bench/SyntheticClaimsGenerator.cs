@@ -41,7 +41,7 @@ internal sealed class SyntheticClaimsGenerator(int seed)
             var member = MemberId(m);
             var profile = _random.NextDouble();
             var budget = Math.Max(1, (int)Math.Round(perMember * (0.5 + _random.NextDouble())));
-            var day = _random.Next(0, 60);
+            var day = _random.Next(0, 360);
             var written = 0;
             while (written < budget)
             {
@@ -131,7 +131,12 @@ internal sealed class SyntheticClaimsGenerator(int seed)
         var roll = _random.NextDouble();
         var bhMember = profile < 0.35;
         var sudMember = profile < 0.12;
-        if (bhMember && roll < 0.03)
+
+        // About 2% of members are high utilizers: more psychiatric stays and ED visits.
+        var highUtilizer = profile < 0.02;
+        var stayShare = highUtilizer ? 0.10 : 0.03;
+        var edShare = stayShare + (highUtilizer ? 0.15 : 0.05);
+        if (bhMember && roll < stayShare)
         {
             // Psychiatric inpatient stay (UB-04, bill type 111, psychiatric room and board).
             var length = _random.Next(2, 10);
@@ -142,7 +147,7 @@ internal sealed class SyntheticClaimsGenerator(int seed)
             return 2;
         }
 
-        if (bhMember && roll < 0.08)
+        if (bhMember && roll < edShare)
         {
             var dx = sudMember && _random.NextDouble() < 0.5 ? (_random.NextDouble() < 0.5 ? "T40.1X1A" : Pick(Substance)) : Pick(MentalIllness);
             Line(writer, row, claimId, 1, member, "institutional", date, date, null, null, "", "131", "0450", "99284", dx, "", "", 850m);
