@@ -53,10 +53,11 @@ public sealed partial class ClaimsFileIngestor(
                 return await ResultAsync(existing, ClaimsFileOutcome.Duplicate, cancellationToken);
             }
 
-            if (existing is { Status: ClaimsFileStatus.Committed, AnalyzedAsOf: { } committedAsOf })
+            if (existing is { Status: ClaimsFileStatus.Committed })
             {
-                // Crashed after the commit: finish the analytics (idempotent) and complete.
+                // Crashed after the commit: finish the analytics (idempotent) on the committed "as of" day.
                 LogResuming(logger, shortHash);
+                var committedAsOf = existing.AnalyzedAsOf ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
                 return await AnalyzeAndCompleteAsync(hash, committedAsOf, cancellationToken);
             }
 

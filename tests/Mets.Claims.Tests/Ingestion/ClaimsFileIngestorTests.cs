@@ -104,6 +104,7 @@ public class ClaimsFileIngestorTests
         var crashing = new CrashingStore(host.Sqlite, crashOnAnalysisBatch: 2);
         await Assert.ThrowsAsync<IOException>(() => host.CreateIngestor(crashing).IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None));
         Assert.Equal(ClaimsFileStatus.Committed, (await host.Store.GetFileAsync(expected.ContentHash, CancellationToken.None))!.Status);
+        host.Time.Advance(TimeSpan.FromDays(20)); // the retry still evaluates windows "as of" the commit day
 
         var retried = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
 
