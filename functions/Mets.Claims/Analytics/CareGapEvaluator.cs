@@ -25,6 +25,11 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
         // Two index events of one measure on the same date (e.g. two stays ending the same day) are one
         // gap; it is closed when any of them was followed up.
+        if (gaps.Count < 2 || gaps.Select(g => g.Id).Distinct(StringComparer.Ordinal).Count() == gaps.Count)
+        {
+            return gaps;
+        }
+
         return gaps.GroupBy(g => g.Id, StringComparer.Ordinal)
             .Select(g => g.FirstOrDefault(x => x.Status == CareGapStatus.Closed) ?? g.First())
             .ToList();
@@ -203,24 +208,26 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
     private static (DateOnly Date, string Code)? FirstVisit(List<ClassifiedClaim> outpatient, DateOnly from, DateOnly to, Func<ClassifiedClaim, bool> qualifies)
     {
-        (DateOnly Date, string Code)? best = null;
+        ClassifiedClaim? bestClaim = null;
+        var bestDate = DateOnly.MaxValue;
         foreach (var claim in outpatient)
         {
-            if (!qualifies(claim))
-            {
-                continue;
-            }
-
             foreach (var date in claim.BhVisitDates)
             {
-                if (date >= from && date <= to && (best is null || date < best.Value.Date))
+                if (date >= from && date <= to && date < bestDate && qualifies(claim))
                 {
-                    best = (date, claim.EvidenceCodes().FirstOrDefault(c => c.StartsWith("proc:", StringComparison.Ordinal)) ?? "bh-visit");
+                    bestClaim = claim;
+                    bestDate = date;
                 }
             }
         }
 
-        return best;
+        if (bestClaim is null)
+        {
+            return null;
+        }
+
+        return (bestDate, bestClaim.EvidenceCodes().FirstOrDefault(c => c.StartsWith("proc:", StringComparison.Ordinal)) ?? "bh-visit");
     }
 
     private static CareGap Gap(string memberId, CareGapMeasure measure, DateOnly index, DateOnly windowStart, DateOnly windowEnd, (DateOnly Date, string Code)? closing, IReadOnlyList<string> indexEvidence)

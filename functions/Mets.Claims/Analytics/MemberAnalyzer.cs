@@ -97,7 +97,7 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(eligibility);
-        var months = new SortedDictionary<DateOnly, Accumulator>();
+        var months = new Dictionary<DateOnly, Accumulator>();
         Accumulator At(DateOnly date)
         {
             var month = new DateOnly(date.Year, date.Month, 1);
@@ -164,7 +164,7 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
             }
         }
 
-        return months.Select(kv => new MemberMonth(
+        return months.OrderBy(kv => kv.Key).Select(kv => new MemberMonth(
             memberId, kv.Key, kv.Value.Enrolled, kv.Value.BhInpatientStays, kv.Value.BhEmergencyVisits, kv.Value.OutpatientBhVisits,
             kv.Value.BhPaid, kv.Value.TotalPaid, kv.Value.AntipsychoticFills, kv.Value.AntidepressantFills, kv.Value.SubstanceUseMedicationFills, kv.Value.OtherFills)).ToList();
     }
