@@ -230,23 +230,21 @@ internal static class Measurements
         Console.WriteLine(FormattableString.Invariant($"  reader + classify: {sw.Elapsed.TotalSeconds:0.000}s"));
         for (var pass = 0; pass < 3; pass++)
         {
-            sw.Restart();
-            using (var stream = File.OpenRead(path))
+            var (_, _, readerCpu) = Timed(() =>
             {
-                foreach (var outcome in ClaimsCsvReader.Read(stream))
-                {
-                    if (outcome.Claim is { } claim)
-                    {
-                        classifier.Classify(claim);
-                    }
-                }
-            }
-
-            Console.WriteLine(FormattableString.Invariant($"  reader + classify (warm): {sw.Elapsed.TotalSeconds:0.000}s"));
-            sw.Restart();
-            Pipeline(path);
-            Console.WriteLine(FormattableString.Invariant($"  full pipeline (warm): {sw.Elapsed.TotalSeconds:0.000}s"));
+                using var stream = File.OpenRead(path);
+                return ClaimsCsvReader.Read(stream).Count();
+            });
+            var (_, _, classifyCpu) = Timed(() =>
+            {
+                using var stream = File.OpenRead(path);
+                return ClaimsCsvReader.Read(stream).Where(o => o.IsAccepted).Select(o => classifier.Classify(o.Claim!)).Count();
+            });
+            var (_, _, pipelineCpu) = Timed(() => Pipeline(path));
+            var (_, _, baselineCpu) = Timed(() => SylvanTypedBaseline(path));
+            Console.WriteLine(FormattableString.Invariant($"  cpu: baseline {baselineCpu:0.000}s, reader {readerCpu:0.000}s, reader+classify {classifyCpu:0.000}s, full pipeline {pipelineCpu:0.000}s"));
         }
+
         foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value).Take(5))
         {
             Console.WriteLine($"  reject: {count} x {reason}");

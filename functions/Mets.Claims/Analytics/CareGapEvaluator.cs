@@ -12,10 +12,41 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         var gaps = new List<CareGap>();
+        var outpatient = new List<ClassifiedClaim>();
+        var fills = new List<PharmacyFill>();
+        var stays = new List<ClassifiedClaim>();
+        var relevant = false;
+        foreach (var claim in claims)
+        {
+            switch (claim.Setting)
+            {
+                case ClaimSetting.Outpatient:
+                    outpatient.Add(claim);
+                    break;
+                case ClaimSetting.InpatientStay:
+                    stays.Add(claim);
+                    break;
+                case ClaimSetting.PharmacyFill:
+                    foreach (var fill in claim.Fills)
+                    {
+                        fills.Add(fill);
+                        relevant |= fill.Class != DrugClass.Other;
+                    }
+
+                    break;
+            }
+
+            relevant |= claim.AnyDiagnosis != BhDiagnosisFamilies.None;
+        }
+
+        // Every measure starts from a BH diagnosis or a tracked drug class: nothing to evaluate without one.
+        if (!relevant)
+        {
+            return gaps;
+        }
+
         var earliestIndex = today.AddDays(-_options.GapLookbackDays);
-        var outpatient = claims.Where(c => c.Setting == ClaimSetting.Outpatient).ToList();
-        var fills = claims.SelectMany(c => c.Fills).ToList();
-        var stays = claims.Where(c => c.Setting == ClaimSetting.InpatientStay).OrderBy(c => c.EndDate).ToList();
+        stays.Sort((a, b) => a.EndDate.CompareTo(b.EndDate));
 
         FollowUpAfterHospitalization(memberId, stays, outpatient, earliestIndex, gaps);
         FollowUpAfterEmergency(memberId, claims, stays, outpatient, fills, earliestIndex, gaps);

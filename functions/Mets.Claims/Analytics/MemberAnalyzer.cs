@@ -86,6 +86,11 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         var from = today.AddDays(-_options.UtilizationLookbackDays);
+        if (!claims.Any(c => c.IsBehavioralHealth || c.BhVisitDates.Count > 0))
+        {
+            return new MemberBhUtilization(memberId, from, today, 0, 0, 0);
+        }
+
         return new MemberBhUtilization(
             memberId, from, today,
             claims.Count(c => c.IsBhInpatientStay && c.EndDate >= from && c.EndDate <= today),
