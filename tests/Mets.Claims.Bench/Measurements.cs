@@ -103,21 +103,27 @@ internal static class Measurements
         Console.WriteLine(FormattableString.Invariant($"X12 {size / 1e6:0.0} MB, {count} claims: reader median {x:0.000}s = {size / 1e6 / x:0.0} MB/s (target >= 50 MB/s); raw FileStream read {size / 1e6 / r:0.0} MB/s; reader / raw = {r / x:0.000}"));
     }
 
-    public static void PeakRss(string work, int seed, string sizes, int membersAt1Gb, string modes, long ingestMaxMb)
+    public static void PeakRss(string work, int seed, string sizes, int membersAt1Gb, string modes, long ingestMaxMb, bool interleaved = false)
     {
         foreach (var mb in sizes.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)))
         {
             var lines = mb * 1_000_000 / 125;
             var members = (int)Math.Max(100, membersAt1Gb * mb / 1000);
-            var path = Path.Combine(work, $"rss-{mb}mb-{seed}.csv");
+            var path = Path.Combine(work, $"rss-{mb}mb-{seed}{(interleaved ? "-interleaved" : string.Empty)}.csv");
             if (!File.Exists(path))
             {
-                var (written, bytes) = new SyntheticClaimsGenerator(seed).WriteClaimsCsv(path, lines, members);
-                Console.WriteLine($"generated {written} lines, {bytes / 1e6:0.0} MB, {members} members");
+                var (written, bytes) = new SyntheticClaimsGenerator(seed).WriteClaimsCsv(path, lines, members, interleaved);
+                Console.WriteLine($"generated {written} lines, {bytes / 1e6:0.0} MB, {members} members{(interleaved ? ", members interleaved (unsorted)" : string.Empty)}");
             }
 
             foreach (var mode in modes.Split(','))
             {
+                if (mode == "pipeline" && interleaved)
+                {
+                    Console.WriteLine($"  {mb} MB pipeline: skipped (the in-memory pipeline needs input sorted by member)");
+                    continue;
+                }
+
                 if (mode == "ingest" && mb > ingestMaxMb)
                 {
                     Console.WriteLine($"  {mb} MB ingest: skipped (--ingest-max-mb {ingestMaxMb})");

@@ -16,7 +16,7 @@ switch (command)
     {
         var generator = new SyntheticClaimsGenerator(seed);
         var members = options.Int("members", 50_000);
-        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), members);
+        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), members, options.Flag("interleaved"));
         Console.WriteLine($"wrote {lines} lines, {bytes} bytes");
         if (options.Get("eligibility", string.Empty) is { Length: > 0 } eligibilityPath)
         {
@@ -46,7 +46,7 @@ switch (command)
         Measurements.X12Throughput(work, seed, options.Long("mb", 200) * 1024 * 1024, options.Int("runs", 3));
         break;
     case "rss":
-        Measurements.PeakRss(work, seed, options.Get("sizes", "10,100,1000"), options.Int("members-1gb", 200_000), options.Get("modes", "pipeline,ingest"), options.Long("ingest-max-mb", 100));
+        Measurements.PeakRss(work, seed, options.Get("sizes", "10,100,1000"), options.Int("members-1gb", 200_000), options.Get("modes", "pipeline,ingest"), options.Long("ingest-max-mb", 100), options.Flag("interleaved"));
         break;
     case "rss-child":
         await Measurements.RssChildAsync(options.Get("file", string.Empty), options.Get("mode", "pipeline"), work);
