@@ -17,9 +17,10 @@ public readonly record struct X12Segment(long Number, string[] Elements)
 /// <summary>
 /// Streams the segments of an X12 interchange. The separators come from the ISA segment (element
 /// separator at byte 4, repetition at ISA11, component at ISA16, segment terminator right after).
-/// Line breaks between segments are skipped. Only a small buffer is held in memory.
+/// Line breaks between segments are skipped. Only a small buffer is held in memory; the caller owns
+/// the stream.
 /// </summary>
-public sealed class X12SegmentReader : IDisposable
+public sealed class X12SegmentReader
 {
     private const int IsaLength = 106;
     private const int MaxSegmentLength = 1 << 20;
@@ -157,10 +158,6 @@ public sealed class X12SegmentReader : IDisposable
             segment = new X12Segment(_number, Trimmed(text).ToString().Split(Delimiters.Element));
             return true;
         }
-    }
-
-    public void Dispose()
-    {
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
