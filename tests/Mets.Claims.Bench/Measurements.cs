@@ -12,7 +12,7 @@ namespace Mets.Claims.Bench;
 
 internal static class Measurements
 {
-    private static readonly DateOnly Today = new(2026, 2, 20);
+    private static readonly DateOnly Today = new(2026, 3, 1); // same day as the ingest's FixedTime
 
     public static async Task CsvThroughputAsync(string work, int seed, long lines, int members, int runs, bool store)
     {
@@ -103,21 +103,27 @@ internal static class Measurements
         Console.WriteLine(FormattableString.Invariant($"X12 {size / 1e6:0.0} MB, {count} claims: reader median {x:0.000}s = {size / 1e6 / x:0.0} MB/s (target >= 50 MB/s); raw FileStream read {size / 1e6 / r:0.0} MB/s; reader / raw = {r / x:0.000}"));
     }
 
-    public static void PeakRss(string work, int seed, string sizes, int membersAt1Gb, string modes, long ingestMaxMb)
+    public static void PeakRss(string work, int seed, string sizes, int membersAt1Gb, string modes, long ingestMaxMb, bool interleaved = false)
     {
         foreach (var mb in sizes.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)))
         {
             var lines = mb * 1_000_000 / 125;
             var members = (int)Math.Max(100, membersAt1Gb * mb / 1000);
-            var path = Path.Combine(work, $"rss-{mb}mb-{seed}.csv");
+            var path = Path.Combine(work, $"rss-{mb}mb-{seed}{(interleaved ? "-interleaved" : string.Empty)}.csv");
             if (!File.Exists(path))
             {
-                var (written, bytes) = new SyntheticClaimsGenerator(seed).WriteClaimsCsv(path, lines, members);
-                Console.WriteLine($"generated {written} lines, {bytes / 1e6:0.0} MB, {members} members");
+                var (written, bytes) = new SyntheticClaimsGenerator(seed).WriteClaimsCsv(path, lines, members, interleaved);
+                Console.WriteLine($"generated {written} lines, {bytes / 1e6:0.0} MB, {members} members{(interleaved ? ", members interleaved (unsorted)" : string.Empty)}");
             }
 
             foreach (var mode in modes.Split(','))
             {
+                if (mode == "pipeline" && interleaved)
+                {
+                    Console.WriteLine($"  {mb} MB pipeline: skipped (the in-memory pipeline needs input sorted by member)");
+                    continue;
+                }
+
                 if (mode == "ingest" && mb > ingestMaxMb)
                 {
                     Console.WriteLine($"  {mb} MB ingest: skipped (--ingest-max-mb {ingestMaxMb})");
@@ -230,26 +236,64 @@ internal static class Measurements
         Console.WriteLine(FormattableString.Invariant($"  reader + classify: {sw.Elapsed.TotalSeconds:0.000}s"));
         for (var pass = 0; pass < 3; pass++)
         {
-            sw.Restart();
-            using (var stream = File.OpenRead(path))
+            var (_, _, readerCpu) = Timed(() =>
             {
-                foreach (var outcome in ClaimsCsvReader.Read(stream))
-                {
-                    if (outcome.Claim is { } claim)
-                    {
-                        classifier.Classify(claim);
-                    }
-                }
-            }
-
-            Console.WriteLine(FormattableString.Invariant($"  reader + classify (warm): {sw.Elapsed.TotalSeconds:0.000}s"));
-            sw.Restart();
-            Pipeline(path);
-            Console.WriteLine(FormattableString.Invariant($"  full pipeline (warm): {sw.Elapsed.TotalSeconds:0.000}s"));
+                using var stream = File.OpenRead(path);
+                return ClaimsCsvReader.Read(stream).Count();
+            });
+            var (_, _, classifyCpu) = Timed(() =>
+            {
+                using var stream = File.OpenRead(path);
+                return ClaimsCsvReader.Read(stream).Where(o => o.IsAccepted).Select(o => classifier.Classify(o.Claim!)).Count();
+            });
+            var (_, _, pipelineCpu) = Timed(() => Pipeline(path));
+            var (_, _, baselineCpu) = Timed(() => SylvanTypedBaseline(path));
+            Console.WriteLine(FormattableString.Invariant($"  cpu: baseline {baselineCpu:0.000}s, reader {readerCpu:0.000}s, reader+classify {classifyCpu:0.000}s, full pipeline {pipelineCpu:0.000}s"));
         }
+
         foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value).Take(5))
         {
             Console.WriteLine($"  reject: {count} x {reason}");
+        }
+    }
+
+    /// <summary>Splits staging cost: reading, JSON serialization, SQLite inserts.</summary>
+    internal static async Task StageProbeAsync(string path, string work)
+    {
+        var claims = new List<Claim>();
+        var sw = Stopwatch.StartNew();
+        using (var stream = File.OpenRead(path))
+        {
+            claims.AddRange(ClaimsCsvReader.Read(stream).Where(o => o.IsAccepted).Select(o => o.Claim!));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"  read {claims.Count} claims: {sw.Elapsed.TotalSeconds:0.000}s"));
+        sw.Restart();
+        long bytes = 0;
+        foreach (var claim in claims)
+        {
+            bytes += Mets.Claims.Storage.Sqlite.ClaimBinaryCodec.Encode(claim).Length;
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"  encode: {sw.Elapsed.TotalSeconds:0.000}s, {bytes / claims.Count} bytes/claim"));
+        var folder = Path.Combine(work, "probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var store = new SqliteClaimsStore(Path.Combine(folder, "claims.db"));
+            await store.BeginFileAsync("probe", "probe", Mets.Claims.Storage.ClaimsFileKind.ClaimsCsv, null, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            sw.Restart();
+            foreach (var batch in claims.Chunk(2000))
+            {
+                await store.StageAsync("probe", batch, [], Mets.Claims.Storage.ClaimsFileProgress.None, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"  stage (encode + insert): {sw.Elapsed.TotalSeconds:0.000}s"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -15,13 +15,29 @@ switch (command)
     case "generate":
     {
         var generator = new SyntheticClaimsGenerator(seed);
-        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), options.Int("members", 50_000));
+        var members = options.Int("members", 50_000);
+        var (lines, bytes) = generator.WriteClaimsCsv(options.Get("out", Path.Combine(work, "claims.csv")), options.Long("lines", 1_000_000), members, options.Flag("interleaved"));
         Console.WriteLine($"wrote {lines} lines, {bytes} bytes");
+        if (options.Get("eligibility", string.Empty) is { Length: > 0 } eligibilityPath)
+        {
+            generator.WriteEligibilityCsv(eligibilityPath, members);
+            Console.WriteLine($"wrote eligibility for {members} members");
+        }
+
+        if (options.Get("x12", string.Empty) is { Length: > 0 } x12Path)
+        {
+            var (claims, x12Bytes) = generator.WriteX12(x12Path, options.Long("x12-mb", 10) * 1024 * 1024, members);
+            Console.WriteLine($"wrote X12 837P: {claims} claims, {x12Bytes} bytes");
+        }
+
         break;
     }
 
     case "csv":
         await Measurements.CsvThroughputAsync(work, seed, options.Long("lines", 1_000_000), options.Int("members", 50_000), options.Int("runs", 3), options.Flag("store"));
+        break;
+    case "stage-probe":
+        await Measurements.StageProbeAsync(options.Get("file", string.Empty), work);
         break;
     case "stages":
         Measurements.Stages(options.Get("file", string.Empty));
@@ -30,7 +46,7 @@ switch (command)
         Measurements.X12Throughput(work, seed, options.Long("mb", 200) * 1024 * 1024, options.Int("runs", 3));
         break;
     case "rss":
-        Measurements.PeakRss(work, seed, options.Get("sizes", "10,100,1000"), options.Int("members-1gb", 200_000), options.Get("modes", "pipeline,ingest"), options.Long("ingest-max-mb", 100));
+        Measurements.PeakRss(work, seed, options.Get("sizes", "10,100,1000"), options.Int("members-1gb", 200_000), options.Get("modes", "pipeline,ingest"), options.Long("ingest-max-mb", 100), options.Flag("interleaved"));
         break;
     case "rss-child":
         await Measurements.RssChildAsync(options.Get("file", string.Empty), options.Get("mode", "pipeline"), work);
@@ -41,7 +57,7 @@ switch (command)
         Measurements.PeakRss(work, seed, "10,100,1000", 200_000, "pipeline,ingest", 100);
         break;
     default:
-        Console.Error.WriteLine("commands: generate | csv | x12 | rss | all (options: --lines --members --runs --store --mb --sizes --modes --seed --work)");
+        Console.Error.WriteLine("commands: generate | csv | x12 | rss | all (options: --lines --members --runs --store --mb --sizes --modes --seed --work; generate: --out --eligibility --x12 --x12-mb)");
         return 2;
 }
 

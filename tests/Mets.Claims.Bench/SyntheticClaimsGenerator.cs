@@ -26,8 +26,10 @@ internal sealed class SyntheticClaimsGenerator(int seed)
 
     public const string Header = "claim_id,line_number,claim_frequency,member_id,claim_type,service_from,service_to,admission_date,discharge_date,place_of_service,bill_type,revenue_code,procedure_code,modifiers,dx1,dx2,dx3,rendering_npi,billing_npi,rendering_taxonomy,ndc,days_supply,quantity,allowed_amount,paid_amount,status";
 
-    /// <summary>Writes about <paramref name="targetLines"/> claim lines over <paramref name="members"/> members.</summary>
-    public (long Lines, long Bytes) WriteClaimsCsv(string path, long targetLines, int members)
+    /// <summary>Writes about <paramref name="targetLines"/> claim lines over <paramref name="members"/>
+    /// members. Sorted: each member's claims together (member order). Interleaved: members take turns,
+    /// one claim each per round, so a member's claims are spread over the whole file.</summary>
+    public (long Lines, long Bytes) WriteClaimsCsv(string path, long targetLines, int members, bool interleaved = false)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write(Header);
@@ -36,22 +38,50 @@ internal sealed class SyntheticClaimsGenerator(int seed)
         var claimSeq = 0L;
         var perMember = Math.Max(1.0, (double)targetLines / members);
         var row = new StringBuilder(256);
-        for (var m = 1; m <= members && lines < targetLines; m++)
+        var profiles = new double[members];
+        var budgets = new int[members];
+        var days = new int[members];
+        for (var m = 0; m < members; m++)
         {
-            var member = MemberId(m);
-            var profile = _random.NextDouble();
-            var budget = Math.Max(1, (int)Math.Round(perMember * (0.5 + _random.NextDouble())));
-            var day = _random.Next(0, 60);
-            var written = 0;
-            while (written < budget)
-            {
-                day += _random.Next(1, 12);
-                var date = Start.AddDays(day % 420);
-                claimSeq++;
-                written += WriteClaim(writer, row, $"C{claimSeq:D10}", member, date, profile);
-            }
+            profiles[m] = _random.NextDouble();
+            budgets[m] = Math.Max(1, (int)Math.Round(perMember * (0.5 + _random.NextDouble())));
+            days[m] = _random.Next(0, 360);
+        }
 
-            lines += written;
+        int WriteOne(int m)
+        {
+            days[m] += _random.Next(1, 12);
+            claimSeq++;
+            var written = WriteClaim(writer, row, $"C{claimSeq:D10}", MemberId(m + 1), Start.AddDays(days[m] % 420), profiles[m]);
+            budgets[m] -= written;
+            return written;
+        }
+
+        if (!interleaved)
+        {
+            for (var m = 0; m < members && lines < targetLines; m++)
+            {
+                while (budgets[m] > 0)
+                {
+                    lines += WriteOne(m);
+                }
+            }
+        }
+        else
+        {
+            var active = true;
+            while (active && lines < targetLines)
+            {
+                active = false;
+                for (var m = 0; m < members && lines < targetLines; m++)
+                {
+                    if (budgets[m] > 0)
+                    {
+                        active = true;
+                        lines += WriteOne(m);
+                    }
+                }
+            }
         }
 
         writer.Flush();
@@ -131,7 +161,12 @@ internal sealed class SyntheticClaimsGenerator(int seed)
         var roll = _random.NextDouble();
         var bhMember = profile < 0.35;
         var sudMember = profile < 0.12;
-        if (bhMember && roll < 0.03)
+
+        // About 2% of members are high utilizers: more psychiatric stays and ED visits.
+        var highUtilizer = profile < 0.02;
+        var stayShare = highUtilizer ? 0.10 : 0.03;
+        var edShare = stayShare + (highUtilizer ? 0.15 : 0.05);
+        if (bhMember && roll < stayShare)
         {
             // Psychiatric inpatient stay (UB-04, bill type 111, psychiatric room and board).
             var length = _random.Next(2, 10);
@@ -142,7 +177,7 @@ internal sealed class SyntheticClaimsGenerator(int seed)
             return 2;
         }
 
-        if (bhMember && roll < 0.08)
+        if (bhMember && roll < edShare)
         {
             var dx = sudMember && _random.NextDouble() < 0.5 ? (_random.NextDouble() < 0.5 ? "T40.1X1A" : Pick(Substance)) : Pick(MentalIllness);
             Line(writer, row, claimId, 1, member, "institutional", date, date, null, null, "", "131", "0450", "99284", dx, "", "", 850m);

@@ -12,10 +12,41 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         var gaps = new List<CareGap>();
+        var outpatient = new List<ClassifiedClaim>();
+        var fills = new List<PharmacyFill>();
+        var stays = new List<ClassifiedClaim>();
+        var relevant = false;
+        foreach (var claim in claims)
+        {
+            switch (claim.Setting)
+            {
+                case ClaimSetting.Outpatient:
+                    outpatient.Add(claim);
+                    break;
+                case ClaimSetting.InpatientStay:
+                    stays.Add(claim);
+                    break;
+                case ClaimSetting.PharmacyFill:
+                    foreach (var fill in claim.Fills)
+                    {
+                        fills.Add(fill);
+                        relevant |= fill.Class != DrugClass.Other;
+                    }
+
+                    break;
+            }
+
+            relevant |= claim.AnyDiagnosis != BhDiagnosisFamilies.None;
+        }
+
+        // Every measure starts from a BH diagnosis or a tracked drug class: nothing to evaluate without one.
+        if (!relevant)
+        {
+            return gaps;
+        }
+
         var earliestIndex = today.AddDays(-_options.GapLookbackDays);
-        var outpatient = claims.Where(c => c.Setting == ClaimSetting.Outpatient).ToList();
-        var fills = claims.SelectMany(c => c.Fills).ToList();
-        var stays = claims.Where(c => c.Setting == ClaimSetting.InpatientStay).OrderBy(c => c.EndDate).ToList();
+        stays.Sort((a, b) => a.EndDate.CompareTo(b.EndDate));
 
         FollowUpAfterHospitalization(memberId, stays, outpatient, earliestIndex, gaps);
         FollowUpAfterEmergency(memberId, claims, stays, outpatient, fills, earliestIndex, gaps);
@@ -25,6 +56,11 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
         // Two index events of one measure on the same date (e.g. two stays ending the same day) are one
         // gap; it is closed when any of them was followed up.
+        if (gaps.Count < 2 || gaps.Select(g => g.Id).Distinct(StringComparer.Ordinal).Count() == gaps.Count)
+        {
+            return gaps;
+        }
+
         return gaps.GroupBy(g => g.Id, StringComparer.Ordinal)
             .Select(g => g.FirstOrDefault(x => x.Status == CareGapStatus.Closed) ?? g.First())
             .ToList();
@@ -203,24 +239,26 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
     private static (DateOnly Date, string Code)? FirstVisit(List<ClassifiedClaim> outpatient, DateOnly from, DateOnly to, Func<ClassifiedClaim, bool> qualifies)
     {
-        (DateOnly Date, string Code)? best = null;
+        ClassifiedClaim? bestClaim = null;
+        var bestDate = DateOnly.MaxValue;
         foreach (var claim in outpatient)
         {
-            if (!qualifies(claim))
-            {
-                continue;
-            }
-
             foreach (var date in claim.BhVisitDates)
             {
-                if (date >= from && date <= to && (best is null || date < best.Value.Date))
+                if (date >= from && date <= to && date < bestDate && qualifies(claim))
                 {
-                    best = (date, claim.EvidenceCodes().FirstOrDefault(c => c.StartsWith("proc:", StringComparison.Ordinal)) ?? "bh-visit");
+                    bestClaim = claim;
+                    bestDate = date;
                 }
             }
         }
 
-        return best;
+        if (bestClaim is null)
+        {
+            return null;
+        }
+
+        return (bestDate, bestClaim.EvidenceCodes().FirstOrDefault(c => c.StartsWith("proc:", StringComparison.Ordinal)) ?? "bh-visit");
     }
 
     private static CareGap Gap(string memberId, CareGapMeasure measure, DateOnly index, DateOnly windowStart, DateOnly windowEnd, (DateOnly Date, string Code)? closing, IReadOnlyList<string> indexEvidence)

@@ -86,6 +86,11 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         var from = today.AddDays(-_options.UtilizationLookbackDays);
+        if (!claims.Any(c => c.IsBehavioralHealth || c.BhVisitDates.Count > 0))
+        {
+            return new MemberBhUtilization(memberId, from, today, 0, 0, 0);
+        }
+
         return new MemberBhUtilization(
             memberId, from, today,
             claims.Count(c => c.IsBhInpatientStay && c.EndDate >= from && c.EndDate <= today),
@@ -97,7 +102,7 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(eligibility);
-        var months = new SortedDictionary<DateOnly, Accumulator>();
+        var months = new Dictionary<DateOnly, Accumulator>();
         Accumulator At(DateOnly date)
         {
             var month = new DateOnly(date.Year, date.Month, 1);
@@ -164,7 +169,7 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
             }
         }
 
-        return months.Select(kv => new MemberMonth(
+        return months.OrderBy(kv => kv.Key).Select(kv => new MemberMonth(
             memberId, kv.Key, kv.Value.Enrolled, kv.Value.BhInpatientStays, kv.Value.BhEmergencyVisits, kv.Value.OutpatientBhVisits,
             kv.Value.BhPaid, kv.Value.TotalPaid, kv.Value.AntipsychoticFills, kv.Value.AntidepressantFills, kv.Value.SubstanceUseMedicationFills, kv.Value.OtherFills)).ToList();
     }

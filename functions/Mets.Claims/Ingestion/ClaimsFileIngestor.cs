@@ -53,10 +53,11 @@ public sealed partial class ClaimsFileIngestor(
                 return await ResultAsync(existing, ClaimsFileOutcome.Duplicate, cancellationToken);
             }
 
-            if (existing is { Status: ClaimsFileStatus.Committed, AnalyzedAsOf: { } committedAsOf })
+            if (existing is { Status: ClaimsFileStatus.Committed })
             {
-                // Crashed after the commit: finish the analytics (idempotent) and complete.
+                // Crashed after the commit: finish the analytics (idempotent) on the committed "as of" day.
                 LogResuming(logger, shortHash);
+                var committedAsOf = existing.AnalyzedAsOf ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
                 return await AnalyzeAndCompleteAsync(hash, committedAsOf, cancellationToken);
             }
 
@@ -114,14 +115,14 @@ public sealed partial class ClaimsFileIngestor(
     private async Task<ClaimsFileResult> AnalyzeAndCompleteAsync(string hash, DateOnly asOf, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var members = await store.GetMembersAffectedByAsync(hash, cancellationToken);
-        var batch = new List<MemberAnalysis>(Math.Min(members.Count, _options.AnalysisBatchSize));
-        foreach (var memberId in members)
+        var members = 0;
+        var batch = new List<MemberAnalysis>(_options.AnalysisBatchSize);
+        await foreach (var snapshot in store.ReadMembersAffectedByAsync(hash, cancellationToken))
         {
-            var snapshot = await store.GetMemberAsync(memberId, hash, cancellationToken);
+            members++;
             var classified = snapshot.CurrentClaims.Select(classifier.Classify).ToList();
-            var engaged = await engagedMembers.IsEngagedAsync(memberId, cancellationToken);
-            batch.Add(analyzer.Analyze(memberId, classified, snapshot.Eligibility, snapshot.PreviousGaps, new AnalysisContext(hash, asOf, engaged, snapshot.ClaimIdsFromFile)));
+            var engaged = await engagedMembers.IsEngagedAsync(snapshot.MemberId, cancellationToken);
+            batch.Add(analyzer.Analyze(snapshot.MemberId, classified, snapshot.Eligibility, snapshot.PreviousGaps, new AnalysisContext(hash, asOf, engaged, snapshot.ClaimIdsFromFile)));
             if (batch.Count >= _options.AnalysisBatchSize)
             {
                 await store.SaveMemberAnalysesAsync(hash, batch, cancellationToken);
@@ -138,7 +139,7 @@ public sealed partial class ClaimsFileIngestor(
         var record = await store.GetFileAsync(hash, cancellationToken);
         var result = await ResultAsync(record!, ClaimsFileOutcome.Processed, cancellationToken);
         var analyticsSeconds = time.GetElapsedTime(started).TotalSeconds;
-        LogProcessed(logger, hash[..12], members.Count, result.Triggers.Count, analyticsSeconds);
+        LogProcessed(logger, hash[..12], members, result.Triggers.Count, analyticsSeconds);
         return result;
     }
 

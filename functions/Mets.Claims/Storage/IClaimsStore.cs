@@ -85,9 +85,10 @@ public interface IClaimsStore
     /// eligibility) and moves the file to Committed.</summary>
     Task CommitAsync(string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateOnly analyzedAsOf, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Members whose claims or coverage the committed file touched (including the previous
-    /// member of a replaced or voided claim).</summary>
-    Task<IReadOnlyList<string>> GetMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken);
+    /// <summary>Streams, in member order, a snapshot of every member whose claims or coverage the
+    /// committed file touched (including the previous member of a replaced or voided claim). One
+    /// member is materialized at a time.</summary>
+    IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken);
 
     Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken);
 

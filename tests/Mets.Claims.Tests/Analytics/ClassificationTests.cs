@@ -14,6 +14,41 @@ public class ClassificationTests
         Assert.Contains("PUBLIC PROXY for NCQA", BhCodeSets.Default.Label, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LoadFile_AnotherVersionOfTheCodeSets_IsUsedByTheClassifier()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mets-code-sets-{Guid.NewGuid():N}.json");
+        using (var stream = typeof(BhCodeSets).Assembly.GetManifestResourceStream("Mets.Claims.CodeSets.bh-code-sets.v1.json")!)
+        using (var reader = new StreamReader(stream))
+        {
+            // A later version that also counts dementia (F01-F09) as mental illness.
+            var json = reader.ReadToEnd()
+                .Replace("\"2026.1-public-proxy\"", "\"2027.1-test\"", StringComparison.Ordinal)
+                .Replace("\"mentalIllness\": [ \"F20-F29\"", "\"mentalIllness\": [ \"F01-F09\", \"F20-F29\"", StringComparison.Ordinal);
+            File.WriteAllText(path, json);
+        }
+
+        try
+        {
+            var sets = BhCodeSets.LoadFile(path);
+
+            Assert.Equal("2027.1-test", sets.Version);
+            Assert.Equal(BhDiagnosisFamilies.MentalIllness, new ClaimClassifier(sets).ClassifyDiagnosis(new DiagnosisCode("F0390", DiagnosisCodeSystem.Icd10Cm)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Load_FileWithoutVersion_IsRefusedWithAClearError()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => BhCodeSets.Load(TestFiles.Text("{ \"label\": \"x\" }")));
+
+        Assert.Contains("version", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("F329", BhDiagnosisFamilies.MentalIllness | BhDiagnosisFamilies.MajorDepression)]
     [InlineData("F250", BhDiagnosisFamilies.MentalIllness | BhDiagnosisFamilies.Schizophrenia)]

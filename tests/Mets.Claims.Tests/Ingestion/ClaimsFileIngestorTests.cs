@@ -39,6 +39,20 @@ public class ClaimsFileIngestorTests
         Assert.Equal(1, months.Single(m => m.Month == new DateOnly(2026, 2, 1)).BhInpatientStays);
     }
 
+    [Theory]
+    [MemberData(nameof(Reading.X12.X12ClaimReaderTests.PublicSamples), MemberType = typeof(Reading.X12.X12ClaimReaderTests))]
+    public async Task IngestAsync_PublicX12Sample_IsProcessedWithEveryClaim(string file, int claims, int lines)
+    {
+        using var host = new ClaimsTestHost();
+        await using var stream = File.OpenRead(TestFiles.DataPath("x12-837", file));
+
+        var result = await host.Ingestor.IngestAsync(Path.GetFileName(file), stream, CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, ClaimsFileKind.X12Claims), (result.Outcome, result.Kind));
+        Assert.Equal((claims, claims, 0, (long)lines), (result.Counts.ClaimsRead, result.Counts.ClaimsAccepted, result.Counts.ClaimsRejected, result.Counts.LinesAccepted));
+        Assert.Empty(result.Triggers);
+    }
+
     [Fact]
     public async Task IngestAsync_SameContentTwice_IsProcessedOnceWithTheSameTriggers()
     {
@@ -68,7 +82,7 @@ public class ClaimsFileIngestorTests
         await Assert.ThrowsAsync<IOException>(() => host.Ingestor.IngestAsync("f.csv", new FailingStream(bytes, failAfter: bytes.Length * 2 / 3), CancellationToken.None));
         var staged = await host.Store.GetFileAsync(expected.ContentHash, CancellationToken.None);
         Assert.Equal(ClaimsFileStatus.Staging, staged!.Status);
-        Assert.True(await host.Sqlite.CountAsync("staged_claims", CancellationToken.None) > 0);
+        Assert.True(await host.Sqlite.CountAsync("claim_versions", CancellationToken.None) > 0);
         Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
 
         var retried = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
@@ -90,6 +104,7 @@ public class ClaimsFileIngestorTests
         var crashing = new CrashingStore(host.Sqlite, crashOnAnalysisBatch: 2);
         await Assert.ThrowsAsync<IOException>(() => host.CreateIngestor(crashing).IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None));
         Assert.Equal(ClaimsFileStatus.Committed, (await host.Store.GetFileAsync(expected.ContentHash, CancellationToken.None))!.Status);
+        host.Time.Advance(TimeSpan.FromDays(20)); // the retry still evaluates windows "as of" the commit day
 
         var retried = await host.Ingestor.IngestAsync("f.csv", TestFiles.Text(csv), CancellationToken.None);
 
@@ -124,7 +139,7 @@ public class ClaimsFileIngestorTests
         Assert.Equal(ClaimsFileOutcome.Quarantined, result.Outcome);
         Assert.Contains("IEA02", result.QuarantineReason, StringComparison.Ordinal);
         Assert.Equal(0, await host.Sqlite.CountAsync("claims_current", CancellationToken.None));
-        Assert.Equal(0, await host.Sqlite.CountAsync("staged_claims", CancellationToken.None));
+        Assert.Equal(0, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
     }
 
     [Fact]
@@ -163,6 +178,19 @@ public class ClaimsFileIngestorTests
         Assert.Equal(4, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
         var snapshot = await host.Store.GetMemberAsync("M1", null, CancellationToken.None);
         Assert.Equal(["V1"], snapshot.CurrentClaims.Select(c => c.ClaimId));
+    }
+
+    [Fact]
+    public async Task IngestAsync_OriginalArrivingAfterItsVoid_StaysVoided()
+    {
+        using var host = new ClaimsTestHost();
+        await host.Ingestor.IngestAsync("1.csv", new ClaimsCsvBuilder().Visit("V9", "M1", "2026-03-01", "F32.1", paid: 70m, frequency: "void").ToStream(), CancellationToken.None);
+
+        await host.Ingestor.IngestAsync("2.csv", new ClaimsCsvBuilder().Visit("V9", "M1", "2026-03-01", "F32.1", paid: 70m).Visit("V10", "M1", "2026-03-02", "F32.1", paid: 5m).ToStream(), CancellationToken.None);
+
+        var snapshot = await host.Store.GetMemberAsync("M1", null, CancellationToken.None);
+        Assert.Equal(["V10"], snapshot.CurrentClaims.Select(c => c.ClaimId));
+        Assert.Equal(3, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
     }
 
     [Fact]
@@ -267,7 +295,7 @@ public class ClaimsFileIngestorTests
 
     private static async Task AssertSameStoreAsync(ClaimsTestHost expected, ClaimsTestHost actual)
     {
-        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "triggers", "staged_claims", "file_members" })
+        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "triggers", "staged_eligibility", "file_members" })
         {
             Assert.Equal(await expected.Sqlite.CountAsync(table, CancellationToken.None), await actual.Sqlite.CountAsync(table, CancellationToken.None));
         }

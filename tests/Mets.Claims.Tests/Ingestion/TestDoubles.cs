@@ -72,7 +72,7 @@ internal sealed class CrashingStore(IClaimsStore inner, int crashOnAnalysisBatch
     public Task CommitAsync(string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateOnly analyzedAsOf, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.CommitAsync(contentHash, counts, rejects, warnings, progress, analyzedAsOf, now, cancellationToken);
 
-    public Task<IReadOnlyList<string>> GetMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken) => inner.GetMembersAffectedByAsync(contentHash, cancellationToken);
+    public IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken) => inner.ReadMembersAffectedByAsync(contentHash, cancellationToken);
 
     public Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken) => inner.GetMemberAsync(memberId, contentHash, cancellationToken);
 

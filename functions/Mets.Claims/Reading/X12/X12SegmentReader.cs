@@ -17,14 +17,17 @@ public readonly record struct X12Segment(long Number, string[] Elements)
 /// <summary>
 /// Streams the segments of an X12 interchange. The separators come from the ISA segment (element
 /// separator at byte 4, repetition at ISA11, component at ISA16, segment terminator right after).
-/// Line breaks between segments are skipped. Only a small buffer is held in memory.
+/// Line breaks between segments are skipped. Only a small buffer is held in memory; the caller owns
+/// the stream.
 /// </summary>
-public sealed class X12SegmentReader : IDisposable
+public sealed class X12SegmentReader
 {
     private const int IsaLength = 106;
+    private const int MaxSegmentLength = 1 << 20;
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[1 << 16];
-    private readonly StringBuilder _pending = new();
+    private char[] _pending = new char[1024];
+    private int _pendingLength;
     private int _position;
     private int _length;
     private long _number;
@@ -112,7 +115,7 @@ public sealed class X12SegmentReader : IDisposable
     public bool TryRead(out X12Segment segment)
     {
         var terminator = (byte)Delimiters.Segment;
-        _pending.Clear();
+        _pendingLength = 0;
         while (true)
         {
             if (_position == _length)
@@ -121,7 +124,7 @@ public sealed class X12SegmentReader : IDisposable
                 _position = 0;
                 if (_length == 0)
                 {
-                    if (_pending.Length > 0 && !IsBlank(_pending))
+                    if (!IsBlank(_pending.AsSpan(0, _pendingLength)))
                     {
                         throw new ClaimsFileStructureException($"Segment {_number + 1} is not terminated: the file is truncated.");
                     }
@@ -144,57 +147,37 @@ public sealed class X12SegmentReader : IDisposable
 
             Append(span[..end]);
             _position += end + 1;
-            if (IsBlank(_pending))
+            var text = _pending.AsSpan(0, _pendingLength);
+            if (IsBlank(text))
             {
-                _pending.Clear();
+                _pendingLength = 0;
                 continue;
             }
 
             _number++;
-            segment = new X12Segment(_number, Trimmed(_pending).Split(Delimiters.Element));
+            segment = new X12Segment(_number, Trimmed(text).ToString().Split(Delimiters.Element));
             return true;
         }
     }
 
-    public void Dispose()
-    {
-    }
-
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        foreach (var b in bytes)
+        if (_pendingLength + bytes.Length > MaxSegmentLength)
         {
-            _pending.Append((char)b);
+            throw new ClaimsFileStructureException($"Segment {_number + 1} is longer than {MaxSegmentLength} bytes: the segment terminator declared in ISA is not used.");
         }
+
+        if (_pendingLength + bytes.Length > _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + bytes.Length));
+        }
+
+        // Latin-1 maps every byte to one char, so any byte sequence decodes (X12 is ASCII in practice).
+        _pendingLength += Encoding.Latin1.GetChars(bytes, _pending.AsSpan(_pendingLength));
     }
 
-    private static bool IsBlank(StringBuilder text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (!char.IsWhiteSpace(text[i]))
-            {
-                return false;
-            }
-        }
+    private static bool IsBlank(ReadOnlySpan<char> text) => text.IsWhiteSpace();
 
-        return true;
-    }
-
-    private static string Trimmed(StringBuilder text)
-    {
-        var start = 0;
-        while (start < text.Length && text[start] is '\r' or '\n' or ' ' or '\t')
-        {
-            start++;
-        }
-
-        var end = text.Length;
-        while (end > start && text[end - 1] is '\r' or '\n')
-        {
-            end--;
-        }
-
-        return text.ToString(start, end - start);
-    }
+    private static ReadOnlySpan<char> Trimmed(ReadOnlySpan<char> text) =>
+        text.TrimStart("\r\n \t").TrimEnd("\r\n");
 }

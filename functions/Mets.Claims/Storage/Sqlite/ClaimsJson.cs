@@ -4,9 +4,9 @@ using Mets.Claims.Analytics;
 
 namespace Mets.Claims.Storage.Sqlite;
 
-/// <summary>JSON shapes of the documents the SQLite store keeps (claims, gaps, triggers, reports).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.General)]
-[JsonSerializable(typeof(Claim))]
+/// <summary>JSON shapes of the small documents the SQLite store keeps (gaps, triggers). Claims use
+/// <see cref="ClaimBinaryCodec"/>.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.General, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CareGap))]
 [JsonSerializable(typeof(ClaimsTrigger))]
 [JsonSerializable(typeof(List<RejectEntry>))]

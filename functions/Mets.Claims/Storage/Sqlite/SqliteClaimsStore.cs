@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
@@ -7,9 +8,10 @@ using Microsoft.Data.Sqlite;
 namespace Mets.Claims.Storage.Sqlite;
 
 /// <summary>
-/// The claims store on an embedded SQLite database (WAL, synchronous=NORMAL). Staged rows live in
-/// their own tables until <see cref="CommitAsync"/> applies them in one transaction, so a crash
-/// part-way through a file leaves nothing applied.
+/// The claims store on an embedded SQLite database (WAL, synchronous=NORMAL). Staged claim versions
+/// are written once into claim_versions but nothing reads them until <see cref="CommitAsync"/> points
+/// claims_current at them in one transaction, so a crash part-way through a file leaves nothing
+/// applied (the retry deletes the file's unreferenced versions and starts over).
 /// </summary>
 public sealed class SqliteClaimsStore : IClaimsStore
 {
@@ -42,7 +44,7 @@ public sealed class SqliteClaimsStore : IClaimsStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, tx, "DELETE FROM staged_claims WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h; DELETE FROM file_reports WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
+        await ExecuteAsync(connection, tx, "DELETE FROM claim_versions WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h; DELETE FROM file_reports WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
         await ExecuteAsync(connection, tx, """
             INSERT INTO files (file_hash, file_name, kind, status, received_at, updated_at, rows_read, bytes_read, total_bytes)
             VALUES ($h, $n, $k, $s, $t, $t, 0, 0, $b)
@@ -61,7 +63,9 @@ public sealed class SqliteClaimsStore : IClaimsStore
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         if (claims.Count > 0)
         {
-            await using var insert = Command(connection, tx, "INSERT INTO staged_claims (file_hash, claim_id, member_id, frequency, body) VALUES ($h, $c, $m, $f, $b)");
+            // Staged versions are written once, straight into claim_versions: nothing reads a version
+            // until the commit points claims_current at it.
+            await using var insert = Command(connection, tx, "INSERT INTO claim_versions (file_hash, claim_id, member_id, frequency, body) VALUES ($h, $c, $m, $f, $b)");
             var h = insert.Parameters.AddWithValue("$h", contentHash);
             var c = insert.Parameters.Add("$c", SqliteType.Text);
             var m = insert.Parameters.Add("$m", SqliteType.Text);
@@ -73,7 +77,7 @@ public sealed class SqliteClaimsStore : IClaimsStore
                 c.Value = claim.ClaimId;
                 m.Value = claim.MemberId;
                 f.Value = (int)claim.Frequency;
-                b.Value = JsonSerializer.SerializeToUtf8Bytes(claim, ClaimsJson.Default.Claim);
+                b.Value = ClaimBinaryCodec.Encode(claim);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -104,7 +108,7 @@ public sealed class SqliteClaimsStore : IClaimsStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, tx, "DELETE FROM staged_claims WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
+        await ExecuteAsync(connection, tx, "DELETE FROM claim_versions WHERE file_hash = $h; DELETE FROM staged_eligibility WHERE file_hash = $h;", cancellationToken, ("$h", contentHash));
         await WriteReportAndCountsAsync(connection, tx, contentHash, counts, rejects, warnings, cancellationToken);
         await UpdateProgressAsync(connection, tx, contentHash, progress, now, cancellationToken);
         await ExecuteAsync(connection, tx, "UPDATE files SET status = $s, quarantine_reason = $r WHERE file_hash = $h", cancellationToken,
@@ -129,7 +133,6 @@ public sealed class SqliteClaimsStore : IClaimsStore
             ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash;
             INSERT OR IGNORE INTO file_members (file_hash, member_id) SELECT file_hash, member_id FROM staged_eligibility WHERE file_hash = $h;
             DELETE FROM staged_eligibility WHERE file_hash = $h;
-            DELETE FROM staged_claims WHERE file_hash = $h;
             """, cancellationToken, ("$h", contentHash));
         await WriteReportAndCountsAsync(connection, tx, contentHash, counts, rejects, warnings, cancellationToken);
         await UpdateProgressAsync(connection, tx, contentHash, progress, now, cancellationToken);
@@ -138,19 +141,81 @@ public sealed class SqliteClaimsStore : IClaimsStore
         await tx.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> GetMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Four readers in member order, merged: members, their current claims, coverage and stored gaps.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT member_id FROM file_members WHERE file_hash = $h ORDER BY member_id");
-        command.Parameters.AddWithValue("$h", contentHash);
-        var members = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var members = Command(connection, null, "SELECT member_id FROM file_members WHERE file_hash = $h ORDER BY member_id");
+        await using var claims = Command(connection, null, """
+            SELECT f.member_id, v.body, v.file_hash FROM file_members f
+            JOIN claims_current c ON c.member_id = f.member_id AND c.is_void = 0
+            JOIN claim_versions v ON v.version_id = c.version_id
+            WHERE f.file_hash = $h ORDER BY f.member_id
+            """);
+        await using var coverage = Command(connection, null, """
+            SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end FROM file_members f
+            JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = $h ORDER BY f.member_id, e.coverage_start
+            """);
+        await using var gaps = Command(connection, null, """
+            SELECT f.member_id, g.body FROM file_members f JOIN care_gaps g ON g.member_id = f.member_id
+            WHERE f.file_hash = $h ORDER BY f.member_id, g.gap_id
+            """);
+        foreach (var command in new[] { members, claims, coverage, gaps })
         {
-            members.Add(reader.GetString(0));
+            command.Parameters.AddWithValue("$h", contentHash);
         }
 
-        return members;
+        await using var memberReader = await members.ExecuteReaderAsync(cancellationToken);
+        await using var claimReader = await claims.ExecuteReaderAsync(cancellationToken);
+        await using var coverageReader = await coverage.ExecuteReaderAsync(cancellationToken);
+        await using var gapReader = await gaps.ExecuteReaderAsync(cancellationToken);
+        var claimMore = await claimReader.ReadAsync(cancellationToken);
+        var coverageMore = await coverageReader.ReadAsync(cancellationToken);
+        var gapMore = await gapReader.ReadAsync(cancellationToken);
+        while (await memberReader.ReadAsync(cancellationToken))
+        {
+            var memberId = memberReader.GetString(0);
+            var current = new List<Claim>();
+            var fromFile = new HashSet<string>(StringComparer.Ordinal);
+            while (claimMore && string.CompareOrdinal(claimReader.GetString(0), memberId) <= 0)
+            {
+                if (claimReader.GetString(0) == memberId)
+                {
+                    var claim = ClaimBinaryCodec.Decode((byte[])claimReader.GetValue(1));
+                    current.Add(claim);
+                    if (claimReader.GetString(2) == contentHash)
+                    {
+                        fromFile.Add(claim.ClaimId);
+                    }
+                }
+
+                claimMore = await claimReader.ReadAsync(cancellationToken);
+            }
+
+            var eligibility = new List<EligibilitySpan>();
+            while (coverageMore && string.CompareOrdinal(coverageReader.GetString(0), memberId) <= 0)
+            {
+                if (coverageReader.GetString(0) == memberId)
+                {
+                    eligibility.Add(new EligibilitySpan(memberId, coverageReader.GetString(1), ParseDate(coverageReader.GetString(2)), coverageReader.IsDBNull(3) ? null : ParseDate(coverageReader.GetString(3))));
+                }
+
+                coverageMore = await coverageReader.ReadAsync(cancellationToken);
+            }
+
+            var previous = new List<CareGap>();
+            while (gapMore && string.CompareOrdinal(gapReader.GetString(0), memberId) <= 0)
+            {
+                if (gapReader.GetString(0) == memberId)
+                {
+                    previous.Add(JsonSerializer.Deserialize(gapReader.GetString(1), ClaimsJson.Default.CareGap)!);
+                }
+
+                gapMore = await gapReader.ReadAsync(cancellationToken);
+            }
+
+            yield return new MemberClaimsSnapshot(memberId, current, eligibility, previous, fromFile);
+        }
     }
 
     public async Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken)
@@ -158,13 +223,13 @@ public sealed class SqliteClaimsStore : IClaimsStore
         await using var connection = await OpenAsync(cancellationToken);
         var claims = new List<Claim>();
         var fromFile = new HashSet<string>(StringComparer.Ordinal);
-        await using (var command = Command(connection, null, "SELECT c.body, v.file_hash FROM claims_current c JOIN claim_versions v ON v.version_id = c.version_id WHERE c.member_id = $m AND c.is_void = 0"))
+        await using (var command = Command(connection, null, "SELECT v.body, v.file_hash FROM claims_current c JOIN claim_versions v ON v.version_id = c.version_id WHERE c.member_id = $m AND c.is_void = 0"))
         {
             command.Parameters.AddWithValue("$m", memberId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var claim = JsonSerializer.Deserialize((byte[])reader.GetValue(0), ClaimsJson.Default.Claim)!;
+                var claim = ClaimBinaryCodec.Decode((byte[])reader.GetValue(0));
                 claims.Add(claim);
                 if (contentHash is not null && reader.GetString(1) == contentHash)
                 {
@@ -307,77 +372,23 @@ public sealed class SqliteClaimsStore : IClaimsStore
         return (long)(await ScalarAsync(connection, null, $"SELECT COUNT(*) FROM {table}", cancellationToken))!;
     }
 
-    private static async Task ApplyStagedClaimsAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, CancellationToken cancellationToken)
-    {
-        await using var current = Command(connection, tx, "SELECT member_id, is_void FROM claims_current WHERE claim_id = $c");
-        var cc = current.Parameters.Add("$c", SqliteType.Text);
-        await using var version = Command(connection, tx, "INSERT INTO claim_versions (claim_id, file_hash, member_id, frequency, body) VALUES ($c, $h, $m, $f, $b) RETURNING version_id");
-        var vc = version.Parameters.Add("$c", SqliteType.Text);
-        version.Parameters.AddWithValue("$h", contentHash);
-        var vm = version.Parameters.Add("$m", SqliteType.Text);
-        var vf = version.Parameters.Add("$f", SqliteType.Integer);
-        var vb = version.Parameters.Add("$b", SqliteType.Blob);
-        await using var upsert = Command(connection, tx, """
-            INSERT INTO claims_current (claim_id, member_id, is_void, version_id, body) VALUES ($c, $m, $v, $id, $b)
-            ON CONFLICT (claim_id) DO UPDATE SET member_id = $m, is_void = $v, version_id = $id, body = $b
-            """);
-        var uc = upsert.Parameters.Add("$c", SqliteType.Text);
-        var um = upsert.Parameters.Add("$m", SqliteType.Text);
-        var uv = upsert.Parameters.Add("$v", SqliteType.Integer);
-        var uid = upsert.Parameters.Add("$id", SqliteType.Integer);
-        var ub = upsert.Parameters.Add("$b", SqliteType.Blob);
-        await using var touched = Command(connection, tx, "INSERT OR IGNORE INTO file_members (file_hash, member_id) VALUES ($h, $m)");
-        touched.Parameters.AddWithValue("$h", contentHash);
-        var tm = touched.Parameters.Add("$m", SqliteType.Text);
-
-        await using var staged = Command(connection, tx, "SELECT claim_id, member_id, frequency, body FROM staged_claims WHERE file_hash = $h ORDER BY seq");
-        staged.Parameters.AddWithValue("$h", contentHash);
-        await using var reader = await staged.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var claimId = reader.GetString(0);
-            var memberId = reader.GetString(1);
-            var frequency = (ClaimFrequency)reader.GetInt32(2);
-            var body = (byte[])reader.GetValue(3);
-
-            cc.Value = claimId;
-            string? previousMember = null;
-            var previouslyVoided = false;
-            await using (var existing = await current.ExecuteReaderAsync(cancellationToken))
-            {
-                if (await existing.ReadAsync(cancellationToken))
-                {
-                    previousMember = existing.GetString(0);
-                    previouslyVoided = existing.GetInt64(1) == 1;
-                }
-            }
-
-            vc.Value = claimId;
-            vm.Value = memberId;
-            vf.Value = (int)frequency;
-            vb.Value = body;
-            var versionId = (long)(await version.ExecuteScalarAsync(cancellationToken))!;
-
-            // A voided claim stays voided: an original arriving after its void is kept as a version only.
-            if (!(previouslyVoided && frequency == ClaimFrequency.Original))
-            {
-                uc.Value = claimId;
-                um.Value = frequency == ClaimFrequency.Void ? previousMember ?? memberId : memberId;
-                uv.Value = frequency == ClaimFrequency.Void ? 1 : 0;
-                uid.Value = versionId;
-                ub.Value = frequency == ClaimFrequency.Void ? DBNull.Value : body;
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            tm.Value = memberId;
-            await touched.ExecuteNonQueryAsync(cancellationToken);
-            if (previousMember is not null && previousMember != memberId)
-            {
-                tm.Value = previousMember;
-                await touched.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-    }
+    private static Task ApplyStagedClaimsAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, tx, """
+            INSERT OR IGNORE INTO file_members (file_hash, member_id)
+            SELECT $h, c.member_id FROM claim_versions v JOIN claims_current c ON c.claim_id = v.claim_id WHERE v.file_hash = $h;
+            INSERT OR IGNORE INTO file_members (file_hash, member_id)
+            SELECT $h, member_id FROM claim_versions WHERE file_hash = $h;
+            -- Versions are applied in file order. A replacement supersedes, a void leaves a tombstone (kept on
+            -- the claim's previous member), and a voided claim stays voided when an original arrives later.
+            INSERT INTO claims_current (claim_id, member_id, is_void, version_id)
+            SELECT claim_id, member_id, CASE WHEN frequency = 2 THEN 1 ELSE 0 END, version_id
+            FROM claim_versions WHERE file_hash = $h ORDER BY version_id
+            ON CONFLICT (claim_id) DO UPDATE SET
+                member_id = CASE WHEN excluded.is_void = 1 THEN claims_current.member_id ELSE excluded.member_id END,
+                is_void = excluded.is_void, version_id = excluded.version_id
+            WHERE NOT (claims_current.is_void = 1 AND excluded.is_void = 0
+                AND (SELECT frequency FROM claim_versions WHERE version_id = excluded.version_id) = 0);
+            """, cancellationToken, ("$h", contentHash));
 
     private static async Task WriteReportAndCountsAsync(SqliteConnection connection, SqliteTransaction tx, string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, CancellationToken cancellationToken)
     {
@@ -525,10 +536,6 @@ public sealed class SqliteClaimsStore : IClaimsStore
             seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, severity INTEGER NOT NULL,
             location TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_file_reports ON file_reports (file_hash, seq);
-        CREATE TABLE IF NOT EXISTS staged_claims (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, claim_id TEXT NOT NULL, member_id TEXT NOT NULL,
-            frequency INTEGER NOT NULL, body BLOB NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_staged_claims ON staged_claims (file_hash, seq);
         CREATE TABLE IF NOT EXISTS staged_eligibility (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
             coverage_start TEXT NOT NULL, coverage_end TEXT);
@@ -537,8 +544,9 @@ public sealed class SqliteClaimsStore : IClaimsStore
             version_id INTEGER PRIMARY KEY AUTOINCREMENT, claim_id TEXT NOT NULL, file_hash TEXT NOT NULL, member_id TEXT NOT NULL,
             frequency INTEGER NOT NULL, body BLOB NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_claim_versions ON claim_versions (claim_id, version_id);
+        CREATE INDEX IF NOT EXISTS ix_claim_versions_file ON claim_versions (file_hash, version_id);
         CREATE TABLE IF NOT EXISTS claims_current (
-            claim_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, is_void INTEGER NOT NULL, version_id INTEGER NOT NULL, body BLOB);
+            claim_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, is_void INTEGER NOT NULL, version_id INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_claims_current_member ON claims_current (member_id);
         CREATE TABLE IF NOT EXISTS file_members (file_hash TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (file_hash, member_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS eligibility (

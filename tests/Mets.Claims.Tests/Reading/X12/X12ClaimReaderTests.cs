@@ -160,6 +160,17 @@ public class X12ClaimReaderTests
     }
 
     [Fact]
+    public void Read_SegmentTerminatorNeverUsed_ThrowsStructureErrorInsteadOfBuffering()
+    {
+        var isa = File.ReadAllText(TestFiles.DataPath("x12-837", "bh", "bh-professional.837"))[..106];
+        var text = isa + "\nGS*HC*A*B*20260301*1200*1*X*005010X222A2" + new string('x', 2 << 20);
+
+        var error = Assert.Throws<ClaimsFileStructureException>(() => X12ClaimReader.Read(TestFiles.Text(text)).ToList());
+
+        Assert.Contains("segment terminator", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_NotAnInterchange_ThrowsStructureError()
     {
         Assert.Throws<ClaimsFileStructureException>(() => X12ClaimReader.Read(TestFiles.Text("claim_id,member_id\nC1,M1\n")).ToList());
