@@ -110,6 +110,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public Task AdvanceAsync(TimeSpan by) => Host.AdvanceAsync(by);
 
+    public Task AdvanceToAsync(DateTimeOffset at) => Host.AdvanceToAsync(at);
+
     public Task IdleAsync() => Host.WaitForIdleAsync();
 
     public async Task<Mets.Domain.Engagements.EngagementCase> CaseAsync(EngagementId id) =>
@@ -174,6 +176,8 @@ internal static class Sample
 
     public static IReadOnlyList<string> Sentinels { get; } =
         [SentinelMemberNumber, SentinelProviderName, "Zebulon", "Quixotefield", SentinelReasonText, "Xylophonia", "1931-02-29", SentinelGoal, "Quokkaville", SentinelDiagnosis, SentinelSubstanceDiagnosis];
+
+    public static StaffId Staff(string id) => Mets.Domain.Identifiers.StaffId.Parse(id);
 
     public static MemberId Member(string number = SentinelMemberNumber) => MemberId.Create("MEDICAID-FL", number);
 

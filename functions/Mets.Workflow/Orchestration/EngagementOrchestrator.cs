@@ -70,12 +70,16 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
 
     internal static Task<bool> UpdateCase(TaskOrchestrationContext context, EngagementState state, CaseUpdate update) =>
-        UpdateCase(context, state.EngagementId, update);
+        UpdateCase(context, state.EngagementId, state.Generation, update);
 
-    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, CaseUpdate update) =>
+    /// <summary>
+    /// Calls <see cref="UpdateCaseActivity"/>. The change id joins the instance, the generation and a replay-safe
+    /// GUID: NewGuid restarts its counter after ContinueAsNew, so the generation keeps ids of generations apart.
+    /// </summary>
+    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, int generation, CaseUpdate update) =>
         context.CallActivityAsync<bool>(
             nameof(UpdateCaseActivity),
-            new CaseUpdateRequest(engagement, $"{context.InstanceId}:{context.NewGuid():N}", update),
+            new CaseUpdateRequest(engagement, $"{context.InstanceId}:g{generation}:{context.NewGuid():N}", update),
             ActivityRetry);
 
     internal static Task<bool> Email(TaskOrchestrationContext context, EmailRequest request) =>
