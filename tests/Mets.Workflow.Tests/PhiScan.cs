@@ -12,7 +12,8 @@ namespace Mets.Workflow.Tests;
 /// </summary>
 internal static class PhiScan
 {
-    public static async Task AssertNoSentinelsAsync(WorkflowHarness h)
+    /// <returns>How many signed link tokens the emails carried (each checked absent from the logs).</returns>
+    public static async Task<int> AssertNoSentinelsAsync(WorkflowHarness h)
     {
         var places = new List<(string Where, string Text)>();
         foreach (var record in h.Logs.GetSnapshot())
@@ -47,9 +48,17 @@ internal static class PhiScan
 
         Assert.True(instances > 0, "the scan found no orchestration instances");
         Assert.Contains(places, p => p.Where.StartsWith("log", StringComparison.Ordinal));
+        // Signed link tokens are credentials: they may be in the provider's email, never in a log line.
+        var tokens = places.Where(p => p.Where.StartsWith("email", StringComparison.Ordinal))
+            .SelectMany(p => System.Text.RegularExpressions.Regex.Matches(p.Text, @"provider-responses/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)").Select(m => m.Groups[1].Value))
+            .ToList();
+        var tokenLeaks = tokens.Where(t => places.Any(p => p.Where.StartsWith("log", StringComparison.Ordinal) && p.Text.Contains(t, StringComparison.Ordinal))).ToList();
+        Assert.Empty(tokenLeaks);
+
         var leaks = places
             .SelectMany(p => Sample.Sentinels.Where(s => p.Text.Contains(s, StringComparison.OrdinalIgnoreCase)).Select(s => $"{s} in {p.Where}"))
             .ToList();
         Assert.Empty(leaks);
+        return tokens.Count;
     }
 }

@@ -49,7 +49,9 @@ public sealed partial class EngagementService(
             return new SubmitReferralResult(SubmitReferralOutcome.Invalid, null, errors);
         }
 
+        // Due dates run from when METS received the referral, whatever the caller sent (the fingerprint ignores it).
         var now = time.GetUtcNow();
+        referral = referral with { ReceivedAt = now };
         var newId = EngagementId.New(Guid.NewGuid());
         var intake = await store.ReceiveReferralAsync(referral, EngagementCase.Receive(newId, referral, now), cancellationToken);
         var engagement = intake.EngagementId;
@@ -330,7 +332,7 @@ public sealed partial class EngagementService(
 
         var step = found.CurrentStep;
         return new EngagementState(
-            found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.Supervisor,
+            found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.GetSupervisor(),
             step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
             found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
             found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0);

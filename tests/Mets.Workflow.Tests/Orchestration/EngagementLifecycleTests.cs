@@ -70,7 +70,7 @@ public class EngagementLifecycleTests
         var child = await h.Host.WaitForCompletionAsync(OutreachId.For(id, Sample.ProviderB).Value);
         Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, child.ReadOutputAs<ProviderOutreachStatus>());
         Assert.Equal(CommandStatus.Conflict, (await h.Service.RequestClosureAsync(id, ClosureReason.MemberDeclined, Actor.System)).Status);
-        await PhiScan.AssertNoSentinelsAsync(h);
+        Assert.True(await PhiScan.AssertNoSentinelsAsync(h) >= 2, "the scan found no signed links in the emails");
     }
 
     [Fact]
