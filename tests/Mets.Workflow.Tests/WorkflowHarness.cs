@@ -14,6 +14,7 @@ using Mets.Workflow.Links;
 using Mets.Workflow.Utilization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MimeKit;
@@ -28,22 +29,25 @@ namespace Mets.Workflow.Tests;
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
+    private readonly HostClock _clock;
 
-    private WorkflowHarness(string folder, ServiceProvider provider, DurableTestHost host, FakeLogCollector logs)
+    private WorkflowHarness(string folder, ServiceProvider provider, DurableTestHost host, FakeLogCollector logs, HostClock clock)
     {
         Folder = folder;
         _provider = provider;
         Host = host;
         Logs = logs;
+        _clock = clock;
     }
 
     public string Folder { get; }
 
-    public DurableTestHost Host { get; }
+    public DurableTestHost Host { get; private set; }
 
     public FakeLogCollector Logs { get; }
 
-    public EngagementService Service => _provider.GetRequiredService<EngagementService>();
+    /// <summary>The application service on the current engine's client (a restart replaces the engine).</summary>
+    public EngagementService Service => ActivatorUtilities.CreateInstance<EngagementService>(_provider, Host.Client);
 
     public ICaseStore Cases => _provider.GetRequiredService<ICaseStore>();
 
@@ -64,22 +68,34 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(folder, settings)).Build();
         var logs = new FakeLogCollector();
         var clock = new HostClock();
-        DurableTestHost? host = null;
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
             .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<DurableTaskClient>(_ => host!.Client)
             .AddMetsWorkflowCore();
+        services.RemoveAll<EngagementService>();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        host = await DurableTestHost.StartAsync(
+        var host = await StartEngineAsync(folder, provider, null);
+        clock.Inner = host.Time;
+        return new WorkflowHarness(folder, provider, host, logs, clock);
+    }
+
+    /// <summary>Stops the engine and starts a new one on the same SQLite files, at the same fake time (a process restart).</summary>
+    public async Task RestartEngineAsync()
+    {
+        var now = Host.Time.GetUtcNow();
+        await Host.DisposeAsync();
+        Host = await StartEngineAsync(Folder, _provider, now);
+        _clock.Inner = Host.Time;
+    }
+
+    private static Task<DurableTestHost> StartEngineAsync(string folder, ServiceProvider provider, DateTimeOffset? start) =>
+        DurableTestHost.StartAsync(
             r => r.AddMetsTasks(),
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
+            start,
             services: provider,
             loggerFactory: provider.GetRequiredService<ILoggerFactory>());
-        clock.Inner = host.Time;
-        return new WorkflowHarness(folder, provider, host, logs);
-    }
 
     public static Dictionary<string, string?> Settings(string folder, IDictionary<string, string?>? overrides = null)
     {

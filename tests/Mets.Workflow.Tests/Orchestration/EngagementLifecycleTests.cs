@@ -414,6 +414,27 @@ public class EngagementLifecycleTests
         await PhiScan.AssertNoSentinelsAsync(h);
     }
 
+    [Fact]
+    public async Task EngineRestart_MidOutreach_ContinuesFromTheDatabaseWithoutRepeatingWork()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var id = await StartAsync(h);
+        await AssessAsync(h, id, Sample.Scores(phq9Total: 12));
+        await h.AdvanceAsync(TimeSpan.FromDays(4));
+        Assert.Equal(2, h.EmailFiles("-reminder-1").Count);
+
+        await h.RestartEngineAsync();
+        await h.AdvanceAsync(TimeSpan.FromDays(9));
+        Assert.Equal(2, h.EmailFiles("-reminder-1").Count);
+        Assert.Equal(2, h.EmailFiles("-reminder-3").Count);
+        Assert.Equal(2, h.EmailFiles("peer-to-peer").Count);
+        Assert.All((await h.CaseAsync(id)).Outreach, o => Assert.Equal(ProviderOutreachStatus.EscalatedToPeerReview, o.Status));
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, null, ClosureReason.GoalsMet, Sample.Clinician))).Status);
+        await h.IdleAsync();
+        Assert.Equal(EngagementStatus.Closed, (await h.CaseAsync(id)).Status);
+        await PhiScan.AssertNoSentinelsAsync(h);
+    }
+
     private static async Task<EngagementId> StartAsync(WorkflowHarness h, int providers = 2)
     {
         var submitted = await h.Service.SubmitReferralAsync(Sample.Referral(providers: providers, at: h.Now));
