@@ -378,7 +378,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnClaimsAsync(ClaimsActivityObserved e, DateTimeOffset now)
         {
-            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, now));
+            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, e.Measure, e.ActivityAt, now));
             if (e.Kind == ClaimsActivityKind.EligibilityLost)
             {
                 return Outcome.Close(_state, ClosureReason.LostEligibility, Actor.ClaimsAnalytics);

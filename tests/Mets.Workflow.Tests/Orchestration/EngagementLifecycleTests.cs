@@ -224,6 +224,14 @@ public class EngagementLifecycleTests
 
         await h.AdvanceAsync(TimeSpan.FromDays(4) + TimeSpan.FromHours(1));
         Assert.NotNull((await h.CaseAsync(id)).CurrentStep.RemindedAt);
+
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.CareGapOpened, discharged, "FUH-7")).Status);
+        await h.IdleAsync();
+        Assert.Equal(1, (await h.CaseAsync(id)).CareGaps.Open);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.CareGapClosed, h.Now, "FUH-7")).Status);
+        await h.IdleAsync();
+        var gaps = (await h.CaseAsync(id)).CareGaps;
+        Assert.Equal((1, 0, 1), (gaps.Identified, gaps.Open, gaps.Closed));
         Assert.Equal(CommandStatus.NotFound, (await h.Service.ObserveClaimsActivityAsync(Sample.Member("OTHER123"), ClaimsActivityKind.BehavioralHealthEdVisit, h.Now)).Status);
         await PhiScan.AssertNoSentinelsAsync(h);
     }

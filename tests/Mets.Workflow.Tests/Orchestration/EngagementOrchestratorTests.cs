@@ -160,6 +160,24 @@ public class EngagementOrchestratorTests
         context.AssertNoLiveTimerOrWaiter();
     }
 
+    [Fact]
+    public async Task ManyEventsInOneStep_ContinueAsNewWithTheSameStepSoHistoryStaysBounded()
+    {
+        var context = Context();
+        var state = AssessmentState().EnterStep(StepReference.Review(1), new DateTimeOffset(T0.AddDays(30)), Sample.Clinician) with { ReviewsStarted = 1, Reminded = true };
+        var run = new EngagementOrchestrator(Schedule).RunAsync(context.Object, state);
+        for (var i = 0; i < EngagementOrchestrator.MaxEventsPerGeneration; i++)
+        {
+            Assert.False(run.IsCompleted);
+            context.Raise(nameof(ClaimsActivityObserved), new ClaimsActivityObserved(Id, ClaimsActivityKind.BehavioralHealthEdVisit, new DateTimeOffset(T0), null, new DateTimeOffset(T0)));
+        }
+
+        Assert.Null(await run);
+        var next = Assert.IsType<EngagementState>(context.ContinuedWith);
+        Assert.Equal(state with { Generation = 1 }, next with { Outreach = state.Outreach, ReferralIds = state.ReferralIds });
+        context.AssertNoLiveTimerOrWaiter();
+    }
+
     private static MockContext Context()
     {
         var context = new MockContext(Id.Value, T0);
