@@ -124,11 +124,25 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return settings;
     }
 
-    public Task AdvanceAsync(TimeSpan by) => Host.AdvanceAsync(by);
+    public Task AdvanceAsync(TimeSpan by) => Diagnose(() => Host.AdvanceAsync(by));
 
-    public Task AdvanceToAsync(DateTimeOffset at) => Host.AdvanceToAsync(at);
+    public Task AdvanceToAsync(DateTimeOffset at) => Diagnose(() => Host.AdvanceToAsync(at));
 
-    public Task IdleAsync() => Host.WaitForIdleAsync();
+    public Task IdleAsync() => Diagnose(Host.WaitForIdleAsync);
+
+    /// <summary>When the engine never goes idle, fail with the warnings and errors it logged.</summary>
+    private async Task Diagnose(Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (OperationCanceledException ex)
+        {
+            var problems = Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Warning).Select(l => $"{l.Level} {l.Category}: {l.Message} {l.Exception}");
+            throw new TimeoutException("The engine did not go idle. Logged problems:\n" + string.Join("\n", problems), ex);
+        }
+    }
 
     public async Task<Mets.Domain.Engagements.EngagementCase> CaseAsync(EngagementId id) =>
         await Cases.GetAsync(id) ?? throw new InvalidOperationException("No case document.");
@@ -149,6 +163,22 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var body = MimeMessage.Load(Path.Combine(Outbox, name)).TextBody ?? string.Empty;
         var line = body.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("https://", StringComparison.Ordinal));
         return line[(line.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>Replays every instance's stored history against the current orchestrator code: none may diverge.</summary>
+    public async Task AssertDeterministicReplayAsync()
+    {
+        var replayer = new Mets.Durable.Replay.OrchestrationReplayer(new DurableTaskRegistry().AddMetsTasks(), services: _provider);
+        var replayed = 0;
+        await foreach (var instance in Host.Client.GetAllInstancesAsync())
+        {
+            var history = await Mets.Durable.Replay.ExportedHistory.ExportAsync(Host.Client, instance.InstanceId);
+            var result = replayer.Replay(history);
+            Assert.True(result.IsDeterministic, result.ToString());
+            replayed++;
+        }
+
+        Assert.True(replayed > 0, "no instance to replay");
     }
 
     public async ValueTask DisposeAsync()

@@ -71,6 +71,7 @@ public class EngagementLifecycleTests
         Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, child.ReadOutputAs<ProviderOutreachStatus>());
         Assert.Equal(CommandStatus.Conflict, (await h.Service.RequestClosureAsync(id, ClosureReason.MemberDeclined, Actor.System)).Status);
         Assert.True(await PhiScan.AssertNoSentinelsAsync(h) >= 2, "the scan found no signed links in the emails");
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -103,6 +104,7 @@ public class EngagementLifecycleTests
         Assert.True(status.Escalated);
         Assert.Equal(due, status.DueAt);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -128,6 +130,7 @@ public class EngagementLifecycleTests
         Assert.Equal(ClosureReason.UnableToReach, closed.Outcome!.Reason);
         Assert.Equal(ClosureReason.UnableToReach, (await h.Host.WaitForCompletionAsync(id.Value)).ReadOutputAs<EngagementResult>()!.Reason);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -161,6 +164,7 @@ public class EngagementLifecycleTests
         Assert.True((await h.Host.Client.GetInstanceAsync(id.Value))!.IsRunning);
         Assert.Equal(CommandStatus.Conflict, (await h.Service.RecordPeerReviewAsync(b, PeerReviewOutcome.AgreedOnPlan, Sample.MedicalDirector)).Status);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Theory]
@@ -204,6 +208,7 @@ public class EngagementLifecycleTests
         Assert.Equal("okafor@plan.example", email.To.Mailboxes.Single().Address);
         Assert.Equal(assessedAt + TimeSpan.FromDays(14), engagement.CurrentStep.DueAt);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -234,6 +239,7 @@ public class EngagementLifecycleTests
         Assert.Equal((1, 0, 1), (gaps.Identified, gaps.Open, gaps.Closed));
         Assert.Equal(CommandStatus.NotFound, (await h.Service.ObserveClaimsActivityAsync(Sample.Member("OTHER123"), ClaimsActivityKind.BehavioralHealthEdVisit, h.Now)).Status);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -265,6 +271,7 @@ public class EngagementLifecycleTests
         Assert.Equal(EngagementStatus.Closed, closed.Status);
         Assert.Equal(ClosureReason.MaximumDurationReached, closed.Outcome!.Reason);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -300,6 +307,7 @@ public class EngagementLifecycleTests
         await h.IdleAsync();
         Assert.Equal(Sample.Staff("clin.baker"), (await h.CaseAsync(other.EngagementId!.Value)).AssignedClinician);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -356,6 +364,7 @@ public class EngagementLifecycleTests
         Assert.Contains(ignored, t => t.Details.Contains("event=ReferralAttached") && t.Details.Contains("fit=Duplicate"));
         Assert.Equal(Mets.Domain.Risk.RiskTier.Moderate, after.RiskTier);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -420,6 +429,7 @@ public class EngagementLifecycleTests
         Assert.Equal(emails, h.Emails().Count);
         Assert.Equal("LinkExpired", (await h.Service.RespondToOutreachAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)), ProviderResponse.WillCollaborate)).Reason);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     [Fact]
@@ -441,6 +451,7 @@ public class EngagementLifecycleTests
         await h.IdleAsync();
         Assert.Equal(EngagementStatus.Closed, (await h.CaseAsync(id)).Status);
         await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
     }
 
     private static async Task<EngagementId> StartAsync(WorkflowHarness h, int providers = 2)
