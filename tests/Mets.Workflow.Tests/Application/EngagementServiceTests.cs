@@ -62,4 +62,21 @@ public class EngagementServiceTests
         await h.AdvanceAsync(TimeSpan.FromDays(2));
         Assert.Equal(WorkQueueBucket.Escalated, Assert.Single(await h.Service.GetSupervisorQueueAsync()).Bucket);
     }
+
+    [Fact]
+    public async Task ProviderRequest_WithRecordedConsent_ShowsSubstanceUseCodes()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var referral = Sample.Referral(at: h.Now, providers: 1) with { ConsentToShareSubstanceUseInformation = true };
+        var id = (await h.Service.SubmitReferralAsync(referral)).EngagementId!.Value;
+        await h.IdleAsync();
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now))).Status);
+        await h.IdleAsync();
+
+        var view = (await h.Service.GetProviderRequestAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)))).View!;
+        Assert.Equal([Sample.SentinelSubstanceDiagnosis, Sample.SentinelDiagnosis], view.DiagnosisCodes);
+        Assert.False(view.SubstanceUseInformationWithheld);
+        Assert.Equal(ProviderOutreachStatus.Emailed, view.Status);
+        Assert.Null(view.RecordedResponse);
+    }
 }
