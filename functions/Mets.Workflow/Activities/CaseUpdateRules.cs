@@ -98,6 +98,11 @@ internal static class CaseUpdateRules
     private static EngagementCase ApplyOutreach(EngagementCase current, OutreachProgress e)
     {
         var outreach = current.Outreach.FirstOrDefault(o => o.Id == e.OutreachId) ?? ProviderOutreach.Start(e.OutreachId, e.Role, e.At);
+        if (current.Status == EngagementStatus.Closed || !outreach.IsRunning)
+        {
+            return current; // a late step of an outreach that closure (or an answer) already ended
+        }
+
         var (updated, kind, actor) = e.Change switch
         {
             OutreachChange.Emailed => (outreach.Emailed(e.At), TimelineEntryKind.OutreachStarted, Actor.System),

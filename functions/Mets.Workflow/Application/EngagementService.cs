@@ -306,7 +306,7 @@ public sealed partial class EngagementService(
 
     // ---- repair ----
 
-    /// <summary>Schedules the orchestration of every open case whose instance is missing (run at start-up). Returns how many were repaired.</summary>
+    /// <summary>Schedules the orchestration of every open case whose instance is missing, failed or terminated (run at start-up). Returns how many were repaired.</summary>
     public async Task<int> RepairMissingInstancesAsync(CancellationToken cancellationToken = default)
     {
         var repaired = 0;
@@ -325,9 +325,10 @@ public sealed partial class EngagementService(
     public EngagementState StateFor(EngagementCase found)
     {
         ArgumentNullException.ThrowIfNull(found);
+        var run = Guid.NewGuid(); // not orchestrator code: a fresh id names this run of the instance
         if (found.Status == EngagementStatus.Received)
         {
-            return EngagementState.Received(found.Id);
+            return EngagementState.Received(found.Id, run);
         }
 
         var step = found.CurrentStep;
@@ -335,7 +336,7 @@ public sealed partial class EngagementService(
             found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.GetSupervisor(),
             step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
             found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
-            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0);
+            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run);
     }
 
     private IReadOnlyList<WorkQueueItem> Queue(IReadOnlyList<EngagementCase> cases)
@@ -401,10 +402,13 @@ public sealed partial class EngagementService(
             new ReferralAttached(engagement, referral.Id, referral.IsUrgentOrSafetyConcern, time.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>Schedules the engagement's orchestration when its instance does not exist; true when it did.</summary>
+    /// <summary>
+    /// Schedules the engagement's orchestration when its instance is missing, failed or terminated while the
+    /// case is not closed (it resumes from the case document); true when it did.
+    /// </summary>
     private async Task<bool> EnsureInstanceAsync(EngagementId id, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(id.Value, cancellationToken) is not null)
+        if (await client.GetInstanceAsync(id.Value, cancellationToken) is { RuntimeStatus: not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated) })
         {
             return false;
         }

@@ -24,7 +24,8 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     /// <summary>Events handled within one step before the generation continues as new (bounds history).</summary>
     public const int MaxEventsPerGeneration = 50;
 
-    internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
+    /// <summary>Activities retry for about 20 minutes (5 s doubling to 5 min) before the orchestration fails; a failed instance is repaired from the case document.</summary>
+    internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
 
     /// <summary>Every event name the engagement listens to, in every step.</summary>
     internal static readonly string[] EventNames =
@@ -70,16 +71,17 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
 
     internal static Task<bool> UpdateCase(TaskOrchestrationContext context, EngagementState state, CaseUpdate update) =>
-        UpdateCase(context, state.EngagementId, state.Generation, update);
+        UpdateCase(context, state.EngagementId, $"{state.Run:N}:g{state.Generation}", update);
 
     /// <summary>
-    /// Calls <see cref="UpdateCaseActivity"/>. The change id joins the instance, the generation and a replay-safe
-    /// GUID: NewGuid restarts its counter after ContinueAsNew, so the generation keeps ids of generations apart.
+    /// Calls <see cref="UpdateCaseActivity"/>. The change id joins the instance, the run and generation
+    /// (<paramref name="scope"/>) and a replay-safe GUID: NewGuid restarts its counter after ContinueAsNew
+    /// and in a repaired run, so the scope keeps their ids apart.
     /// </summary>
-    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, int generation, CaseUpdate update) =>
+    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, string scope, CaseUpdate update) =>
         context.CallActivityAsync<bool>(
             nameof(UpdateCaseActivity),
-            new CaseUpdateRequest(engagement, $"{context.InstanceId}:g{generation}:{context.NewGuid():N}", update),
+            new CaseUpdateRequest(engagement, $"{context.InstanceId}:{scope}:{context.NewGuid():N}", update),
             ActivityRetry);
 
     internal static Task<bool> Email(TaskOrchestrationContext context, EmailRequest request) =>

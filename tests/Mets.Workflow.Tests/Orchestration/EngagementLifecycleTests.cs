@@ -332,6 +332,25 @@ public class EngagementLifecycleTests
     }
 
     [Fact]
+    public async Task Repair_TerminatedInstanceOfAnOpenCase_ResumesFromTheCaseDocument()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var id = await StartAsync(h, providers: 0);
+        await AssessAsync(h, id, Sample.Scores(phq9Total: 12));
+        await h.Host.Client.TerminateInstanceAsync(id.Value, "operator");
+        await h.Host.WaitForCompletionAsync(id.Value);
+
+        Assert.Equal(1, await h.Service.RepairMissingInstancesAsync());
+        await h.IdleAsync();
+        var resumed = await h.Host.Client.GetInstanceAsync(id.Value);
+        Assert.True(resumed!.IsRunning);
+        Assert.Equal("Review#1", resumed.ReadCustomStatusAs<EngagementStatusView>()!.Step);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, null, ClosureReason.GoalsMet, Sample.Clinician))).Status);
+        await h.IdleAsync();
+        Assert.Equal(EngagementStatus.Closed, (await h.CaseAsync(id)).Status);
+    }
+
+    [Fact]
     public async Task StaleAndDuplicateEvents_AreRefusedByTheServiceAndIgnoredByTheOrchestration()
     {
         await using var h = await WorkflowHarness.StartAsync();
