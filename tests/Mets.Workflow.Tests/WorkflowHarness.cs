@@ -57,6 +57,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public EngagementSchedule Schedule => _provider.GetRequiredService<EngagementSchedule>();
 
+    public IServiceProvider Services => _provider;
+
     public string Outbox => Path.Combine(Folder, "outbox");
 
     public DateTimeOffset Now => Host.Time.GetUtcNow();
