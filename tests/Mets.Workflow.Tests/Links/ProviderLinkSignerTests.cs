@@ -2,10 +2,11 @@ using Mets.Domain.Identifiers;
 using Mets.Workflow.Links;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Mets.Workflow.Tests.Links;
 
-public class ProviderLinkSignerTests
+public class ProviderLinkSignerTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
     private static readonly OutreachId Outreach = OutreachId.For(EngagementId.New(Guid.Parse("0b7e6a5c-1f2d-4c3b-9a8e-7d6c5b4a3f21")), Sample.ProviderA);
@@ -41,6 +42,7 @@ public class ProviderLinkSignerTests
         var (signer, _) = Signer("k1");
         var token = signer.CreateToken(Outreach, T0);
         var seed = Environment.TickCount;
+        output.WriteLine($"seed {seed}");
         var random = new Random(seed);
         for (var i = 0; i < 200; i++)
         {
