@@ -181,6 +181,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                             return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
                         }
 
+                        ForwardUnhandled(waiters);
                         return outcome.End ?? new StepEnd(_state, null);
                     }
                 }
@@ -188,6 +189,21 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             finally
             {
                 timerCancellation?.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// An event delivered to a waiter while the step was busy (awaiting an activity) is consumed but not yet
+        /// handled: send it to this instance again so the next generation handles it (never lose an event).
+        /// </summary>
+        private void ForwardUnhandled(Dictionary<string, Task<object>> waiters)
+        {
+            foreach (var (name, waiter) in waiters)
+            {
+                if (waiter.IsCompletedSuccessfully)
+                {
+                    context.SendEvent(context.InstanceId, name, waiter.Result);
+                }
             }
         }
 

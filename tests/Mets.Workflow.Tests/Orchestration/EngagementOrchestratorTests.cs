@@ -178,6 +178,28 @@ public class EngagementOrchestratorTests
         context.AssertNoLiveTimerOrWaiter();
     }
 
+    [Fact]
+    public async Task EventDeliveredWhileTheStepEnds_IsForwardedToTheNextGeneration()
+    {
+        var context = Context();
+        var held = new TaskCompletionSource<bool>();
+        context.HoldActivity = input => input is CaseUpdateRequest { Update: NextReviewStarted } ? held.Task : null;
+        var state = AssessmentState().EnterStep(StepReference.Review(1), new DateTimeOffset(T0.AddDays(30)), Sample.Clinician) with { ReviewsStarted = 1, Tier = RiskTier.Moderate };
+        var run = new EngagementOrchestrator(Schedule).RunAsync(context.Object, state);
+
+        context.Raise(nameof(ReviewCompleted), new ReviewCompleted(Id, StepReference.Review(1), Risk(RiskTier.Moderate), null, null, null, Sample.Clinician, new DateTimeOffset(T0)));
+        var discharge = new ClaimsActivityObserved(Id, ClaimsActivityKind.BehavioralHealthInpatientDischarge, new DateTimeOffset(T0), null, new DateTimeOffset(T0));
+        context.Raise(nameof(ClaimsActivityObserved), discharge); // arrives while the review's last activity runs
+        held.SetResult(true);
+        await run;
+
+        Assert.Equal(StepReference.Review(2), Assert.IsType<EngagementState>(context.ContinuedWith).Step);
+        var forwarded = Assert.Single(context.Sent);
+        Assert.Equal((Id.Value, nameof(ClaimsActivityObserved)), (forwarded.InstanceId, forwarded.Name));
+        Assert.Same(discharge, forwarded.Payload);
+        context.AssertNoLiveTimerOrWaiter();
+    }
+
     private static MockContext Context()
     {
         var context = new MockContext(Id.Value, T0);

@@ -26,8 +26,11 @@ internal sealed class MockContext
         Mock.Setup(c => c.CreateReplaySafeLogger<EngagementOrchestrator>()).Returns(NullLogger.Instance);
         Mock.Setup(c => c.CreateReplaySafeLogger<ProviderOutreachOrchestrator>()).Returns(NullLogger.Instance);
         Mock.Setup(c => c.CallActivityAsync<bool>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
-            .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
-            .ReturnsAsync(true);
+            .Returns<TaskName, object?, TaskOptions?>((name, input, _) =>
+            {
+                Activities.Add((name.Name, input));
+                return HoldActivity?.Invoke(input) ?? Task.FromResult(true);
+            });
         Mock.Setup(c => c.CallActivityAsync<int>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
             .ReturnsAsync(0);
@@ -52,6 +55,9 @@ internal sealed class MockContext
     public TaskOrchestrationContext Object => Mock.Object;
 
     public DateTime Now { get; set; }
+
+    /// <summary>When set and returning a task, that activity call completes only when the test completes the task.</summary>
+    public Func<object?, Task<bool>?>? HoldActivity { get; set; }
 
     public List<(string Name, object? Input)> Activities { get; } = [];
 
