@@ -1,6 +1,7 @@
 using Mets.Domain.Policy;
 using Mets.Durable;
 using Mets.Durable.Engine;
+using Mets.Durable.Storage;
 using Mets.Durable.Storage.Sqlite;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Adapters.Outbox;
@@ -80,12 +81,16 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton(configuration);
         services.AddMetsWorkflowCore();
         services.AddOptions<DurableEngineOptions>().BindConfiguration(DurableEngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp =>
+        services.TryAddSingleton<IOrchestrationStore>(sp =>
         {
             var workflow = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;
             Directory.CreateDirectory(workflow.DataFolder);
+            return new SqliteOrchestrationStore(workflow.DurableDatabasePath);
+        });
+        services.TryAddSingleton(sp =>
+        {
             return new DurableEngine(
-                new SqliteOrchestrationStore(workflow.DurableDatabasePath),
+                sp.GetRequiredService<IOrchestrationStore>(),
                 sp.GetRequiredService<DurableTaskRegistry>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IOptions<DurableEngineOptions>>().Value,

@@ -14,6 +14,7 @@ using Mets.Workflow.Links;
 using Mets.Workflow.Utilization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MimeKit;
@@ -28,22 +29,25 @@ namespace Mets.Workflow.Tests;
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
+    private readonly HostClock _clock;
 
-    private WorkflowHarness(string folder, ServiceProvider provider, DurableTestHost host, FakeLogCollector logs)
+    private WorkflowHarness(string folder, ServiceProvider provider, DurableTestHost host, FakeLogCollector logs, HostClock clock)
     {
         Folder = folder;
         _provider = provider;
         Host = host;
         Logs = logs;
+        _clock = clock;
     }
 
     public string Folder { get; }
 
-    public DurableTestHost Host { get; }
+    public DurableTestHost Host { get; private set; }
 
     public FakeLogCollector Logs { get; }
 
-    public EngagementService Service => _provider.GetRequiredService<EngagementService>();
+    /// <summary>The application service on the current engine's client (a restart replaces the engine).</summary>
+    public EngagementService Service => ActivatorUtilities.CreateInstance<EngagementService>(_provider, Host.Client);
 
     public ICaseStore Cases => _provider.GetRequiredService<ICaseStore>();
 
@@ -52,6 +56,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public ProviderLinkSigner Links => _provider.GetRequiredService<ProviderLinkSigner>();
 
     public EngagementSchedule Schedule => _provider.GetRequiredService<EngagementSchedule>();
+
+    public IServiceProvider Services => _provider;
 
     public string Outbox => Path.Combine(Folder, "outbox");
 
@@ -64,22 +70,34 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(folder, settings)).Build();
         var logs = new FakeLogCollector();
         var clock = new HostClock();
-        DurableTestHost? host = null;
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
             .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<DurableTaskClient>(_ => host!.Client)
             .AddMetsWorkflowCore();
+        services.RemoveAll<EngagementService>();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        host = await DurableTestHost.StartAsync(
+        var host = await StartEngineAsync(folder, provider, null);
+        clock.Inner = host.Time;
+        return new WorkflowHarness(folder, provider, host, logs, clock);
+    }
+
+    /// <summary>Stops the engine and starts a new one on the same SQLite files, at the same fake time (a process restart).</summary>
+    public async Task RestartEngineAsync()
+    {
+        var now = Host.Time.GetUtcNow();
+        await Host.DisposeAsync();
+        Host = await StartEngineAsync(Folder, _provider, now);
+        _clock.Inner = Host.Time;
+    }
+
+    private static Task<DurableTestHost> StartEngineAsync(string folder, ServiceProvider provider, DateTimeOffset? start) =>
+        DurableTestHost.StartAsync(
             r => r.AddMetsTasks(),
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
+            start,
             services: provider,
             loggerFactory: provider.GetRequiredService<ILoggerFactory>());
-        clock.Inner = host.Time;
-        return new WorkflowHarness(folder, provider, host, logs);
-    }
 
     public static Dictionary<string, string?> Settings(string folder, IDictionary<string, string?>? overrides = null)
     {
@@ -108,9 +126,25 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return settings;
     }
 
-    public Task AdvanceAsync(TimeSpan by) => Host.AdvanceAsync(by);
+    public Task AdvanceAsync(TimeSpan by) => Diagnose(() => Host.AdvanceAsync(by));
 
-    public Task IdleAsync() => Host.WaitForIdleAsync();
+    public Task AdvanceToAsync(DateTimeOffset at) => Diagnose(() => Host.AdvanceToAsync(at));
+
+    public Task IdleAsync() => Diagnose(Host.WaitForIdleAsync);
+
+    /// <summary>When the engine never goes idle, fail with the warnings and errors it logged.</summary>
+    private async Task Diagnose(Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (OperationCanceledException ex)
+        {
+            var problems = Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Warning).Select(l => $"{l.Level} {l.Category}: {l.Message} {l.Exception}");
+            throw new TimeoutException("The engine did not go idle. Logged problems:\n" + string.Join("\n", problems), ex);
+        }
+    }
 
     public async Task<Mets.Domain.Engagements.EngagementCase> CaseAsync(EngagementId id) =>
         await Cases.GetAsync(id) ?? throw new InvalidOperationException("No case document.");
@@ -131,6 +165,22 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var body = MimeMessage.Load(Path.Combine(Outbox, name)).TextBody ?? string.Empty;
         var line = body.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("https://", StringComparison.Ordinal));
         return line[(line.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>Replays every instance's stored history against the current orchestrator code: none may diverge.</summary>
+    public async Task AssertDeterministicReplayAsync()
+    {
+        var replayer = new Mets.Durable.Replay.OrchestrationReplayer(new DurableTaskRegistry().AddMetsTasks(), services: _provider);
+        var replayed = 0;
+        await foreach (var instance in Host.Client.GetAllInstancesAsync())
+        {
+            var history = await Mets.Durable.Replay.ExportedHistory.ExportAsync(Host.Client, instance.InstanceId);
+            var result = replayer.Replay(history);
+            Assert.True(result.IsDeterministic, result.ToString());
+            replayed++;
+        }
+
+        Assert.True(replayed > 0, "no instance to replay");
     }
 
     public async ValueTask DisposeAsync()
@@ -174,6 +224,8 @@ internal static class Sample
 
     public static IReadOnlyList<string> Sentinels { get; } =
         [SentinelMemberNumber, SentinelProviderName, "Zebulon", "Quixotefield", SentinelReasonText, "Xylophonia", "1931-02-29", SentinelGoal, "Quokkaville", SentinelDiagnosis, SentinelSubstanceDiagnosis];
+
+    public static StaffId Staff(string id) => Mets.Domain.Identifiers.StaffId.Parse(id);
 
     public static MemberId Member(string number = SentinelMemberNumber) => MemberId.Create("MEDICAID-FL", number);
 

@@ -149,6 +149,9 @@ public sealed partial class DurableEngine : IAsyncDisposable
 
     private const string CarriedReason = "carried over by ContinueAsNew";
 
+    /// <summary>The longest single sleep of the timer loop (Task.Delay's limit is about 49.7 days).</summary>
+    private static readonly TimeSpan MaxTimerSleep = TimeSpan.FromDays(1);
+
     private async Task DispatchOrchestrationsAsync(CancellationToken stop)
     {
         var none = new HashSet<string>();
@@ -541,7 +544,8 @@ public sealed partial class DurableEngine : IAsyncDisposable
                         continue;
                     }
 
-                    await Task.WhenAny(wake, Task.Delay(delay, _time, wait.Token)).ConfigureAwait(false);
+                    // Task.Delay refuses more than about 49.7 days; sleep in bounded steps and look again.
+                    await Task.WhenAny(wake, Task.Delay(delay < MaxTimerSleep ? delay : MaxTimerSleep, _time, wait.Token)).ConfigureAwait(false);
                 }
                 else
                 {

@@ -1,3 +1,4 @@
+using Mets.Domain.CareGaps;
 using Mets.Domain.CarePlans;
 using Mets.Domain.Engagements;
 using Mets.Workflow.Cases;
@@ -30,7 +31,7 @@ internal static class CaseUpdateRules
             case ReviewDueMoved e:
                 return current.ChangeReviewDue(e.DueAt, e.Because, at);
             case ClaimsActivityRecorded e:
-                return current.RecordClaimsActivity(e.Kind, at);
+                return ApplyCareGap(current.RecordClaimsActivity(e.Kind, at), e);
             case ClosureReviewStarted e:
                 return current.OpenClosureReview(e.DecisionDueAt, e.Supervisor, at);
             case EngagementExtension e:
@@ -46,6 +47,24 @@ internal static class CaseUpdateRules
             default:
                 throw new ArgumentOutOfRangeException(nameof(update), "Unknown case update.");
         }
+    }
+
+    private static EngagementCase ApplyCareGap(EngagementCase current, ClaimsActivityRecorded e)
+    {
+        if (!CareGap.IsMeasureCode(e.Measure))
+        {
+            return current;
+        }
+
+        var on = DateOnly.FromDateTime(e.ActivityAt.UtcDateTime);
+        var existing = current.CareGaps.Gaps.FirstOrDefault(g => g.Measure == e.Measure);
+        CareGap? changed = e.Kind switch
+        {
+            ClaimsActivityKind.CareGapOpened when existing is not { Status: CareGapStatus.Open } => new CareGap(e.Measure!, CareGapStatus.Open, on, null),
+            ClaimsActivityKind.CareGapClosed when existing is { Status: CareGapStatus.Open } => existing.CloseOn(on < existing.IdentifiedOn ? existing.IdentifiedOn : on),
+            _ => null,
+        };
+        return changed is null ? current : current.UpdateCareGaps(current.CareGaps.With(changed), e.At);
     }
 
     private static EngagementCase ApplyAssessment(EngagementCase current, AssessmentApplied e, AssessmentDetails? details)
@@ -79,6 +98,11 @@ internal static class CaseUpdateRules
     private static EngagementCase ApplyOutreach(EngagementCase current, OutreachProgress e)
     {
         var outreach = current.Outreach.FirstOrDefault(o => o.Id == e.OutreachId) ?? ProviderOutreach.Start(e.OutreachId, e.Role, e.At);
+        if (current.Status == EngagementStatus.Closed || !outreach.IsRunning)
+        {
+            return current; // a late step of an outreach that closure (or an answer) already ended
+        }
+
         var (updated, kind, actor) = e.Change switch
         {
             OutreachChange.Emailed => (outreach.Emailed(e.At), TimelineEntryKind.OutreachStarted, Actor.System),

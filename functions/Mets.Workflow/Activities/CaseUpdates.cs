@@ -46,7 +46,8 @@ public sealed record NextReviewStarted(DateTimeOffset DueAt, DateTimeOffset At) 
 
 public sealed record ReviewDueMoved(DateTimeOffset DueAt, string Because, DateTimeOffset At) : CaseUpdate(At);
 
-public sealed record ClaimsActivityRecorded(ClaimsActivityKind Kind, DateTimeOffset At) : CaseUpdate(At);
+/// <summary>Claims activity; care-gap kinds with a <paramref name="Measure"/> also open or close that gap on the case.</summary>
+public sealed record ClaimsActivityRecorded(ClaimsActivityKind Kind, string? Measure, DateTimeOffset ActivityAt, DateTimeOffset At) : CaseUpdate(At);
 
 public sealed record ClosureReviewStarted(DateTimeOffset DecisionDueAt, StaffId? Supervisor, DateTimeOffset At) : CaseUpdate(At);
 

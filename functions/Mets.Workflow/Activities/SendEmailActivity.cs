@@ -56,7 +56,7 @@ public sealed partial class SendEmailActivity(
         }
         else
         {
-            var staff = input.Staff ?? (input.Kind == EmailKind.PeerToPeerEscalation ? roster.Value.MedicalDirector : null);
+            var staff = input.Staff ?? (input.Kind == EmailKind.PeerToPeerEscalation ? roster.Value.GetMedicalDirector() : null);
             to = staff is { } s ? roster.Value.EmailOf(s) : null;
         }
 

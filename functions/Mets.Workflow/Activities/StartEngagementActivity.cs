@@ -33,7 +33,7 @@ public sealed partial class StartEngagementActivity(
     public override async Task<EngagementStarted> RunAsync(TaskActivityContext context, StartEngagementRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var supervisor = roster.Value.Supervisor;
+        var supervisor = roster.Value.GetSupervisor();
         for (var attempt = 1; attempt <= UpdateCaseActivity.MaxConcurrencyRetries; attempt++)
         {
             var current = await store.GetAsync(input.EngagementId)
@@ -49,7 +49,7 @@ public sealed partial class StartEngagementActivity(
             }
 
             var counts = await store.CountOpenByClinicianAsync();
-            var clinician = roster.Value.ClinicianIds
+            var clinician = roster.Value.GetClinicianIds()
                 .Select((id, index) => (id, index, open: counts.TryGetValue(id, out var n) ? n : 0))
                 .OrderBy(c => c.open).ThenBy(c => c.index).First().id;
             var due = current.Referrals.Min(schedule.AssessmentDueAt);

@@ -49,7 +49,9 @@ public sealed partial class EngagementService(
             return new SubmitReferralResult(SubmitReferralOutcome.Invalid, null, errors);
         }
 
+        // Due dates run from when METS received the referral, whatever the caller sent (the fingerprint ignores it).
         var now = time.GetUtcNow();
+        referral = referral with { ReceivedAt = now };
         var newId = EngagementId.New(Guid.NewGuid());
         var intake = await store.ReceiveReferralAsync(referral, EngagementCase.Receive(newId, referral, now), cancellationToken);
         var engagement = intake.EngagementId;
@@ -304,7 +306,7 @@ public sealed partial class EngagementService(
 
     // ---- repair ----
 
-    /// <summary>Schedules the orchestration of every open case whose instance is missing (run at start-up). Returns how many were repaired.</summary>
+    /// <summary>Schedules the orchestration of every open case whose instance is missing, failed or terminated (run at start-up). Returns how many were repaired.</summary>
     public async Task<int> RepairMissingInstancesAsync(CancellationToken cancellationToken = default)
     {
         var repaired = 0;
@@ -323,17 +325,18 @@ public sealed partial class EngagementService(
     public EngagementState StateFor(EngagementCase found)
     {
         ArgumentNullException.ThrowIfNull(found);
+        var run = Guid.NewGuid(); // not orchestrator code: a fresh id names this run of the instance
         if (found.Status == EngagementStatus.Received)
         {
-            return EngagementState.Received(found.Id);
+            return EngagementState.Received(found.Id, run);
         }
 
         var step = found.CurrentStep;
         return new EngagementState(
-            found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.Supervisor,
+            found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.GetSupervisor(),
             step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
             found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
-            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0);
+            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run);
     }
 
     private IReadOnlyList<WorkQueueItem> Queue(IReadOnlyList<EngagementCase> cases)
@@ -399,10 +402,13 @@ public sealed partial class EngagementService(
             new ReferralAttached(engagement, referral.Id, referral.IsUrgentOrSafetyConcern, time.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>Schedules the engagement's orchestration when its instance does not exist; true when it did.</summary>
+    /// <summary>
+    /// Schedules the engagement's orchestration when its instance is missing, failed or terminated while the
+    /// case is not closed (it resumes from the case document); true when it did.
+    /// </summary>
     private async Task<bool> EnsureInstanceAsync(EngagementId id, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(id.Value, cancellationToken) is not null)
+        if (await client.GetInstanceAsync(id.Value, cancellationToken) is { RuntimeStatus: not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated) })
         {
             return false;
         }

@@ -114,6 +114,14 @@ public sealed class ProviderLinkSigner
         var padded = text.Replace('-', '+').Replace('_', '/');
         padded += new string('=', (4 - (padded.Length % 4)) % 4);
         var buffer = new byte[padded.Length];
-        return Convert.TryFromBase64String(padded, buffer, out var written) ? buffer[..written] : null;
+        if (!Convert.TryFromBase64String(padded, buffer, out var written))
+        {
+            return null;
+        }
+
+        // Only the canonical spelling is accepted: the unused low bits of the last character must be zero,
+        // so no two different tokens carry the same bytes.
+        var bytes = buffer[..written];
+        return string.Equals(Base64Url(bytes), text, StringComparison.Ordinal) ? bytes : null;
     }
 }

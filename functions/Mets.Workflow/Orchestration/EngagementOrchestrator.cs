@@ -24,7 +24,8 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     /// <summary>Events handled within one step before the generation continues as new (bounds history).</summary>
     public const int MaxEventsPerGeneration = 50;
 
-    internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
+    /// <summary>Activities retry for about 20 minutes (5 s doubling to 5 min) before the orchestration fails; a failed instance is repaired from the case document.</summary>
+    internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
 
     /// <summary>Every event name the engagement listens to, in every step.</summary>
     internal static readonly string[] EventNames =
@@ -70,12 +71,17 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
 
     internal static Task<bool> UpdateCase(TaskOrchestrationContext context, EngagementState state, CaseUpdate update) =>
-        UpdateCase(context, state.EngagementId, update);
+        UpdateCase(context, state.EngagementId, $"{state.Run:N}:g{state.Generation}", update);
 
-    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, CaseUpdate update) =>
+    /// <summary>
+    /// Calls <see cref="UpdateCaseActivity"/>. The change id joins the instance, the run and generation
+    /// (<paramref name="scope"/>) and a replay-safe GUID: NewGuid restarts its counter after ContinueAsNew
+    /// and in a repaired run, so the scope keeps their ids apart.
+    /// </summary>
+    internal static Task<bool> UpdateCase(TaskOrchestrationContext context, Mets.Domain.Identifiers.EngagementId engagement, string scope, CaseUpdate update) =>
         context.CallActivityAsync<bool>(
             nameof(UpdateCaseActivity),
-            new CaseUpdateRequest(engagement, $"{context.InstanceId}:{context.NewGuid():N}", update),
+            new CaseUpdateRequest(engagement, $"{context.InstanceId}:{scope}:{context.NewGuid():N}", update),
             ActivityRetry);
 
     internal static Task<bool> Email(TaskOrchestrationContext context, EmailRequest request) =>
@@ -175,6 +181,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                             return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
                         }
 
+                        ForwardUnhandled(waiters);
                         return outcome.End ?? new StepEnd(_state, null);
                     }
                 }
@@ -182,6 +189,21 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             finally
             {
                 timerCancellation?.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// An event delivered to a waiter while the step was busy (awaiting an activity) is consumed but not yet
+        /// handled: send it to this instance again so the next generation handles it (never lose an event).
+        /// </summary>
+        private void ForwardUnhandled(Dictionary<string, Task<object>> waiters)
+        {
+            foreach (var (name, waiter) in waiters)
+            {
+                if (waiter.IsCompletedSuccessfully)
+                {
+                    context.SendEvent(context.InstanceId, name, waiter.Result);
+                }
             }
         }
 
@@ -374,7 +396,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnClaimsAsync(ClaimsActivityObserved e, DateTimeOffset now)
         {
-            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, now));
+            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, e.Measure, e.ActivityAt, now));
             if (e.Kind == ClaimsActivityKind.EligibilityLost)
             {
                 return Outcome.Close(_state, ClosureReason.LostEligibility, Actor.ClaimsAnalytics);

@@ -28,12 +28,17 @@ public sealed record EngagementState(
     DateTimeOffset? MaximumDurationEndsAt,
     IReadOnlyList<ReferralId> ReferralIds,
     IReadOnlyDictionary<OutreachId, ProviderOutreachStatus> Outreach,
-    int Generation)
+    int Generation,
+    Guid Run = default)
 {
-    /// <summary>The input that starts an engagement's orchestration (the case document says Received).</summary>
-    public static EngagementState Received(EngagementId id) => new(
+    /// <summary>
+    /// The input that starts an engagement's orchestration (the case document says Received).
+    /// <paramref name="run"/> names this run of the instance (a new one when a failed instance is repaired),
+    /// so case-change ids of different runs never collide.
+    /// </summary>
+    public static EngagementState Received(EngagementId id, Guid run = default) => new(
         id, EngagementStatus.Received, StepReference.Received, null, null, null, null, false, false, null, 0, 0, 0,
-        MemberContactStreak.None, null, [], new Dictionary<OutreachId, ProviderOutreachStatus>(), 0);
+        MemberContactStreak.None, null, [], new Dictionary<OutreachId, ProviderOutreachStatus>(), 0, run);
 
     [JsonIgnore]
     public EngagementPosition Position => new(

@@ -60,7 +60,7 @@ public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule sche
                 var fit = EventFitRule.Evaluate(answer, Position(id, status));
                 if (fit != EventFit.Fits)
                 {
-                    await EngagementOrchestrator.UpdateCase(context, engagement, new EventIgnored(answer, fit, now));
+                    await EngagementOrchestrator.UpdateCase(context, engagement, "outreach", new EventIgnored(answer, fit, now));
                     if (winner == responded)
                     {
                         responded = context.WaitForExternalEvent<ProviderResponded>(nameof(ProviderResponded), events.Token);
@@ -77,14 +77,14 @@ public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule sche
                 events.Cancel();
                 if (answer is ProviderResponded r)
                 {
-                    await EngagementOrchestrator.UpdateCase(context, engagement, new OutreachProgress(id, input.Role, OutreachChange.Answered, r.Response, null, null, now));
+                    await EngagementOrchestrator.UpdateCase(context, engagement, "outreach", new OutreachProgress(id, input.Role, OutreachChange.Answered, r.Response, null, null, now));
                     Report(context, id, ProviderOutreachStatus.Responded);
                     LogOutreach(log, id.Value, "provider responded");
                     return ProviderOutreachStatus.Responded;
                 }
 
                 var p = (PeerReviewRecorded)answer;
-                await EngagementOrchestrator.UpdateCase(context, engagement, new OutreachProgress(id, input.Role, OutreachChange.PeerReviewed, null, p.Outcome, p.RecordedBy, now));
+                await EngagementOrchestrator.UpdateCase(context, engagement, "outreach", new OutreachProgress(id, input.Role, OutreachChange.PeerReviewed, null, p.Outcome, p.RecordedBy, now));
                 Report(context, id, ProviderOutreachStatus.PeerReviewRecorded);
                 LogOutreach(log, id.Value, "peer review recorded");
                 return ProviderOutreachStatus.PeerReviewRecorded;
@@ -119,7 +119,7 @@ public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule sche
 
     private static async Task<ProviderOutreachStatus> Record(TaskOrchestrationContext context, OutreachInput input, OutreachChange change, ProviderOutreachStatus status, DateTimeOffset now)
     {
-        await EngagementOrchestrator.UpdateCase(context, input.OutreachId.Engagement, new OutreachProgress(input.OutreachId, input.Role, change, null, null, null, now));
+        await EngagementOrchestrator.UpdateCase(context, input.OutreachId.Engagement, "outreach", new OutreachProgress(input.OutreachId, input.Role, change, null, null, null, now));
         Report(context, input.OutreachId, status);
         return status;
     }

@@ -28,11 +28,15 @@ public sealed class RosterOptions : IValidatableObject
 
     public IList<RosterMember> MedicalDirectors { get; } = [];
 
-    public StaffId Supervisor => StaffId.Parse(Supervisors[0].Id);
+    // Methods rather than properties: the data-annotations validator reads every property, even of an empty roster.
 
-    public StaffId MedicalDirector => StaffId.Parse(MedicalDirectors[0].Id);
+    /// <summary>Escalations and closure reviews go to the first supervisor.</summary>
+    public StaffId GetSupervisor() => StaffId.Parse(Supervisors[0].Id);
 
-    public IReadOnlyList<StaffId> ClinicianIds => [.. Clinicians.Select(c => StaffId.Parse(c.Id))];
+    /// <summary>Peer-to-peer reviews go to the first medical director.</summary>
+    public StaffId GetMedicalDirector() => StaffId.Parse(MedicalDirectors[0].Id);
+
+    public IReadOnlyList<StaffId> GetClinicianIds() => [.. Clinicians.Select(c => StaffId.Parse(c.Id))];
 
     /// <summary>The roster email of <paramref name="staff"/>, or null when not on the roster.</summary>
     public string? EmailOf(StaffId staff) =>

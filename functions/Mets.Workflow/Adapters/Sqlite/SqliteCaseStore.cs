@@ -47,6 +47,11 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
     public SqliteCaseStore(string databasePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        if (Path.GetDirectoryName(Path.GetFullPath(databasePath)) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
     }
 

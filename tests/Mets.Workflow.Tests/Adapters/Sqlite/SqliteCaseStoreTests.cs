@@ -1,0 +1,98 @@
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+using Mets.Workflow.Adapters.Sqlite;
+using Mets.Workflow.Cases;
+
+namespace Mets.Workflow.Tests.Adapters.Sqlite;
+
+public sealed class SqliteCaseStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mets-casestore-tests", Guid.NewGuid().ToString("N"));
+    private readonly SqliteCaseStore _store;
+
+    public SqliteCaseStoreTests()
+    {
+        Directory.CreateDirectory(_folder);
+        _store = new SqliteCaseStore(Path.Combine(_folder, "cases.db"));
+    }
+
+    [Fact]
+    public async Task ReceiveReferral_AppliesTheIntakeRules()
+    {
+        var first = Sample.Referral("REF-1", at: T0);
+        var id = EngagementId.New(Guid.NewGuid());
+        Assert.Equal(new ReferralIntake(ReferralIntakeKind.Created, id), await _store.ReceiveReferralAsync(first, EngagementCase.Receive(id, first, T0)));
+        Assert.Equal(ReferralIntakeKind.SameReferral, (await Receive(first with { ReceivedAt = T0.AddHours(1) })).Kind);
+        Assert.Equal(ReferralIntakeKind.Conflict, (await Receive(first with { SafetyConcern = true })).Kind);
+        var second = await Receive(Sample.Referral("REF-2", at: T0));
+        Assert.Equal(new ReferralIntake(ReferralIntakeKind.AttachedToOpenEngagement, id), second);
+        Assert.Equal(ReferralIntakeKind.Created, (await Receive(Sample.Referral("REF-3", memberNumber: "OTHER1", at: T0))).Kind);
+
+        var stored = await _store.GetAsync(id);
+        Assert.Equal(first.Fingerprint(), stored!.Referrals.Single().Fingerprint());
+        Assert.Equal(Sample.Member(), stored.MemberId);
+        Assert.NotNull(stored.ETag);
+        Assert.Equal("REF-2", (await _store.GetReferralAsync(ReferralId.Parse("REF-2")))!.Id.Value);
+        Assert.Equal(id, (await _store.FindOpenByMemberAsync(Sample.Member()))!.Id);
+    }
+
+    [Fact]
+    public async Task ReceiveReferral_ConcurrentForOneMember_CreatesOneEngagement()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Receive(Sample.Referral($"REF-C{i}", at: T0)))));
+        Assert.Single(results, r => r.Kind == ReferralIntakeKind.Created);
+        Assert.Equal(7, results.Count(r => r.Kind == ReferralIntakeKind.AttachedToOpenEngagement));
+        Assert.Single(results.Select(r => r.EngagementId).Distinct());
+    }
+
+    [Fact]
+    public async Task Save_StaleETagConflicts_ReplayedChangeIdIsAlreadyApplied()
+    {
+        var referral = Sample.Referral(at: T0);
+        var id = EngagementId.New(Guid.NewGuid());
+        await _store.ReceiveReferralAsync(referral, EngagementCase.Receive(id, referral, T0));
+        var read = (await _store.GetAsync(id))!;
+
+        var saved = await _store.SaveAsync(read.Start(Sample.Clinician, T0.AddDays(7), T0.AddDays(180), T0), "change-1");
+        Assert.Equal(CaseSaveOutcome.Saved, saved.Outcome);
+        Assert.NotEqual(read.ETag, saved.Case!.ETag);
+        Assert.Equal(CaseSaveOutcome.ConcurrencyConflict, (await _store.SaveAsync(read.Start(Sample.Clinician, T0.AddDays(1), T0.AddDays(180), T0), "change-2")).Outcome);
+        Assert.False(await _store.HasAppliedAsync(id, "change-2"));
+        Assert.Equal(CaseSaveOutcome.AlreadyApplied, (await _store.SaveAsync(saved.Case, "change-1")).Outcome);
+        Assert.True(await _store.HasAppliedAsync(id, "change-1"));
+
+        var current = (await _store.GetAsync(id))!;
+        Assert.Equal(T0.AddDays(7), current.CurrentStep.DueAt);
+        Assert.Equal(1, (await _store.CountOpenByClinicianAsync())[Sample.Clinician]);
+        Assert.Single(await _store.ListOpenAsync(Sample.Clinician));
+        Assert.Empty(await _store.ListOpenAsync(Sample.Supervisor));
+
+        var closed = await _store.SaveAsync(current.Close(Mets.Domain.Closure.ClosureReason.GoalsMet, Actor.System, T0.AddDays(9)), "close");
+        Assert.Equal(CaseSaveOutcome.Saved, closed.Outcome);
+        Assert.Empty(await _store.ListOpenAsync());
+        Assert.Null(await _store.FindOpenByMemberAsync(Sample.Member()));
+        Assert.Equal(ReferralIntakeKind.Created, (await Receive(Sample.Referral("REF-AFTER", at: T0))).Kind);
+    }
+
+    [Fact]
+    public async Task AssessmentDetails_RoundTrip()
+    {
+        var id = EngagementId.New(Guid.NewGuid());
+        var details = new AssessmentDetails(Sample.Assessment(T0, Sample.Scores(phq9Total: 14, item9: 1)), null);
+        await _store.SaveAssessmentDetailsAsync(id, details);
+        var back = await _store.GetAssessmentDetailsAsync(id);
+        Assert.Equal(details.Assessment.Scores, back!.Assessment.Scores);
+        Assert.Equal([Sample.SentinelGoal], back.Assessment.MemberStatedGoals);
+    }
+
+    private Task<ReferralIntake> Receive(Mets.Domain.Referrals.Referral referral) =>
+        _store.ReceiveReferralAsync(referral, EngagementCase.Receive(EngagementId.New(Guid.NewGuid()), referral, T0));
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}

@@ -1,0 +1,64 @@
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+using Mets.Durable;
+using Mets.Durable.Replay;
+using Mets.Workflow.Application;
+
+namespace Mets.Workflow.Tests.Orchestration;
+
+/// <summary>
+/// Histories recorded from in-flight instances of the current orchestrators, checked in: a change to the
+/// orchestrator code that would break instances already running (non-determinism) fails here. Re-record
+/// only for a deliberate, versioned change: <c>METS_RECORD_GOLDEN=/path/to/tests/Mets.Workflow.Tests/Orchestration/Histories dotnet test ...</c>.
+/// </summary>
+public class GoldenHistoryTests
+{
+    private const string Folder = "Orchestration/Histories";
+    private const string EngagementFile = "engagement-review-v1.json";
+    private const string OutreachFile = "outreach-reminded-v1.json";
+
+    [Theory]
+    [InlineData(EngagementFile)]
+    [InlineData(OutreachFile)]
+    public async Task Replay_CheckedInHistory_IsDeterministicWithCurrentCode(string file)
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var golden = ExportedHistory.FromJson(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, Folder, file)));
+        Assert.Contains(golden.Events, e => e.EventType == HistoryEventType.TimerCreated);
+        var result = new OrchestrationReplayer(new DurableTaskRegistry().AddMetsTasks(), services: h.Services).Replay(golden);
+        Assert.True(result.IsDeterministic, result.Problem);
+    }
+
+    /// <summary>The recorded scenario, checked on every run; written out only when METS_RECORD_GOLDEN names a folder.</summary>
+    [Fact]
+    public async Task RecordingScenario_InFlightReviewWithEvents_ReplaysAndCanBeWritten()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var id = (await h.Service.SubmitReferralAsync(Sample.Referral(at: h.Now, providers: 1))).EngagementId!.Value;
+        await h.IdleAsync();
+        await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now, Sample.Scores(phq9Total: 12)));
+        await h.IdleAsync();
+        await h.AdvanceAsync(TimeSpan.FromDays(4));
+        await h.Service.RecordContactAttemptAsync(id, MemberContactOutcome.NoAnswer, Sample.Clinician);
+        await h.IdleAsync();
+        await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthInpatientDischarge, h.Now);
+        await h.IdleAsync();
+        await h.AdvanceAsync(TimeSpan.FromDays(5));
+        Assert.Equal(CommandStatus.Conflict, (await h.Service.RecordReviewAsync(id, new ReviewSubmission(2, null, null, Sample.Clinician))).Status);
+        var engagement = await h.CaseAsync(id);
+        Assert.Equal(StepReference.Review(1), engagement.CurrentStep.Step);
+        Assert.Equal(ProviderOutreachStatus.Reminded, engagement.Outreach.Single().Status);
+        Assert.Contains(engagement.Timeline, t => t.Kind == TimelineEntryKind.ReviewDueChanged && t.Details.Contains("because=discharge"));
+        await h.AssertDeterministicReplayAsync();
+
+        var target = Environment.GetEnvironmentVariable("METS_RECORD_GOLDEN");
+        if (string.IsNullOrEmpty(target))
+        {
+            return; // re-recording the checked-in histories is a deliberate act
+        }
+
+        Directory.CreateDirectory(target);
+        await File.WriteAllTextAsync(Path.Combine(target, EngagementFile), (await ExportedHistory.ExportAsync(h.Host.Client, id.Value)).ToJson());
+        await File.WriteAllTextAsync(Path.Combine(target, OutreachFile), (await ExportedHistory.ExportAsync(h.Host.Client, OutreachId.For(id, Sample.ProviderA).Value)).ToJson());
+    }
+}
