@@ -17,10 +17,11 @@ public static class LocalApplicationExtensions
         app.UseMetsApi();
         app.MapHealth("local", new Dictionary<string, string>
         {
-            ["engine"] = "none",
-            ["cases"] = "none",
-            ["claims"] = "none",
-            ["mail"] = "none",
+            ["engine"] = "sqlite",
+            ["cases"] = "sqlite",
+            ["claims"] = "sqlite",
+            ["claimsInbox"] = "folder",
+            ["mail"] = "outbox",
         });
         app.MapMetsApi();
         return app;
