@@ -237,8 +237,9 @@ public class LocalHostTests
             }
         }
 
-        await host.WaitForOutputAsync("HTTP POST /api/... (unmatched) answered 404 for local.user", TimeSpan.FromSeconds(30));
+        await host.WaitForOutputAsync("HTTP POST /api/referrals answered 400 for local.user", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(sentinel, host.Output, StringComparison.Ordinal);
-        Assert.Contains("HTTP GET /api/... (unmatched)?(2 query parameters) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/engagements?(2 query parameters) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/... (unmatched) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
     }
 }
