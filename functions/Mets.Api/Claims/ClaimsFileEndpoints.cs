@@ -52,7 +52,7 @@ public static class ClaimsFileEndpoints
                 .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         }
 
-        claims.MapGet("/files/{id}", GetStatus)
+        claims.MapGet("/files/{id:regex(^[0-9a-f]{{64}}$)}", GetStatus)
             .WithName("GetClaimsFileStatus")
             .WithSummary("A claims file's status, progress, counts and reject report.")
             .Produces<ClaimsFileStatusView>()

@@ -19,11 +19,17 @@ namespace Mets.Api.Engagements;
 /// <summary>Reading engagements and recording their steps (<c>/api/engagements...</c>).</summary>
 public static class EngagementEndpoints
 {
+    /// <summary>
+    /// An engagement id (32 hex digits) is the only route value the request log shows; anything else
+    /// does not match the route (404), so a caller's text never reaches the log.
+    /// </summary>
+    private const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
+
     public static RouteGroupBuilder MapEngagements(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
         var engagements = api.MapGroup("/engagements").WithTags("Engagements");
-        engagements.MapGet("/{id}", GetEngagement)
+        engagements.MapGet(IdRoute, GetEngagement)
             .WithName("GetEngagement")
             .WithSummary("One engagement: step, due dates, referrals, scores, goals, outreach, care gaps, timeline.")
             .Produces<EngagementView>()
@@ -35,11 +41,11 @@ public static class EngagementEndpoints
             .Produces<IReadOnlyList<EngagementSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        MapStep<RecordAssessmentRequest>(engagements, "/{id}/assessment", "RecordAssessment", "Record the assessment (scores, goals, confirmed providers).", RecordAssessment);
-        MapStep<RecordContactAttemptRequest>(engagements, "/{id}/contact-attempts", "RecordContactAttempt", "Record an attempt to reach the member.", RecordContactAttempt);
-        MapStep<RecordReviewRequest>(engagements, "/{id}/reviews", "RecordReview", "Record the current follow-up review.", RecordReview);
-        MapStep<DecideClosureReviewRequest>(engagements, "/{id}/closure-review", "DecideClosureReview", "The supervisor closes or extends at the maximum duration.", DecideClosureReview);
-        MapStep<RequestClosureRequest>(engagements, "/{id}/closure", "RequestClosure", "Close the engagement now.", RequestClosure);
+        MapStep<RecordAssessmentRequest>(engagements, IdRoute + "/assessment", "RecordAssessment", "Record the assessment (scores, goals, confirmed providers).", RecordAssessment);
+        MapStep<RecordContactAttemptRequest>(engagements, IdRoute + "/contact-attempts", "RecordContactAttempt", "Record an attempt to reach the member.", RecordContactAttempt);
+        MapStep<RecordReviewRequest>(engagements, IdRoute + "/reviews", "RecordReview", "Record the current follow-up review.", RecordReview);
+        MapStep<DecideClosureReviewRequest>(engagements, IdRoute + "/closure-review", "DecideClosureReview", "The supervisor closes or extends at the maximum duration.", DecideClosureReview);
+        MapStep<RequestClosureRequest>(engagements, IdRoute + "/closure", "RequestClosure", "Close the engagement now.", RequestClosure);
         return api;
     }
 
