@@ -53,6 +53,17 @@ public class ProblemDetailsTests
             Json(EngagementLifecycleTests.Referral("REF-PD-3", "PLAN:PD0003", npi: "1234567890"))), HttpStatusCode.BadRequest);
         Assert.True(badNpi.GetProperty("errors").TryGetProperty("$.treatingProviders[0].npi", out _), badNpi.GetRawText());
 
+        // Nulls inside lists.
+        var nulls = await ProblemAsync(client, Request(HttpMethod.Post, "/api/referrals", key, Json("""
+            { "referralId": "REF-PD-4", "memberId": "PLAN:PD0004", "source": "treatingProvider", "reason": "clinicalConcern",
+              "diagnoses": [null], "treatingProviders": [null] }
+            """)), HttpStatusCode.BadRequest);
+        Assert.True(nulls.GetProperty("errors").TryGetProperty("$.treatingProviders[0]", out _), nulls.GetRawText());
+        Assert.True(nulls.GetProperty("errors").TryGetProperty("$.diagnoses[0]", out _), nulls.GetRawText());
+        var nullGoal = await ProblemAsync(client, Request(HttpMethod.Post, "/api/engagements/0123456789abcdef0123456789abcdef/assessment", key,
+            Json("""{ "scores": {}, "memberStatedGoals": [null], "treatingProviders": [null] }""")), HttpStatusCode.BadRequest);
+        Assert.True(nullGoal.GetProperty("errors").TryGetProperty("$.memberStatedGoals[0]", out _), nullGoal.GetRawText());
+
         // Oversize bodies: JSON above Mets:Api:MaxJsonBodyBytes, a claims file above Mets:Api:MaxClaimsUploadBytes (also without Content-Length).
         await ProblemAsync(client, Request(HttpMethod.Post, "/api/referrals", key, Json(valid.Replace("\"clinicalConcern\"", "\"clinicalConcern\", \"reasonDetail\": \"" + new string('x', 3000) + "\"", StringComparison.Ordinal))),
             HttpStatusCode.RequestEntityTooLarge);

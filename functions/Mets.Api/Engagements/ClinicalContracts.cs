@@ -73,6 +73,12 @@ public sealed record TreatingProviderBody(string Name, string Npi, string Email,
         {
             var at = $"{path}[{i}]";
             var body = bodies[i];
+            if (body is null)
+            {
+                errors.Add(at, "must be a provider, not null.");
+                continue;
+            }
+
             errors.RequireText(body.Name, at + ".name", TreatingProvider.MaxNameLength);
             var npiOk = Domain.Identifiers.Npi.TryParse(body.Npi, out var npi, out var npiReason);
             if (!npiOk)
