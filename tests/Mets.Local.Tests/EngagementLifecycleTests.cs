@@ -57,6 +57,14 @@ public class EngagementLifecycleTests
         Assert.Equal(HttpStatusCode.Accepted, againStatus);
         Assert.Equal(id, again.GetProperty("id").GetString());
 
+        // The same referral id with a different body is a conflict; another referral for the member joins the open engagement.
+        var (reused, reusedProblem, _) = await PostJsonAsync(client, "/api/referrals", key, Referral("REF-LIFE-1", "PLAN:OTHER0001"));
+        Assert.Equal(HttpStatusCode.Conflict, reused);
+        Assert.Equal("ReferralIdReused", reusedProblem.GetProperty("code").GetString());
+        var (attachedStatus, attached, _) = await PostJsonAsync(client, "/api/referrals", key, Referral("REF-LIFE-2", SentinelMember, SentinelProvider));
+        Assert.Equal(HttpStatusCode.Accepted, attachedStatus);
+        Assert.Equal(id, attached.GetProperty("id").GetString());
+
         await WaitForStepAsync(client, key, id, "assessment", diagnostics: () => host.Output);
 
         // A review before the assessment is not at this step: 409 problem details with a code.
