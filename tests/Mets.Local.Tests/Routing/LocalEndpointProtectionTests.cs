@@ -85,7 +85,7 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
             : "sample-1";
     }
 
-    private static string SamplePath(RoutePattern pattern)
+    internal static string SamplePath(RoutePattern pattern)
     {
         var builder = new StringBuilder();
         foreach (var segment in pattern.PathSegments)
@@ -110,6 +110,8 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
     public sealed class LocalHostFactory : WebApplicationFactory<Program>
     {
         private readonly string _dataFolder = Directory.CreateTempSubdirectory("mets-local-inproc-").FullName;
+
+        public string DataFolder => _dataFolder;
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
