@@ -47,7 +47,7 @@ public sealed record EngagementView(
             found.DueDates,
             found.StartedAt,
             found.UpdatedAt,
-            [.. found.Referrals.Select(r => new ReferralView(r.Id.Value, r.Source, r.Reason, r.Urgency, r.SafetyConcern,
+            [.. found.Referrals.Select(r => new ReferralView(r.Id.Value, r.Source, r.Reason, r.ReasonDetail, r.Urgency, r.SafetyConcern,
                 r.ConsentToShareSubstanceUseInformation, [.. r.Diagnoses.Select(d => d.Value)], r.ReceivedAt))],
             [.. found.TreatingProviders.Select(p => new ProviderView(p.Name, p.Npi.Value, p.Email.Value, p.Role))],
             latest is null ? null : new ScoresView(latest.At, latest.Phq9Total, latest.Gad7Total),
@@ -71,7 +71,7 @@ public sealed record StepView(EngagementStep Step, int Number, DateTimeOffset? D
     }
 }
 
-public sealed record ReferralView(string Id, ReferralSource Source, ReferralReason Reason, ReferralUrgency Urgency, bool SafetyConcern,
+public sealed record ReferralView(string Id, ReferralSource Source, ReferralReason Reason, string? ReasonDetail, ReferralUrgency Urgency, bool SafetyConcern,
     bool ConsentToShareSubstanceUseInformation, IReadOnlyList<string> Diagnoses, DateTimeOffset ReceivedAt);
 
 public sealed record ProviderView(string Name, string Npi, string Email, ProviderRole Role);
