@@ -4,7 +4,10 @@ using static Mets.Local.Tests.Hosting.MetsClient;
 
 namespace Mets.Local.Tests;
 
-/// <summary>The host is killed (SIGKILL) in the middle of an engagement; started again on the same data folder, the engagement continues.</summary>
+/// <summary>
+/// The host is killed (SIGKILL, as a crash) or stopped (SIGTERM, graceful) in the middle of an engagement;
+/// started again on the same data folder, the engagement continues.
+/// </summary>
 [Collection(HostProcessGroup.Name)]
 public class RestartTests
 {
@@ -16,8 +19,10 @@ public class RestartTests
         ["Mets__Policy__ProviderEscalationAfter"] = "01:00:00",
     };
 
-    [Fact]
-    public async Task KillMidEngagement_RestartOnSameDataFolder_EngagementContinues()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StopMidEngagement_RestartOnSameDataFolder_EngagementContinues(bool kill)
     {
         string id;
         string link;
@@ -33,7 +38,15 @@ public class RestartTests
             Assert.Equal(HttpStatusCode.Accepted, assessed);
             link = ProviderLinkPath(await WaitForEmailAsync(first.DataFolder, "-request", () => first.Output));
             dataFolder = first.DataFolder;
-            await first.KillAsync();
+            if (kill)
+            {
+                await first.KillAsync();
+            }
+            else
+            {
+                await first.StopAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(0, first.ExitCode);
+            }
         }
 
         await using var second = await LocalHostProcess.StartAsync(dataFolder, ShortPolicy);
