@@ -17,6 +17,12 @@ public sealed class ApiLimitsOptions
     [Range(1, 100_000, ErrorMessage = "Mets:Api:ProviderLinkPermitLimit must be between {1} and {2}.")]
     public int ProviderLinkPermitLimit { get; set; } = 30;
 
+    /// <summary>Largest claims file accepted by <c>POST /api/claims</c> (413 above it).</summary>
+    [Range(1024, 16L * 1024 * 1024 * 1024, ErrorMessage = "Mets:Api:MaxClaimsUploadBytes must be between {1} and {2}.")]
+    public long MaxClaimsUploadBytes { get; set; } = DefaultMaxClaimsUploadBytes;
+
+    public const long DefaultMaxClaimsUploadBytes = 256L * 1024 * 1024;
+
     /// <summary>The provider-link rate limit window.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Mets:Api:ProviderLinkWindow must be between {1} and {2}.")]
     public TimeSpan ProviderLinkWindow { get; set; } = TimeSpan.FromMinutes(1);

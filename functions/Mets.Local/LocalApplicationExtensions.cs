@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Mets.Api;
 using Mets.Api.Health;
 using Mets.Api.Routing;
 using Mets.Local.Data;
 using Mets.Local.Startup;
+using Mets.Workflow.Roster;
 using Microsoft.Extensions.Options;
 
 namespace Mets.Local;
@@ -17,10 +19,11 @@ public static class LocalApplicationExtensions
         app.UseMetsApi();
         app.MapHealth("local", new Dictionary<string, string>
         {
-            ["engine"] = "none",
-            ["cases"] = "none",
-            ["claims"] = "none",
-            ["mail"] = "none",
+            ["engine"] = "sqlite",
+            ["cases"] = "sqlite",
+            ["claims"] = "sqlite",
+            ["claimsInbox"] = "folder",
+            ["mail"] = "outbox",
         });
         app.MapMetsApi();
         return app;
@@ -45,6 +48,10 @@ public static class LocalApplicationExtensions
             Check(problems, () => app.Services.GetRequiredService<LocalDataFolder>().EnsureCreated());
         }
 
+        // The roster is checked from its raw settings first: validating RosterOptions through its data
+        // annotations reads its computed id properties, which throw on a bad id instead of naming it
+        // (Mets.Workflow RosterOptions.ClinicianIds / Supervisor / MedicalDirector).
+        problems.AddRange(RosterProblems(app.Configuration));
         if (problems.Count == 0)
         {
             Check(problems, () => app.Services.GetService<IStartupValidator>()?.Validate());
@@ -63,6 +70,21 @@ public static class LocalApplicationExtensions
 
         await app.RunAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    private static IEnumerable<string> RosterProblems(IConfiguration configuration)
+    {
+        var roster = new RosterOptions();
+        try
+        {
+            configuration.GetSection(RosterOptions.SectionName).Bind(roster);
+        }
+        catch (InvalidOperationException conversion)
+        {
+            return [conversion.Message];
+        }
+
+        return ((IValidatableObject)roster).Validate(new ValidationContext(roster)).Select(r => r.ErrorMessage ?? "Mets:Roster is not valid.");
     }
 
     private static void Check(List<string> problems, Action check)

@@ -1,13 +1,25 @@
 using System.Globalization;
 using Mets.Api.Authentication;
+using Mets.Api.Claims;
+using Mets.Claims.Ingestion;
+using Mets.Local.Claims;
+using Mets.Local.Configuration;
 using Mets.Local.Data;
+using Mets.Local.Workflow;
 using Mets.Local.Keys;
 using Mets.Local.Startup;
+using Mets.Workflow;
+using Mets.Workflow.ClaimsIntake;
+using Mets.Workflow.Links;
 using Microsoft.Extensions.Options;
 
 namespace Mets.Local;
 
-/// <summary>The local host's running concerns: its options, data folder, key files, start banner, shutdown.</summary>
+/// <summary>
+/// The local host's composition: its options, data folder, key files, start banner and shutdown, plus the
+/// whole product embedded: the METS workflow on SQLite (AddMetsWorkflow), claims intake on SQLite
+/// (AddMetsClaimsIntake), and the claims inbox folder with its background worker.
+/// </summary>
 public static class LocalServiceCollectionExtensions
 {
     public static IServiceCollection AddMetsLocal(this IServiceCollection services, IConfiguration configuration)
@@ -37,6 +49,19 @@ public static class LocalServiceCollectionExtensions
         services.AddSingleton<LocalKeyFiles>();
         services.AddSingleton<IPostConfigureOptions<ApiAccessOptions>>(sp => sp.GetRequiredService<LocalKeyFiles>());
         services.AddHostedService<LocalStartBanner>();
+
+        // Defaults for the workflow and claims settings the local host can decide itself (a configured value wins).
+        services.AddSingleton<LocalWorkflowDefaults>();
+        services.AddSingleton<IPostConfigureOptions<WorkflowOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
+        services.AddSingleton<IPostConfigureOptions<ClaimsStoreOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
+        services.AddSingleton<IPostConfigureOptions<ProviderLinkOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
+        services.AddMetsWorkflow(configuration);
+        services.AddMetsClaimsIntake(configuration);
+        services.AddHostedService<DurableTimerWatchdog>(); // works around a lost timer wake-up in the engine (see the class)
+
+        services.AddSingleton<ClaimsInbox>();
+        services.AddSingleton<IClaimsUploadInbox>(sp => sp.GetRequiredService<ClaimsInbox>());
+        services.AddHostedService<ClaimsInboxWorker>();
         return services;
     }
 }

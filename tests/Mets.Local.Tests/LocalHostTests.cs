@@ -140,6 +140,11 @@ public class LocalHostTests
     [InlineData("Mets__LocalUser", "has spaces", "Mets:LocalUser")]
     [InlineData("Mets__Api__ProviderLinkPermitLimit", "0", "Mets:Api:ProviderLinkPermitLimit")]
     [InlineData("Mets__ApiKeys__0__Key", "short", "Mets:ApiKeys:0:User")]
+    [InlineData("Mets__Policy__ReminderLead", "30.00:00:00", "Mets:Policy:ReminderLead")]
+    [InlineData("Mets__Policy__AssessmentDue", "soon", "Mets:Policy:AssessmentDue")]
+    [InlineData("Mets__Roster__Clinicians__0__Id", "has spaces", "Mets:Roster:Clinicians:0:Id")]
+    [InlineData("Mets__ProviderLinks__BaseUrl", "not-a-url", "Mets:ProviderLinks:BaseUrl")]
+    [InlineData("Mets__Api__MaxClaimsUploadBytes", "10", "Mets:Api:MaxClaimsUploadBytes")]
     public async Task InvalidConfiguration_ExitsWithAnErrorNamingTheSetting(string variable, string value, string setting)
     {
         var (exitCode, output) = await LocalHostProcess.RunUntilExitAsync(
@@ -237,8 +242,9 @@ public class LocalHostTests
             }
         }
 
-        await host.WaitForOutputAsync("HTTP POST /api/... (unmatched) answered 404 for local.user", TimeSpan.FromSeconds(30));
+        await host.WaitForOutputAsync("HTTP POST /api/referrals answered 400 for local.user", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(sentinel, host.Output, StringComparison.Ordinal);
-        Assert.Contains("HTTP GET /api/... (unmatched)?(2 query parameters) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/engagements?(2 query parameters) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/... (unmatched) answered 401 for anonymous", host.Output, StringComparison.Ordinal);
     }
 }

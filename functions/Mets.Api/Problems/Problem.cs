@@ -33,6 +33,14 @@ public static class Problem
     public static ProblemHttpResult Of(int status, string title, string? detail = null) =>
         TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
 
+    /// <summary>Any status with a fixed title and detail, plus a machine-readable <c>code</c> member (e.g. <c>NotExpectedNow</c>).</summary>
+    public static ProblemHttpResult WithCode(int status, string title, string? detail, string code)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
+        return TypedResults.Problem(problem);
+    }
+
     /// <summary>Writes a problem details body from middleware (authentication, limits, exceptions).</summary>
     public static async Task WriteAsync(HttpContext context, int status, string title, string? detail = null, IDictionary<string, string[]>? errors = null)
     {

@@ -1,9 +1,16 @@
 using Mets.Api.Authentication;
+using Mets.Api.Claims;
+using Mets.Api.Engagements;
+using Mets.Api.Management;
 using Mets.Api.OpenApi;
+using Mets.Api.ProviderResponses;
+using Mets.Api.Queue;
 using Mets.Api.RateLimiting;
+using Mets.Api.Referrals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mets.Api.Routing;
 
@@ -44,12 +51,13 @@ public static class MetsApiEndpoints
                 .ProducesProblem(StatusCodes.Status403Forbidden)
                 .WithTags("Durable management"));
 
-        // Features (issue 5) are mapped here as their application services land:
-        //   referrals and engagements  -> groups.Api         (/api/referrals, /api/engagements/...)
-        //   work queue                 -> groups.Api         (/api/queue)
-        //   claims files               -> groups.Api         (/api/claims, /api/claims/files/{id})
-        //   provider responses         -> groups.ProviderLinks (GET/POST /api/provider-responses/{token})
-        //   durable management         -> groups.Management  (/runtime/webhooks/durabletask/instances...)
+        groups.Api.MapReferrals();
+        groups.Api.MapEngagements();
+        groups.Api.MapWorkQueue();
+        // POST /api/claims only where the host has an upload inbox (the local host); on Azure files arrive through blob storage.
+        groups.Api.MapClaimsFiles(acceptUploads: app.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(IClaimsUploadInbox)) == true);
+        groups.ProviderLinks.MapProviderResponses();
+        groups.Management.MapInstanceManagement();
         return groups;
     }
 }

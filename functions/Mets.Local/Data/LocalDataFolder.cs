@@ -7,13 +7,16 @@ namespace Mets.Local.Data;
 /// <summary>
 /// The data folder's layout (<c>Mets:DataFolder</c>, default <c>./data</c> under the working directory):
 /// <code>
-/// mets.db              SQLite database (engine history, cases, claims)
+/// mets-cases.db        SQLite case store (engagement case documents, referrals)
+/// mets-durable.db      SQLite history of the embedded durable engine
+/// mets-claims.db       SQLite claims store (claims, eligibility, member months, care gaps, file status)
 /// claims/inbox/        drop claims files here (also those present at start)
 /// claims/processed/    files applied
 /// claims/quarantine/   files refused whole, with their reject report
 /// outbox/              emails written as .eml
 /// keys/api.key         the API key generated on first run (unless Mets:ApiKeys is configured)
 /// keys/admin.key       the admin key for /runtime/webhooks/durabletask (unless Mets:AdminKey is configured)
+/// keys/links.key       the provider-link signing key (unless Mets:ProviderLinks:Keys is configured)
 /// </code>
 /// </summary>
 public sealed class LocalDataFolder
@@ -26,7 +29,7 @@ public sealed class LocalDataFolder
 
     public string Root { get; }
 
-    public string DatabasePath => Path.Combine(Root, "mets.db");
+    public string ClaimsDatabasePath => Path.Combine(Root, "mets-claims.db");
 
     public string ClaimsInbox => Path.Combine(Root, "claims", "inbox");
 
@@ -41,6 +44,8 @@ public sealed class LocalDataFolder
     public string ApiKeyFile => Path.Combine(KeysFolder, "api.key");
 
     public string AdminKeyFile => Path.Combine(KeysFolder, "admin.key");
+
+    public string LinkKeyFile => Path.Combine(KeysFolder, "links.key");
 
     /// <summary>Creates every folder of the layout; idempotent. Fails with a message naming the setting.</summary>
     public void EnsureCreated()

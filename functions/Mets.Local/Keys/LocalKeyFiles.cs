@@ -47,12 +47,14 @@ public sealed class LocalKeyFiles(LocalDataFolder dataFolder, IOptions<LocalHost
         }
     }
 
-    private static (string Key, bool Created) ReadOrCreate(string path)
+    /// <summary>Reads the key in <paramref name="path"/>, or writes a new one (256 random bits, base64url or base64) with owner-only permissions.</summary>
+    internal static (string Key, bool Created) ReadOrCreate(string path, bool base64 = false)
     {
         if (!File.Exists(path))
         {
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            var key = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            var bytes = RandomNumberGenerator.GetBytes(32);
+            var key = base64 ? Convert.ToBase64String(bytes) : Base64Url.EncodeToString(bytes);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {

@@ -77,7 +77,7 @@ public sealed class FunctionsKeyAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ManagementRoute_UserKey_Answers403()
     {
-        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/instances", ApiTestHost.UserKey));
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/probe/instances", ApiTestHost.UserKey));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
@@ -85,7 +85,7 @@ public sealed class FunctionsKeyAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ManagementRoute_AdminKey_Succeeds()
     {
-        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/instances", ApiTestHost.AdminKey));
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/probe/instances", ApiTestHost.AdminKey));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -95,7 +95,7 @@ public sealed class FunctionsKeyAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ManagementRoute_NoKey_Answers401()
     {
-        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/instances"));
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/runtime/webhooks/durabletask/probe/instances"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -111,7 +111,7 @@ public sealed class FunctionsKeyAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ProviderLink_NoKey_IsServed()
     {
-        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/provider-responses/abc123"));
+        using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/provider-responses/abc123/probe"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

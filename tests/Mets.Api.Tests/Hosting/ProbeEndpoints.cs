@@ -21,7 +21,7 @@ public enum ProbeUrgency
 }
 
 /// <summary>
-/// Endpoints mapped by the tests into each route group, the way features will map theirs, so the
+/// Endpoints mapped by the tests into each route group (under <c>probe</c>, beside the real features), so the
 /// platform is exercised through real handlers: one reads a body strictly, one throws, one echoes
 /// the actor.
 /// </summary>
@@ -47,14 +47,14 @@ internal static class ProbeEndpoints
         groups.Api.MapGet("/probe/throw", string () => throw new InvalidOperationException($"member {Sentinel} born 1970-01-01"));
         groups.Api.MapGet("/probe/too-large", string () => throw new BadHttpRequestException("too large " + Sentinel, StatusCodes.Status413PayloadTooLarge));
         groups.Api.MapGet("/probe/engagements/{id}", (string id) => TypedResults.Ok(new { id })).WithLoggedRouteValues("id");
-        groups.ProviderLinks.MapGet("/", (string token) => TypedResults.Text($"<p>link {token.Length}</p>", "text/html"));
-        groups.ProviderLinks.MapPost("/", async (HttpRequest request, CancellationToken cancellationToken) =>
+        groups.ProviderLinks.MapGet("/probe", (string token) => TypedResults.Text($"<p>link {token.Length}</p>", "text/html"));
+        groups.ProviderLinks.MapPost("/probe", async (HttpRequest request, CancellationToken cancellationToken) =>
         {
             var body = await RequestBody.ReadJsonAsync<ProbeGoal>(request, cancellationToken);
             return body.IsValid ? Results.NoContent() : body.Problem;
         });
-        groups.Management.MapGet("/instances", (Actor actor) => TypedResults.Ok(new { actor = actor.UserName }));
-        groups.Management.MapPost("/instances/{instanceId}/terminate", (string instanceId) => TypedResults.Accepted((string?)null));
+        groups.Management.MapGet("/probe/instances", (Actor actor) => TypedResults.Ok(new { actor = actor.UserName }));
+        groups.Management.MapPost("/probe/instances/{instanceId}/terminate", (string instanceId) => TypedResults.Accepted((string?)null));
 
         // Mapped outside every group: the fallback policy must still demand a key.
         app.MapGet("/ungrouped/probe", () => TypedResults.Ok());

@@ -27,14 +27,14 @@ public sealed class RequestLoggingTests : IAsyncLifetime
         var json = new StringContent($"{{ \"text\": \"{Sentinel}\", \"weeks\": \"{Sentinel}\", \"{Sentinel}\": 1 }}", Encoding.UTF8, "application/json");
         string[] secrets = [Sentinel, ApiTestHost.UserKey, ApiTestHost.SecondUserKey, ApiTestHost.AdminKey];
 
-        await SendAsync(HttpMethod.Get, $"/api/provider-responses/{token}");
-        await SendAsync(HttpMethod.Post, $"/api/provider-responses/{token}", content: json);
-        await SendAsync(HttpMethod.Post, $"/api/provider-responses/{token}", content: new StringContent("{\"text\": \"" + Sentinel, Encoding.UTF8, "application/json"));
+        await SendAsync(HttpMethod.Get, $"/api/provider-responses/{token}/probe");
+        await SendAsync(HttpMethod.Post, $"/api/provider-responses/{token}/probe", content: json);
+        await SendAsync(HttpMethod.Post, $"/api/provider-responses/{token}/probe", content: new StringContent("{\"text\": \"" + Sentinel, Encoding.UTF8, "application/json"));
         await SendAsync(HttpMethod.Get, $"/api/probe/actor?code={ApiTestHost.UserKey}&member={Sentinel}");
         await SendAsync(HttpMethod.Get, $"/api/probe/actor?code=wrong-{Sentinel}");
         await SendAsync(HttpMethod.Get, "/api/probe/actor", key: "wrong-" + Sentinel);
         await SendAsync(HttpMethod.Get, "/api/probe/actor", key: ApiTestHost.SecondUserKey);
-        await SendAsync(HttpMethod.Get, "/runtime/webhooks/durabletask/instances", key: ApiTestHost.AdminKey);
+        await SendAsync(HttpMethod.Get, "/runtime/webhooks/durabletask/probe/instances", key: ApiTestHost.AdminKey);
         await SendAsync(HttpMethod.Post, "/api/probe/referrals", ApiTestHost.UserKey, new StringContent($"{{ \"referralId\": \"{Sentinel}\", \"x\": \"{Sentinel}\" }}", Encoding.UTF8, "application/json"));
         await SendAsync(HttpMethod.Get, "/api/probe/throw", ApiTestHost.UserKey);
         await SendAsync(HttpMethod.Get, "/api/probe/too-large", ApiTestHost.UserKey);
@@ -53,10 +53,10 @@ public sealed class RequestLoggingTests : IAsyncLifetime
         // The request log did run, and shows what it may.
         var lines = records.Where(r => r.Category is not null && r.Category.EndsWith("RequestLoggingMiddleware", StringComparison.Ordinal)).Select(r => r.Message).ToList();
         Assert.Equal(14, lines.Count);
-        Assert.Contains(lines, l => l.Contains("GET /api/provider-responses/{token} answered 200 for anonymous", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("GET /api/provider-responses/{token}/probe answered 200 for anonymous", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("GET /api/probe/actor?(2 query parameters) answered 200 for clinician.one", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("GET /api/probe/engagements/ENG-42 answered 200", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("GET /runtime/webhooks/durabletask/instances answered 200 for admin", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("GET /runtime/webhooks/durabletask/probe/instances answered 200 for admin", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("GET /api/... (unmatched) answered 404", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("GET /api/probe/throw answered 500", StringComparison.Ordinal));
     }

@@ -31,12 +31,12 @@ public sealed class ProviderLinkRateLimitTests : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            var allowed = await GetFromAsync("10.0.0.1", $"/api/provider-responses/token-{i}");
+            var allowed = await GetFromAsync("10.0.0.1", $"/api/provider-responses/token-{i}/probe");
             Assert.Equal(StatusCodes.Status200OK, allowed.Response.StatusCode);
         }
 
-        var refused = await GetFromAsync("10.0.0.1", "/api/provider-responses/token-4");
-        var other = await GetFromAsync("10.0.0.2", "/api/provider-responses/token-5");
+        var refused = await GetFromAsync("10.0.0.1", "/api/provider-responses/token-4/probe");
+        var other = await GetFromAsync("10.0.0.2", "/api/provider-responses/token-5/probe");
 
         Assert.Equal(StatusCodes.Status429TooManyRequests, refused.Response.StatusCode);
         Assert.Equal("application/problem+json", refused.Response.ContentType);

@@ -78,6 +78,15 @@ public sealed class EndpointProtectionTests : IAsyncLifetime
         endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET"];
 
     /// <summary>The route with every parameter replaced by a plausible value.</summary>
+    /// <summary>A value the parameter's constraints accept (ids are 32 or 64 hex digits), so the request reaches the route itself.</summary>
+    private static string SampleValue(RoutePatternParameterPart parameter)
+    {
+        var constraints = string.Join(' ', parameter.ParameterPolicies.Select(p => p.Content));
+        return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
+            : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
+            : "sample-1";
+    }
+
     internal static string SamplePath(RoutePattern pattern)
     {
         var builder = new StringBuilder();
@@ -90,7 +99,7 @@ public sealed class EndpointProtectionTests : IAsyncLifetime
                 {
                     RoutePatternLiteralPart literal => literal.Content,
                     RoutePatternSeparatorPart separator => separator.Content,
-                    RoutePatternParameterPart => "sample-1",
+                    RoutePatternParameterPart parameter => SampleValue(parameter),
                     _ => string.Empty,
                 });
             }

@@ -76,7 +76,16 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
         }
     }
 
-    private static string SamplePath(RoutePattern pattern)
+    /// <summary>A value the parameter's constraints accept (ids are 32 or 64 hex digits), so the request reaches the route itself.</summary>
+    private static string SampleValue(RoutePatternParameterPart parameter)
+    {
+        var constraints = string.Join(' ', parameter.ParameterPolicies.Select(p => p.Content));
+        return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
+            : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
+            : "sample-1";
+    }
+
+    internal static string SamplePath(RoutePattern pattern)
     {
         var builder = new StringBuilder();
         foreach (var segment in pattern.PathSegments)
@@ -88,7 +97,7 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
                 {
                     RoutePatternLiteralPart literal => literal.Content,
                     RoutePatternSeparatorPart separator => separator.Content,
-                    RoutePatternParameterPart => "sample-1",
+                    RoutePatternParameterPart parameter => SampleValue(parameter),
                     _ => string.Empty,
                 });
             }
@@ -101,6 +110,8 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
     public sealed class LocalHostFactory : WebApplicationFactory<Program>
     {
         private readonly string _dataFolder = Directory.CreateTempSubdirectory("mets-local-inproc-").FullName;
+
+        public string DataFolder => _dataFolder;
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

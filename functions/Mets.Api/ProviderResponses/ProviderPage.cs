@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using Mets.Domain.Engagements;
+using Mets.Domain.Referrals;
+using Mets.Workflow.Application;
+
+namespace Mets.Api.ProviderResponses;
+
+/// <summary>
+/// The small, accessible HTML page behind a provider's signed link: what the request is about (the
+/// provider's role, referral reasons, diagnosis codes; substance-use codes only with the member's
+/// consent), a form to respond, and the recorded response on later visits. No member name, id or date
+/// of birth; no scripts, no external resources.
+/// </summary>
+internal static class ProviderPage
+{
+    public static string Request(ProviderRequestView view, string? notice = null)
+    {
+        var body = new StringBuilder();
+        body.Append("<h1>METS collaboration request</h1>");
+        if (notice is not null)
+        {
+            body.Append("<p role=\"status\" class=\"notice\">").Append(Encode(notice)).Append("</p>");
+        }
+
+        body.Append("<p>A METS care manager at the member's health plan asks you, as the member's ")
+            .Append(Encode(Words(view.Role.ToString()).ToLowerInvariant()))
+            .Append(" provider, to collaborate on the member's behavioral-health care plan.</p>");
+        body.Append("<h2>About the request</h2><dl>");
+        body.Append("<dt>Reasons for the referral</dt><dd>")
+            .Append(Encode(string.Join(", ", view.ReferralReasons.Select(r => Words(r.ToString())))))
+            .Append("</dd>");
+        body.Append("<dt>Diagnosis codes (ICD-10-CM)</dt><dd>")
+            .Append(view.DiagnosisCodes.Count == 0 ? "None shared" : Encode(string.Join(", ", view.DiagnosisCodes)))
+            .Append("</dd>");
+        body.Append("<dt>Link valid until</dt><dd>")
+            .Append(Encode(view.LinkExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
+            .Append("</dd></dl>");
+        if (view.SubstanceUseInformationWithheld)
+        {
+            body.Append("<p>Some information is withheld: the member has not consented to share substance-use treatment information (42 CFR Part 2).</p>");
+        }
+
+        if (view.RecordedResponse is { } recorded)
+        {
+            body.Append("<h2>Your response</h2><p>Recorded: <strong>").Append(Encode(Describe(recorded))).Append("</strong>. Thank you.</p>");
+        }
+        else if (!ProviderOutreach.IsRunningStatus(view.Status))
+        {
+            body.Append("<h2>Your response</h2><p>This request is closed and no longer takes responses.</p>");
+        }
+        else
+        {
+            body.Append("<form method=\"post\"><fieldset><legend>Your response</legend>");
+            foreach (var response in Enum.GetValues<ProviderResponse>())
+            {
+                var value = JsonName(response);
+                body.Append("<div><input type=\"radio\" name=\"response\" required id=\"r-").Append(value).Append("\" value=\"").Append(value).Append("\">")
+                    .Append("<label for=\"r-").Append(value).Append("\">").Append(Encode(Describe(response))).Append("</label></div>");
+            }
+
+            body.Append("</fieldset><button type=\"submit\">Send response</button></form>");
+        }
+
+        return Layout(body.ToString());
+    }
+
+    public static string Message(string heading, string text) =>
+        Layout($"<h1>{Encode(heading)}</h1><p>{Encode(text)}</p>");
+
+    public static string Describe(ProviderResponse response) => response switch
+    {
+        ProviderResponse.WillCollaborate => "I will collaborate on the member's care",
+        ProviderResponse.DeclinedToCollaborate => "I decline to collaborate",
+        ProviderResponse.NotTreatingMember => "I am not treating this member",
+        _ => "Unknown",
+    };
+
+    public static string JsonName(ProviderResponse response)
+    {
+        var name = response.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    private static string Words(string pascal)
+    {
+        var words = new StringBuilder(pascal.Length + 8);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(pascal[i]) && !char.IsUpper(pascal[i - 1]))
+            {
+                words.Append(' ');
+                words.Append(char.ToLowerInvariant(pascal[i]));
+            }
+            else
+            {
+                words.Append(pascal[i]);
+            }
+        }
+
+        return words.ToString();
+    }
+
+    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+
+    private static string Layout(string main) =>
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<meta name=\"referrer\" content=\"no-referrer\">"
+        + "<title>METS collaboration request</title>"
+        + "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}"
+        + "dt{font-weight:bold}dd{margin:0 0 .75rem 0}fieldset{border:1px solid #555;padding:1rem}"
+        + "input,button{font-size:1rem;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}"
+        + ":focus{outline:3px solid #1a5fb4;outline-offset:2px}.notice{border-left:4px solid #1a5fb4;padding-left:.75rem}</style>"
+        + "</head><body><main>" + main + "</main></body></html>";
+}
