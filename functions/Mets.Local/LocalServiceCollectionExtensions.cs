@@ -5,7 +5,6 @@ using Mets.Claims.Ingestion;
 using Mets.Local.Claims;
 using Mets.Local.Configuration;
 using Mets.Local.Data;
-using Mets.Local.Workflow;
 using Mets.Local.Keys;
 using Mets.Local.Startup;
 using Mets.Workflow;
@@ -57,7 +56,6 @@ public static class LocalServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<ProviderLinkOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
         services.AddMetsWorkflow(configuration);
         services.AddMetsClaimsIntake(configuration);
-        services.AddHostedService<DurableTimerWatchdog>(); // works around a lost timer wake-up in the engine (see the class)
 
         services.AddSingleton<ClaimsInbox>();
         services.AddSingleton<IClaimsUploadInbox>(sp => sp.GetRequiredService<ClaimsInbox>());

@@ -534,16 +534,16 @@ public sealed partial class DurableEngine : IAsyncDisposable
                 }
 
                 var next = await _store.GetNextTimerDueAsync(stop).ConfigureAwait(false);
+                var delay = next is { } due ? due - UtcNow() : Timeout.InfiniteTimeSpan;
+                if (next is not null && delay <= TimeSpan.Zero)
+                {
+                    continue; // due already: fire it now, before waiting on (and so consuming) a wake-up
+                }
+
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 var wake = _timerWake.WaitAsync(wait.Token);
-                if (next is { } due)
+                if (next is not null)
                 {
-                    var delay = due - UtcNow();
-                    if (delay <= TimeSpan.Zero)
-                    {
-                        continue;
-                    }
-
                     // Task.Delay refuses more than about 49.7 days; sleep in bounded steps and look again.
                     await Task.WhenAny(wake, Task.Delay(delay < MaxTimerSleep ? delay : MaxTimerSleep, _time, wait.Token)).ConfigureAwait(false);
                 }
