@@ -1,0 +1,82 @@
+using Mets.Azure.ClaimsStorage;
+using Mets.Azure.Emails;
+using Mets.Workflow;
+using Mets.Workflow.ClaimsIntake;
+using Mets.Workflow.Emails;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SendGrid;
+
+namespace Mets.Azure;
+
+public static class AzureServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Azure adapters, each only when its configuration section is present:
+    /// <list type="bullet">
+    /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
+    /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
+    /// <c>sendgrid-sent.db</c> under Mets:Workflow:DataFolder unless configured.</item>
+    /// <item><c>ClaimsStorage</c> (ConnectionString or ServiceUri, Container, PollInterval): <see cref="BlobClaimsInbox"/>
+    /// and its polling <see cref="BlobClaimsInboxWorker"/>, beside any other inbox. Needs AddMetsClaimsIntake.</item>
+    /// </list>
+    /// Options are validated on start.
+    /// </summary>
+    public static IServiceCollection AddMetsAzureAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        if (IsSendGridConfigured(configuration))
+        {
+            services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton<ISentEmailLedger>(sp =>
+            {
+                var path = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.SentDatabasePath;
+                return new SqliteSentEmailLedger(string.IsNullOrWhiteSpace(path)
+                    ? Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.DataFolder, "sendgrid-sent.db")
+                    : path);
+            });
+            services.TryAddSingleton<ISendGridClient>(sp => SendGridEmailSender.CreateClient(sp.GetRequiredService<IOptions<SendGridOptions>>().Value));
+            services.TryAddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<SendGridOptions>>().Value;
+                var from = string.IsNullOrWhiteSpace(options.FromAddress) ? sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.MailFrom : options.FromAddress;
+                return new SendGridEmailSender(
+                    sp.GetRequiredService<ISendGridClient>(),
+                    from,
+                    sp.GetRequiredService<ISentEmailLedger>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<SendGridEmailSender>>());
+            });
+            services.RemoveAll<IEmailSender>();
+            services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<SendGridEmailSender>());
+        }
+
+        if (IsClaimsStorageConfigured(configuration))
+        {
+            services.AddOptions<ClaimsStorageOptions>().Bind(configuration.GetSection(ClaimsStorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton(sp => new BlobClaimsInbox(
+                BlobClaimsInbox.CreateContainerClient(sp.GetRequiredService<IOptions<ClaimsStorageOptions>>().Value),
+                sp.GetRequiredService<ClaimsFileProcessor>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<BlobClaimsInbox>>()));
+            services.AddHostedService<BlobClaimsInboxWorker>();
+        }
+
+        return services;
+    }
+
+    /// <summary>True when the <c>SendGrid</c> section has any value (then SendGrid is the mailer).</summary>
+    public static bool IsSendGridConfigured(IConfiguration configuration) =>
+        configuration?.GetSection(SendGridOptions.SectionName).Exists() ?? false;
+
+    /// <summary>True when the <c>ClaimsStorage</c> section has any value (then the blob inbox runs).</summary>
+    public static bool IsClaimsStorageConfigured(IConfiguration configuration) =>
+        configuration?.GetSection(ClaimsStorageOptions.SectionName).Exists() ?? false;
+}
