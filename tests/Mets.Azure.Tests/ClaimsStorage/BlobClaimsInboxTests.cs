@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Mets.Azure.ClaimsStorage;
+using Mets.Claims.Ingestion;
+using Mets.Domain.Identifiers;
+using Mets.Workflow.Cases;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Mets.Azure.Tests.ClaimsStorage;
+
+/// <summary>
+/// The blob claims inbox against real Azurite, feeding the real claims intake (ingest + trigger routing
+/// into referrals) composed by AddMetsAzureAdapters.
+/// </summary>
+public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const string Header = "claim_id,line_number,member_id,claim_type,service_from,service_to,admission_date,discharge_date,bill_type,revenue_code,dx1,paid_amount";
+    private const string PsychiatricDischarge = Header + "\nC-100,1,M7001,institutional,2026-01-01,2026-01-03,2026-01-01,2026-01-03,111,0114,F32.2,5000.00\n";
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+
+    private ClaimsBlobHarness _harness = null!;
+
+    public async Task InitializeAsync() => _harness = await ClaimsBlobHarness.StartAsync(azurite.ConnectionString, TimeSpan.FromMilliseconds(100));
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    private BlobContainerClient Container => _harness.Container;
+
+    private BlobClaimsInbox Inbox => _harness.Provider.GetRequiredService<BlobClaimsInbox>();
+
+    [Fact]
+    public async Task ProcessPendingAsync_ValidClaimsFile_IsIngestedRoutedAndMovedToProcessed()
+    {
+        await Container.UploadBlobAsync("claims-week1.csv", BinaryData.FromString(PsychiatricDischarge));
+
+        var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+        await _harness.Host.WaitForIdleAsync();
+
+        Assert.Equal(ClaimsFileOutcome.Processed, handled.Outcome);
+        Assert.Equal("processed/claims-week1.csv", handled.MovedTo);
+        Assert.Equal(["processed/claims-week1.csv"], await BlobNamesAsync());
+        Assert.Equal(PsychiatricDischarge, (await Container.GetBlobClient("processed/claims-week1.csv").DownloadContentAsync()).Value.Content.ToString());
+        var engagement = await _harness.Provider.GetRequiredService<ICaseStore>().FindOpenByMemberAsync(MemberId.Create("PLAN", "M7001"));
+        Assert.NotNull(engagement); // the file's trigger became a claims referral
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_BrokenFile_IsMovedToQuarantineWithReport()
+    {
+        await Container.UploadBlobAsync("not-claims.csv", BinaryData.FromString("hello,world\nthis,is not a claims file\n"));
+
+        var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+
+        Assert.Equal(ClaimsFileOutcome.Quarantined, handled.Outcome);
+        Assert.Equal("quarantine/not-claims.csv", handled.MovedTo);
+        Assert.Equal(["quarantine/not-claims.csv", "quarantine/not-claims.csv.report.json"], await BlobNamesAsync());
+        using var report = JsonDocument.Parse((await Container.GetBlobClient("quarantine/not-claims.csv.report.json").DownloadContentAsync()).Value.Content.ToString());
+        Assert.False(string.IsNullOrWhiteSpace(report.RootElement.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_SameNameAgainAndResentContent_KeepsEveryFileAndIngestsOnce()
+    {
+        await Container.UploadBlobAsync("claims.csv", BinaryData.FromString(PsychiatricDischarge));
+        await Inbox.ProcessPendingAsync(CancellationToken.None);
+        await Container.UploadBlobAsync("claims.csv", BinaryData.FromString(PsychiatricDischarge)); // resent under the same name
+
+        var again = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+
+        Assert.Equal(ClaimsFileOutcome.Duplicate, again.Outcome);
+        Assert.StartsWith("processed/", again.MovedTo, StringComparison.Ordinal);
+        Assert.EndsWith("-1-claims.csv", again.MovedTo, StringComparison.Ordinal);
+        Assert.Equal([again.MovedTo, "processed/claims.csv"], await BlobNamesAsync());
+        Assert.Empty(await Inbox.ProcessPendingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Worker_HandlesFilesPresentAtStartAndDroppedLater()
+    {
+        await Container.UploadBlobAsync("at-start.csv", BinaryData.FromString(PsychiatricDischarge));
+        var handled = new List<BlobClaimsFileHandledEventArgs>();
+        var atStart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Inbox.FileHandled += (_, e) =>
+        {
+            lock (handled)
+            {
+                handled.Add(e);
+            }
+
+            (e.BlobName == "at-start.csv" ? atStart : dropped).TrySetResult();
+        };
+        var worker = Assert.Single(_harness.Provider.GetServices<IHostedService>().OfType<BlobClaimsInboxWorker>());
+
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            await atStart.Task.WaitAsync(WaitTimeout);
+            await Container.UploadBlobAsync("dropped-later.csv", BinaryData.FromString("hello,world\n1,2\n"));
+            await dropped.Task.WaitAsync(WaitTimeout);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["processed/at-start.csv", "quarantine/dropped-later.csv", "quarantine/dropped-later.csv.report.json"], await BlobNamesAsync());
+        Assert.Equal(2, handled.Count);
+    }
+
+    private async Task<List<string>> BlobNamesAsync()
+    {
+        var names = new List<string>();
+        await foreach (var blob in Container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+}
