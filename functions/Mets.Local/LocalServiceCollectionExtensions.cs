@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mets.Api.Authentication;
 using Mets.Api.Claims;
+using Mets.Azure;
 using Mets.Claims.Ingestion;
 using Mets.Local.Claims;
 using Mets.Local.Configuration;
@@ -17,7 +18,9 @@ namespace Mets.Local;
 /// <summary>
 /// The local host's composition: its options, data folder, key files, start banner and shutdown, plus the
 /// whole product embedded: the METS workflow on SQLite (AddMetsWorkflow), claims intake on SQLite
-/// (AddMetsClaimsIntake), and the claims inbox folder with its background worker.
+/// (AddMetsClaimsIntake), and the claims inbox folder with its background worker. The Azure adapters
+/// join when configured (AddMetsAzureAdapters): a <c>SendGrid</c> section replaces the outbox mailer, a
+/// <c>ClaimsStorage</c> section adds the blob container inbox (e.g. Azurite) beside the inbox folder.
 /// </summary>
 public static class LocalServiceCollectionExtensions
 {
@@ -60,6 +63,7 @@ public static class LocalServiceCollectionExtensions
         services.AddSingleton<ClaimsInbox>();
         services.AddSingleton<IClaimsUploadInbox>(sp => sp.GetRequiredService<ClaimsInbox>());
         services.AddHostedService<ClaimsInboxWorker>();
+        services.AddMetsAzureAdapters(configuration);
         return services;
     }
 }

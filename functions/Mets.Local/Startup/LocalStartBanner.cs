@@ -1,5 +1,7 @@
 using System.Globalization;
 using Mets.Api.Authentication;
+using Mets.Azure;
+using Mets.Azure.ClaimsStorage;
 using Mets.Local.Data;
 using Mets.Local.Keys;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +13,8 @@ namespace Mets.Local.Startup;
 /// <summary>
 /// At start: creates the data folder's layout; once the server listens, prints where it listens,
 /// the data folder, the API key to use and where the admin key is. Printed to the console only,
-/// never logged: logs never hold keys. A configured key is never printed.
+/// never logged: logs never hold keys. A configured key is never printed. It also names the mailer
+/// (outbox folder or SendGrid) and the claims inboxes (folder, plus the blob container when configured).
 /// </summary>
 public sealed class LocalStartBanner(
     LocalDataFolder dataFolder,
@@ -19,7 +22,8 @@ public sealed class LocalStartBanner(
     IOptions<ApiAccessOptions> access,
     IOptions<LocalHostOptions> hostOptions,
     IServer server,
-    IHostApplicationLifetime lifetime) : IHostedService
+    IHostApplicationLifetime lifetime,
+    IConfiguration configuration) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,12 +42,20 @@ public sealed class LocalStartBanner(
             ? string.Create(CultureInfo.InvariantCulture, $"{key}  (user {hostOptions.Value.LocalUser}; {(keyFiles.ApiKeyCreated ? "generated now in" : "kept in")} {dataFolder.ApiKeyFile})")
             : string.Create(CultureInfo.InvariantCulture, $"configured in Mets:ApiKeys ({keyFiles.ConfiguredApiKeys} keys)");
         var adminKey = keyFiles.AdminKeyFromFile ? $"in {dataFolder.AdminKeyFile}" : "configured in Mets:AdminKey";
+        var mailer = AzureServiceCollectionExtensions.IsSendGridConfigured(configuration)
+            ? "SendGrid (SendGrid section)"
+            : "outbox folder " + dataFolder.EmailOutbox;
+        var blobInbox = AzureServiceCollectionExtensions.IsClaimsStorageConfigured(configuration)
+            ? " and blob container '" + configuration[ClaimsStorageOptions.SectionName + ":" + nameof(ClaimsStorageOptions.Container)] + "' (ClaimsStorage section)"
+            : string.Empty;
         var nl = Environment.NewLine;
         return $"{nl}METS local host is running.{nl}"
             + $"  URL:           {url}{nl}"
             + $"  Data folder:   {dataFolder.Root}{nl}"
             + $"  API key:       {apiKey}{nl}"
             + $"  Admin key:     {adminKey}{nl}"
+            + $"  Mailer:        {mailer}{nl}"
+            + $"  Claims inbox:  folder {dataFolder.ClaimsInbox}{blobInbox}{nl}"
             + $"  Send the key as the x-functions-key header (or ?code=). API reference: {url.TrimEnd('/')}/scalar/{nl}"
             + $"  Press Ctrl+C to stop.{nl}{nl}";
     }
