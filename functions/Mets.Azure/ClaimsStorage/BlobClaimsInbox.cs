@@ -56,7 +56,15 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
     {
         if (!_containerEnsured)
         {
-            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            try
+            {
+                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 403)
+            {
+                // An identity allowed to read and write blobs but not to create containers: the container is provisioned.
+            }
+
             _containerEnsured = true;
         }
 
