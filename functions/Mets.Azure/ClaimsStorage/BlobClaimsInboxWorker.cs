@@ -48,6 +48,6 @@ public sealed partial class BlobClaimsInboxWorker(
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Claims blob inbox pass failed ({ExceptionType}, HTTP {Status}); retrying at the next poll")]
     private static partial void LogPassFailed(ILogger logger, string? exceptionType, int? status);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Stopping: a claims blob being processed stays in the inbox for the next start")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Claims blob inbox stopped (a blob it was processing stays in the inbox for the next start)")]
     private static partial void LogStopping(ILogger logger);
 }

@@ -46,7 +46,7 @@ public sealed class LocalStartBanner(
             ? "SendGrid (SendGrid section)"
             : "outbox folder " + dataFolder.EmailOutbox;
         var blobInbox = AzureServiceCollectionExtensions.IsClaimsStorageConfigured(configuration)
-            ? " and blob container '" + configuration[ClaimsStorageOptions.SectionName + ":" + nameof(ClaimsStorageOptions.Container)] + "' (ClaimsStorage section)"
+            ? " and blob container '" + (configuration[ClaimsStorageOptions.SectionName + ":" + nameof(ClaimsStorageOptions.Container)] ?? new ClaimsStorageOptions().Container) + "' (ClaimsStorage section)"
             : string.Empty;
         var nl = Environment.NewLine;
         return $"{nl}METS local host is running.{nl}"
