@@ -110,6 +110,26 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(2, handled.Count);
     }
 
+    [Fact]
+    public async Task Logs_NeverCarryBlobNamesMemberIdsOrDiagnoses()
+    {
+        var csv = Header + "\nC-900,1,SENTINELMBR77,institutional,2026-01-01,2026-01-03,2026-01-01,2026-01-03,111,0114,F31.81,5000.00\n";
+        await Container.UploadBlobAsync("SENTINEL-NAME-claims.csv", BinaryData.FromString(csv));
+        await Container.UploadBlobAsync("SENTINEL-NAME-broken.csv", BinaryData.FromString("member,SENTINELMBR77\n"));
+
+        Assert.Equal(2, (await Inbox.ProcessPendingAsync(CancellationToken.None)).Count);
+        await _harness.Host.WaitForIdleAsync();
+
+        var records = _harness.Provider.GetFakeLogCollector().GetSnapshot();
+        Assert.Contains(records, r => r.Category == typeof(BlobClaimsInbox).FullName);
+        foreach (var record in records)
+        {
+            var text = record.Message + " " + string.Join(';', record.StructuredState?.Select(s => s.Value) ?? []) + " " + record.Exception;
+            Assert.DoesNotContain("SENTINEL", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("F31.81", text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     private async Task<List<string>> BlobNamesAsync()
     {
         var names = new List<string>();

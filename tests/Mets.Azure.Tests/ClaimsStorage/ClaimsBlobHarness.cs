@@ -7,6 +7,7 @@ using Mets.Workflow.ClaimsIntake;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Mets.Azure.Tests.ClaimsStorage;
 
@@ -60,7 +61,8 @@ internal sealed class ClaimsBlobHarness : IAsyncDisposable
         ClaimsBlobHarness? harness = null;
         var provider = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug))
+            .AddFakeLogging()
             .AddSingleton<TimeProvider>(clock)
             .AddSingleton<DurableTaskClient>(_ => harness!.Host.Client)
             .AddMetsWorkflowCore()
