@@ -4,6 +4,7 @@ using Azure;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Mets.Claims.Ingestion;
 using Mets.Claims.Storage;
 using Mets.Workflow.ClaimsIntake;
@@ -35,6 +36,7 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
     public const string ProcessedPrefix = "processed/";
     public const string QuarantinePrefix = "quarantine/";
 
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private bool _containerEnsured;
 
@@ -91,9 +93,70 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
         return handled;
     }
 
-    private async Task<BlobClaimsFileHandledEventArgs?> HandleAsync(string name, ETag etag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a lease on the blob first (renewed while it is processed), so two instances polling one
+    /// container never handle the same blob together; a blob leased elsewhere, gone, or replaced since
+    /// it was listed is left to a later pass.
+    /// </summary>
+    private async Task<BlobClaimsFileHandledEventArgs?> HandleAsync(string name, ETag listedETag, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(name);
+        var lease = blob.GetBlobLeaseClient();
+        BlobLease acquired;
+        try
+        {
+            acquired = await lease.AcquireAsync(LeaseDuration, new RequestConditions { IfMatch = listedETag }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return null;
+        }
+
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = RenewAsync(lease, renewing.Token);
+        try
+        {
+            return await HandleLeasedAsync(blob, acquired.ETag, lease.LeaseId, cancellationToken);
+        }
+        finally
+        {
+            await renewing.CancelAsync();
+            await renewal;
+            try
+            {
+                await lease.ReleaseAsync(cancellationToken: CancellationToken.None);
+            }
+            catch (RequestFailedException)
+            {
+                // deleted by the move (the usual case), or the lease lapsed: nothing to release
+            }
+        }
+    }
+
+    private async Task RenewAsync(BlobLeaseClient lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(LeaseDuration / 3, time, cancellationToken);
+                await lease.RenewAsync(cancellationToken: cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // processing ended
+        }
+        catch (RequestFailedException e)
+        {
+            // The lease may lapse: the final delete then fails its lease condition and the blob waits for the next pass.
+            LogStorageFailed(logger, e.Status, e.ErrorCode);
+        }
+    }
+
+    private async Task<BlobClaimsFileHandledEventArgs?> HandleLeasedAsync(BlobClient blob, ETag etag, string leaseId, CancellationToken cancellationToken)
+    {
+        var name = blob.Name;
         ClaimsFileProcessingResult result;
         try
         {
@@ -114,7 +177,7 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
 #pragma warning restore CA1031
         {
             LogFailed(logger, e.GetType().FullName);
-            var failedTo = await MoveAsync(blob, etag, QuarantinePrefix, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, cancellationToken);
+            var failedTo = await MoveAsync(blob, etag, leaseId, QuarantinePrefix, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, cancellationToken);
             return failedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, failedTo, null);
         }
 
@@ -122,8 +185,8 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected, result.Routing.ReferralsCreated, result.Routing.EventsRaised);
         var quarantined = file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == ClaimsFileStatus.Quarantined;
         var movedTo = quarantined
-            ? await MoveAsync(blob, etag, QuarantinePrefix, new { id = file.ContentHash, reason = file.QuarantineReason, counts = file.Counts, rejects = file.Rejects, warnings = file.Warnings }, cancellationToken)
-            : await MoveAsync(blob, etag, ProcessedPrefix, report: null, cancellationToken);
+            ? await MoveAsync(blob, etag, leaseId, QuarantinePrefix, new { id = file.ContentHash, reason = file.QuarantineReason, counts = file.Counts, rejects = file.Rejects, warnings = file.Warnings }, cancellationToken)
+            : await MoveAsync(blob, etag, leaseId, ProcessedPrefix, report: null, cancellationToken);
         return movedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, movedTo, file.Outcome);
     }
 
@@ -133,7 +196,7 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
     /// identity), writes the report beside it, then deletes the original unless it changed meanwhile.
     /// Returns the new name, or null when storage failed (the blob stays for the next pass).
     /// </summary>
-    private async Task<string?> MoveAsync(BlobClient blob, ETag etag, string prefix, object? report, CancellationToken cancellationToken)
+    private async Task<string?> MoveAsync(BlobClient blob, ETag etag, string leaseId, string prefix, object? report, CancellationToken cancellationToken)
     {
         try
         {
@@ -161,11 +224,11 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
 
             try
             {
-                await blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = etag }, cancellationToken: cancellationToken);
+                await blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = etag, LeaseId = leaseId }, cancellationToken: cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
-                // replaced by a new upload under the same name while we worked: that one waits for the next pass
+                // changed, or our lease lapsed and the blob was replaced: the blob waits for the next pass
             }
 
             return targetName;

@@ -1,10 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Mets.Azure.ClaimsStorage;
 using Mets.Claims.Ingestion;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Cases;
+using Mets.Workflow.ClaimsIntake;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -108,6 +111,44 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
 
         Assert.Equal(["processed/at-start.csv", "quarantine/dropped-later.csv", "quarantine/dropped-later.csv.report.json"], await BlobNamesAsync());
         Assert.Equal(2, handled.Count);
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_BlobLeasedByAnotherInstance_IsLeftUntilTheLeaseIsReleased()
+    {
+        await Container.UploadBlobAsync("claims-leased.csv", BinaryData.FromString(PsychiatricDischarge));
+        var otherInstance = Container.GetBlobClient("claims-leased.csv").GetBlobLeaseClient();
+        await otherInstance.AcquireAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(await Inbox.ProcessPendingAsync(CancellationToken.None));
+        Assert.Equal(["claims-leased.csv"], await BlobNamesAsync());
+
+        await otherInstance.ReleaseAsync();
+        var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+
+        Assert.Equal("processed/claims-leased.csv", handled.MovedTo);
+        Assert.Equal(["processed/claims-leased.csv"], await BlobNamesAsync());
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_TwoInstancesOnOneContainer_HandleEachBlobOnce()
+    {
+        var names = Enumerable.Range(1, 6).Select(i => $"claims-{i}.csv").ToList();
+        foreach (var name in names)
+        {
+            await Container.UploadBlobAsync(name, BinaryData.FromString(PsychiatricDischarge.Replace("C-100", "C-" + name, StringComparison.Ordinal)));
+        }
+
+        var other = new BlobClaimsInbox(
+            Container,
+            _harness.Provider.GetRequiredService<ClaimsFileProcessor>(),
+            TimeProvider.System,
+            _harness.Provider.GetRequiredService<ILogger<BlobClaimsInbox>>());
+
+        var passes = await Task.WhenAll(Inbox.ProcessPendingAsync(CancellationToken.None), other.ProcessPendingAsync(CancellationToken.None));
+
+        Assert.Equal(names.Count, passes.Sum(p => p.Count));
+        Assert.Equal(names.Select(n => "processed/" + n).Order(StringComparer.Ordinal), await BlobNamesAsync());
     }
 
     [Fact]
