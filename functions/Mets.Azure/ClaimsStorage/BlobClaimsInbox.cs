@@ -27,7 +27,8 @@ public sealed class BlobClaimsFileHandledEventArgs(string blobName, string moved
 /// <see cref="ClaimsFileProcessor"/>, then moved (copied, then deleted if unchanged) to
 /// <c>processed/</c>, or to <c>quarantine/</c> with a <c>.report.json</c> beside it when the file was
 /// refused whole or its processing failed. A blob is removed from the root only after processing, so
-/// a crash leaves it for the next pass (ingest is idempotent by content hash). A storage failure
+/// a crash leaves it for the next pass (ingest is idempotent by content hash); while it is processed
+/// it is leased, so another instance polling the same container leaves it alone. A storage failure
 /// leaves the blob in place for the next pass. Logs carry content hashes and outcomes, never blob
 /// names, contents or connection strings.
 /// </summary>
