@@ -44,6 +44,7 @@ public class OrchestrationSemanticsTests
         var start = host.UtcNow;
 
         host.Time.Advance(TimeSpan.FromHours(3)); // the engine wakes late, as after a restart
+        await host.WaitForIdleAsync(); // a fake-time jump needs the timer loop woken (real time has no jump to miss)
         var done = await host.WaitForCompletionAsync(id);
 
         var times = done.ReadOutputAs<DateTime[]>()!;
