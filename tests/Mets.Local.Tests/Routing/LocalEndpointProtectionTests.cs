@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mets.Local.Tests.Routing;
 
@@ -117,6 +118,10 @@ public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointPr
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("Mets:DataFolder", _dataFolder);
+
+            // Only routing and auth are under test here: without the background services (durable engine,
+            // claims inbox) nothing races the container's disposal at class cleanup.
+            builder.ConfigureServices(services => services.RemoveAll<Microsoft.Extensions.Hosting.IHostedService>());
         }
 
         protected override void Dispose(bool disposing)
