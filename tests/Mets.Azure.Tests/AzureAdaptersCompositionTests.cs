@@ -106,21 +106,7 @@ public sealed class AzureAdaptersCompositionTests : IDisposable
 
     private IServiceCollection Compose(Dictionary<string, string?> azure, bool azureFirst = false)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mets:Workflow:DataFolder"] = _folder,
-            ["Mets:Workflow:MailFrom"] = "mets@plan.example",
-            ["Mets:Roster:Clinicians:0:Id"] = "clin.reyes",
-            ["Mets:Roster:Clinicians:0:Email"] = "reyes@plan.example",
-            ["Mets:Roster:Supervisors:0:Id"] = "sup.lindqvist",
-            ["Mets:Roster:Supervisors:0:Email"] = "lindqvist@plan.example",
-            ["Mets:Roster:MedicalDirectors:0:Id"] = "md.osei",
-            ["Mets:Roster:MedicalDirectors:0:Email"] = "osei@plan.example",
-            ["Mets:ProviderLinks:BaseUrl"] = "https://mets.plan.example/provider-responses",
-            ["Mets:ProviderLinks:ActiveKeyId"] = "k1",
-            ["Mets:ProviderLinks:Keys:k1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
-            ["Claims:Store:DatabasePath"] = Path.Combine(_folder, "claims.db"),
-        };
+        var settings = WorkflowTestSettings.For(_folder);
         foreach (var (key, value) in azure)
         {
             settings[key] = value;

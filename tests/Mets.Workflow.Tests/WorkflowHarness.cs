@@ -198,7 +198,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
-    private sealed class HostClock : TimeProvider
+    /// <summary>Lets DI hand out a clock before the fake-time harness that drives it exists.</summary>
+    internal sealed class HostClock : TimeProvider
     {
         public TimeProvider Inner { get; set; } = System;
 

@@ -77,7 +77,6 @@ public sealed class EndpointProtectionTests : IAsyncLifetime
     internal static IEnumerable<string> Methods(Endpoint endpoint) =>
         endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET"];
 
-    /// <summary>The route with every parameter replaced by a plausible value.</summary>
     /// <summary>A value the parameter's constraints accept (ids are 32 or 64 hex digits), so the request reaches the route itself.</summary>
     private static string SampleValue(RoutePatternParameterPart parameter)
     {
@@ -87,6 +86,7 @@ public sealed class EndpointProtectionTests : IAsyncLifetime
             : "sample-1";
     }
 
+    /// <summary>The route with every parameter replaced by a plausible value.</summary>
     internal static string SamplePath(RoutePattern pattern)
     {
         var builder = new StringBuilder();

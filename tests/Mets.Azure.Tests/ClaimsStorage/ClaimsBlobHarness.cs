@@ -38,24 +38,10 @@ internal sealed class ClaimsBlobHarness : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "mets-azure-blob-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var containerName = "claims-" + Guid.NewGuid().ToString("N")[..12];
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mets:Workflow:DataFolder"] = folder,
-            ["Mets:Workflow:MailFrom"] = "mets@plan.example",
-            ["Mets:Roster:Clinicians:0:Id"] = "clin.reyes",
-            ["Mets:Roster:Clinicians:0:Email"] = "reyes@plan.example",
-            ["Mets:Roster:Supervisors:0:Id"] = "sup.lindqvist",
-            ["Mets:Roster:Supervisors:0:Email"] = "lindqvist@plan.example",
-            ["Mets:Roster:MedicalDirectors:0:Id"] = "md.osei",
-            ["Mets:Roster:MedicalDirectors:0:Email"] = "osei@plan.example",
-            ["Mets:ProviderLinks:BaseUrl"] = "https://mets.plan.example/provider-responses",
-            ["Mets:ProviderLinks:ActiveKeyId"] = "k1",
-            ["Mets:ProviderLinks:Keys:k1"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
-            ["Claims:Store:DatabasePath"] = Path.Combine(folder, "claims.db"),
-            ["ClaimsStorage:ConnectionString"] = connectionString,
-            ["ClaimsStorage:Container"] = containerName,
-            ["ClaimsStorage:PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(30)).ToString("c"),
-        };
+        var settings = WorkflowTestSettings.For(folder);
+        settings["ClaimsStorage:ConnectionString"] = connectionString;
+        settings["ClaimsStorage:Container"] = containerName;
+        settings["ClaimsStorage:PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(30)).ToString("c");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var clock = new DelegatingClock();
         ClaimsBlobHarness? harness = null;

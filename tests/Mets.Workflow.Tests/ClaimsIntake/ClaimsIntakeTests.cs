@@ -94,7 +94,7 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
         var settings = WorkflowHarness.Settings(_folder);
         settings["Claims:Store:DatabasePath"] = Path.Combine(_folder, "claims.db");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var clock = new DelegatingClock();
+        var clock = new WorkflowHarness.HostClock();
         _provider = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
@@ -110,12 +110,5 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
             loggerFactory: _provider.GetRequiredService<ILoggerFactory>());
         clock.Inner = _host.Time;
         return _provider.GetRequiredService<ClaimsFileProcessor>();
-    }
-
-    private sealed class DelegatingClock : TimeProvider
-    {
-        public TimeProvider Inner { get; set; } = System;
-
-        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
     }
 }
