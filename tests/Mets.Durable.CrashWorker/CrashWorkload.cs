@@ -1,3 +1,5 @@
+using Microsoft.DurableTask;
+
 namespace Mets.Durable.CrashWorker;
 
 /// <summary>
@@ -33,7 +35,7 @@ public static class CrashWorkload
                     ctx.CallActivityAsync<long>("Square", n + 1),
                     ctx.CallActivityAsync<long>("Double", n));
                 await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddMilliseconds(2500 + (input.N % 7 * 200)), CancellationToken.None);
-                var plus = await ctx.CallSubOrchestratorAsync<long>("AddOne", squares.Sum(), new SubOrchestrationOptions(InstanceId: $"{ctx.InstanceId}:g{input.Generation}"));
+                var plus = await ctx.CallSubOrchestratorAsync<long>("AddOne", squares.Sum(), new SubOrchestrationOptions(instanceId: $"{ctx.InstanceId}:g{input.Generation}"));
                 ctx.SendEvent(ctx.InstanceId, "self", plus);
                 var echoed = await ctx.WaitForExternalEvent<long>("self");
                 var total = input.Carried + echoed;

@@ -1,28 +1,37 @@
 using Mets.Durable;
 using Mets.Durable.CrashWorker;
 using Mets.Durable.Engine;
+using Mets.Durable.Storage;
 using Mets.Durable.Storage.Sqlite;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 // Usage: Mets.Durable.CrashWorker <database path> <instance count>
 // Schedules the workload (idempotently), prints STARTED, runs until every instance is terminal,
-// prints DONE and exits 0.
+// prints DONE and exits 0. Composed with Microsoft's hosting API, as a host composes the engine.
 if (args.Length != 2 || !int.TryParse(args[1], out var count))
 {
     Console.Error.WriteLine("usage: Mets.Durable.CrashWorker <database path> <instance count>");
     return 2;
 }
 
-var registry = new DurableTaskRegistry();
-CrashWorkload.Register(registry);
-await using var store = new SqliteOrchestrationStore(args[0]);
-await using var engine = new DurableEngine(store, registry, TimeProvider.System, new DurableEngineOptions { MaxConcurrentActivities = 4 });
-await engine.StartAsync();
+var services = new ServiceCollection();
+services.AddSingleton<IOrchestrationStore>(_ => new SqliteOrchestrationStore(args[0]));
+services.AddDurableTaskWorker(b => b.AddTasks(CrashWorkload.Register).UseEmbeddedEngine(o => o.MaxConcurrentActivities = 4));
+services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
+await using var provider = services.BuildServiceProvider();
+var worker = provider.GetServices<IHostedService>().OfType<EmbeddedDurableTaskWorker>().Single();
+await worker.StartAsync(CancellationToken.None);
+var client = provider.GetRequiredService<DurableTaskClient>();
 
 for (var n = 0; n < count; n++)
 {
-    if (await engine.Client.GetInstanceAsync(CrashWorkload.InstanceId(n)) is null)
+    if (await client.GetInstanceAsync(CrashWorkload.InstanceId(n)) is null)
     {
-        await engine.Client.ScheduleNewOrchestrationInstanceAsync(
+        await client.ScheduleNewOrchestrationInstanceAsync(
             CrashWorkload.Orchestrator, new CrashWorkload.WorkloadInput(n), new StartOrchestrationOptions(CrashWorkload.InstanceId(n)));
     }
 }
@@ -30,8 +39,9 @@ for (var n = 0; n < count; n++)
 Console.WriteLine("STARTED");
 for (var n = 0; n < count; n++)
 {
-    await engine.Client.WaitForInstanceCompletionAsync(CrashWorkload.InstanceId(n));
+    await client.WaitForInstanceCompletionAsync(CrashWorkload.InstanceId(n));
 }
 
 Console.WriteLine("DONE");
+await worker.StopAsync(CancellationToken.None);
 return 0;

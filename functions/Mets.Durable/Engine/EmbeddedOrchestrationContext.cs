@@ -1,13 +1,19 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using CoreFailureDetails = DurableTask.Core.FailureDetails;
+using CoreSubOrchestrationFailedException = DurableTask.Core.Exceptions.SubOrchestrationFailedException;
+using CoreTaskFailedException = DurableTask.Core.Exceptions.TaskFailedException;
 
 namespace Mets.Durable.Engine;
 
 /// <summary>
-/// The embedded engine's orchestration context for one episode. Every member is called on the
-/// episode's thread; durable state (actions, open tasks, event waiters, buffered events) is rebuilt by
-/// replaying the history, so it never has to be persisted.
+/// The embedded engine's implementation of Microsoft's <see cref="TaskOrchestrationContext"/> for one
+/// episode. Every member is called on the episode's thread; durable state (actions, open tasks, event
+/// waiters, buffered events) is rebuilt by replaying the history, so it never has to be persisted.
+/// Semantics follow Microsoft.DurableTask's own context (TaskOrchestrationContextWrapper over DurableTask.Core):
+/// retries through durable timers as DurableTask.Core's RetryInterceptor does, LIFO event waiters, FIFO
+/// buffered events, case-insensitive event names, UUID v5 <see cref="NewGuid"/>.
 /// </summary>
 internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
 {
@@ -18,11 +24,11 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     private const int MaxCustomStatusChars = 16 * 1024 / 2;
 
     private readonly DataConverter _converter;
-    private readonly string? _serializedInput;
+    private object? _input;
     private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
     private readonly Dictionary<int, OpenTask> _openTasks = [];
     private readonly Dictionary<string, List<IEventWaiter>> _waiters = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<HistoryEvent> _bufferedEvents = [];
+    private readonly List<StoredEvent> _bufferedEvents = [];
     private int _nextSequence;
     private int _guidCounter;
     private DateTime _currentUtcDateTime;
@@ -31,14 +37,12 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         TaskName name,
         string instanceId,
         ParentOrchestrationInstance? parent,
-        string? serializedInput,
         DataConverter converter,
         ILoggerFactory loggerFactory)
     {
         Name = name;
         InstanceId = instanceId;
         Parent = parent;
-        _serializedInput = serializedInput;
         _converter = converter;
         LoggerFactory = loggerFactory;
     }
@@ -69,7 +73,7 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
 
     public bool PreserveUnprocessedEvents { get; private set; }
 
-    public IReadOnlyList<HistoryEvent> BufferedEvents => _bufferedEvents;
+    public IReadOnlyList<StoredEvent> BufferedEvents => _bufferedEvents;
 
     /// <summary>Activities, live timers and sub-orchestrations not finished yet (event waits do not count).</summary>
     public bool HasOpenDurableTasks => _openTasks.Count > 0;
@@ -87,42 +91,38 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         }
     }
 
-    public override T? GetInput<T>()
-        where T : default => _converter.Deserialize<T>(_serializedInput);
+    /// <summary>The orchestration's input, deserialized as the orchestrator's input type before it runs.</summary>
+    public void SetInput(object? input) => _input = input;
+
+    public override T GetInput<T>() => (T)_input!;
 
     public override async Task<TResult> CallActivityAsync<TResult>(TaskName name, object? input = null, TaskOptions? options = null)
     {
         EnsureOnEpisodeThread(nameof(CallActivityAsync));
-        var serialized = _converter.Serialize(input);
-        if (options?.Retry?.Policy is { } policy)
+        if (input is TaskOptions && options is null)
         {
-            return await WithRetry(policy, () => ScheduleAsync<TResult>(ActionKind.Activity, name, serialized, null));
+            throw new ArgumentException(
+                $"A {nameof(TaskOptions)} value was provided for the activity input but no value was provided for {nameof(options)}. " +
+                $"Did you actually mean to provide a {nameof(TaskOptions)} value for the {nameof(options)} parameter?",
+                nameof(input));
         }
 
-        return await ScheduleAsync<TResult>(ActionKind.Activity, name, serialized, null);
+        var serialized = _converter.Serialize(input);
+        return await WithRetry(options?.Retry, name, ActionKind.Activity, () => ScheduleAsync<TResult>(ActionKind.Activity, name, serialized, null));
     }
 
     public override async Task<TResult> CallSubOrchestratorAsync<TResult>(TaskName orchestratorName, object? input = null, TaskOptions? options = null)
     {
         EnsureOnEpisodeThread(nameof(CallSubOrchestratorAsync));
+        var instanceId = (options as SubOrchestrationOptions)?.InstanceId ?? NewGuid().ToString("N");
         var serialized = _converter.Serialize(input);
-        var instanceId = (options as SubOrchestrationOptions)?.InstanceId;
-        if (options?.Retry?.Policy is { } policy)
-        {
-            return await WithRetry(policy, () => ScheduleAsync<TResult>(ActionKind.SubOrchestration, orchestratorName, serialized, instanceId));
-        }
-
-        return await ScheduleAsync<TResult>(ActionKind.SubOrchestration, orchestratorName, serialized, instanceId);
+        return await WithRetry(options?.Retry, orchestratorName, ActionKind.SubOrchestration, () => ScheduleAsync<TResult>(ActionKind.SubOrchestration, orchestratorName, serialized, instanceId));
     }
 
     public override Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken)
     {
         EnsureOnEpisodeThread(nameof(CreateTimer));
-        if (fireAt.Kind != DateTimeKind.Utc)
-        {
-            throw new ArgumentException("Durable timers take UTC times only (DateTimeKind.Utc).", nameof(fireAt));
-        }
-
+        fireAt = fireAt.ToUniversalTime();
         var sequence = _nextSequence++;
         Actions[sequence] = new OrchestrationAction(sequence, ActionKind.Timer, "timer") { FireAt = fireAt };
         var open = new OpenTask(ActionKind.Timer, "timer");
@@ -157,10 +157,11 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
             _waiters[eventName] = stack;
         }
 
-        if (stack.FirstOrDefault(w => w.PayloadType != typeof(T)) is { } other)
+        if (stack.Count > 0 && stack[^1].PayloadType != typeof(T))
         {
-            throw new InvalidOperationException(
-                $"Event '{eventName}' is already awaited with payload type {other.PayloadType.Name}; it cannot also be awaited as {typeof(T).Name}.");
+            throw new ArgumentException(
+                "Events with the same name must have the same type argument. " +
+                $"Expected {stack[^1].PayloadType.FullName} but was requested {typeof(T).FullName}.");
         }
 
         var buffered = _bufferedEvents.FindIndex(e => string.Equals(e.Name, eventName, StringComparison.OrdinalIgnoreCase));
@@ -232,17 +233,17 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     }
 
     /// <summary>Matches a recorded scheduling event to the action the replayed code took at that step.</summary>
-    public void MatchRecorded(HistoryEvent scheduled)
+    public void MatchRecorded(StoredEvent scheduled)
     {
         var step = scheduled.TaskId ?? -1;
         if (!Actions.TryGetValue(step, out var action))
         {
-            throw new NonDeterministicOrchestrationException(step, OrchestrationAction.Describe(scheduled), "schedules nothing at this step");
+            throw NonDeterminism(step, OrchestrationAction.NotScheduledMessage(scheduled, step));
         }
 
         if (!action.Matches(scheduled))
         {
-            throw new NonDeterministicOrchestrationException(step, OrchestrationAction.Describe(scheduled), $"schedules {action.Describe()}");
+            throw NonDeterminism(step, OrchestrationAction.MismatchMessage(scheduled, action, step));
         }
 
         action.Recorded = true;
@@ -264,8 +265,12 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         }
     }
 
+    /// <summary>Which step of the history is being matched (for the non-determinism message).</summary>
+    public static DurableTask.Core.Exceptions.NonDeterministicOrchestrationException NonDeterminism(int step, string details) =>
+        new(step, details);
+
     /// <summary>Delivers an external event to the newest live waiter for its name, or buffers it (FIFO).</summary>
-    public void RaiseEvent(HistoryEvent raised)
+    public void RaiseEvent(StoredEvent raised)
     {
         if (raised.Name is not null && _waiters.TryGetValue(raised.Name, out var stack) && stack.Count > 0)
         {
@@ -297,11 +302,6 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     private async Task<TResult> ScheduleAsync<TResult>(ActionKind kind, TaskName name, string? serializedInput, string? instanceId)
     {
         var sequence = _nextSequence++;
-        if (kind == ActionKind.SubOrchestration)
-        {
-            instanceId ??= NewGuid().ToString("N");
-        }
-
         Actions[sequence] = new OrchestrationAction(sequence, kind, name.Name) { Input = serializedInput, InstanceId = instanceId };
         var open = new OpenTask(kind, name.Name);
         _openTasks[sequence] = open;
@@ -309,31 +309,119 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         return _converter.Deserialize<TResult>(result)!;
     }
 
-    private async Task<TResult> WithRetry<TResult>(RetryPolicy policy, Func<Task<TResult>> attempt)
+    /// <summary>
+    /// Runs <paramref name="attempt"/> under the task's retry options, as Microsoft.DurableTask does: a
+    /// <see cref="RetryPolicy"/> retries through durable timers with DurableTask.Core's RetryInterceptor
+    /// rules (delay = first interval x coefficient^retry, capped; within the retry timeout measured from the
+    /// first attempt; a zero-delay timer after the last failed attempt, kept by DurableTask.Core for history
+    /// compatibility); an <see cref="AsyncRetryHandler"/> decides after each failure with no timer.
+    /// Failures marked not retryable (a missing activity or orchestrator) are thrown at once.
+    /// </summary>
+    private async Task<TResult> WithRetry<TResult>(TaskRetryOptions? retry, TaskName name, ActionKind kind, Func<Task<TResult>> attempt)
     {
-        var firstAttemptAt = CurrentUtcDateTime;
-        for (var number = 1; ; number++)
+        if (retry?.Policy is { } policy)
         {
-            TaskFailedException failure;
+            return await WithRetryPolicy(policy, kind, attempt);
+        }
+
+        if (retry?.Handler is { } handler)
+        {
+            return await WithRetryHandler(handler, name, attempt);
+        }
+
+        return await attempt();
+    }
+
+    private async Task<TResult> WithRetryPolicy<TResult>(RetryPolicy policy, ActionKind kind, Func<Task<TResult>> attempt)
+    {
+        var firstAttempt = CurrentUtcDateTime;
+        TaskFailedException? last = null;
+        for (var retryCount = 0; retryCount < policy.MaxNumberOfAttempts; retryCount++)
+        {
             try
             {
                 return await attempt();
             }
-            catch (TaskFailedException ex)
+            catch (TaskFailedException ex) when (!IsNonRetriable(ex.FailureDetails))
             {
-                failure = ex;
+                last = ex;
             }
 
-            var delay = number < policy.MaxNumberOfAttempts ? policy.GetDelay(number) : TimeSpan.Zero;
-            var withinTimeout = policy.RetryTimeout == Timeout.InfiniteTimeSpan || CurrentUtcDateTime + delay - firstAttemptAt <= policy.RetryTimeout;
-            if (number >= policy.MaxNumberOfAttempts || !withinTimeout || !policy.HandleFailure(failure.FailureDetails))
+            if (retryCount + 1 == policy.MaxNumberOfAttempts)
             {
-                throw failure;
+                await CreateTimer(CurrentUtcDateTime, CancellationToken.None);
+                break;
             }
 
-            await CreateTimer(CurrentUtcDateTime + delay, CancellationToken.None);
+            var delay = NextDelay(policy, kind, retryCount, firstAttempt, last);
+            if (delay == TimeSpan.Zero)
+            {
+                break;
+            }
+
+            await CreateTimer(CurrentUtcDateTime.Add(delay), CancellationToken.None);
+        }
+
+        throw last!;
+    }
+
+    private TimeSpan NextDelay(RetryPolicy policy, ActionKind kind, int retryCount, DateTime firstAttempt, TaskFailedException failure)
+    {
+        if (!policy.Handle(ToCoreException(kind, failure)))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var expires = policy.RetryTimeout == Timeout.InfiniteTimeSpan || policy.RetryTimeout == TimeSpan.MaxValue
+            ? DateTime.MaxValue
+            : firstAttempt.Add(policy.RetryTimeout);
+        if (CurrentUtcDateTime >= expires)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var milliseconds = policy.FirstRetryInterval.TotalMilliseconds * Math.Pow(policy.BackoffCoefficient, retryCount);
+        var max = policy.MaxRetryInterval == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : policy.MaxRetryInterval;
+        return milliseconds < max.TotalMilliseconds ? TimeSpan.FromMilliseconds(milliseconds) : max;
+    }
+
+    private async Task<TResult> WithRetryHandler<TResult>(AsyncRetryHandler handler, TaskName name, Func<Task<TResult>> attempt)
+    {
+        var start = CurrentUtcDateTime;
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (TaskFailedException ex) when (!IsNonRetriable(ex.FailureDetails))
+            {
+                failures++;
+                var context = new RetryContext(this, failures, ex.FailureDetails, CurrentUtcDateTime.Subtract(start), CancellationToken.None);
+                if (!await handler(context) || failures == int.MaxValue)
+                {
+                    throw;
+                }
+            }
         }
     }
+
+    /// <summary>Missing orchestrators and activities are not retried, as in Microsoft's worker.</summary>
+    private static bool IsNonRetriable(TaskFailureDetails failure) =>
+        failure.ErrorType is "ActivityTaskNotFound" or "OrchestratorTaskNotFound";
+
+    /// <summary>RetryPolicy.Handle takes the DurableTask.Core exception the SDK's own runtime would pass it.</summary>
+    private static Exception ToCoreException(ActionKind kind, TaskFailedException failure)
+    {
+        var details = ToCoreDetails(failure.FailureDetails);
+        return kind == ActionKind.SubOrchestration
+            ? new CoreSubOrchestrationFailedException(failure.Message) { FailureDetails = details }
+            : new CoreTaskFailedException(failure.Message) { FailureDetails = details };
+    }
+
+    private static CoreFailureDetails ToCoreDetails(TaskFailureDetails details) =>
+        new(details.ErrorType, details.ErrorMessage, details.StackTrace, details.InnerFailure is null ? null : ToCoreDetails(details.InnerFailure), IsNonRetriable(details));
 
     private void EnsureOnEpisodeThread(string api)
     {

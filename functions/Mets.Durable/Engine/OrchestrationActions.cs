@@ -29,32 +29,42 @@ internal sealed record OrchestrationAction(int Sequence, ActionKind Kind, string
         _ => $"event '{Name}' sent to '{InstanceId}'",
     };
 
-    public static string Describe(HistoryEvent scheduled) => scheduled.EventType switch
+    public static string Describe(StoredEvent scheduled) => scheduled.EventType switch
     {
-        HistoryEventType.TaskScheduled => $"activity '{scheduled.Name}'",
-        HistoryEventType.TimerCreated => "a timer",
-        HistoryEventType.SubOrchestrationInstanceCreated => $"sub-orchestration '{scheduled.Name}' (instance '{scheduled.InstanceId}')",
+        StoredEventKind.TaskScheduled => $"activity '{scheduled.Name}'",
+        StoredEventKind.TimerCreated => "a timer",
+        StoredEventKind.SubOrchestrationInstanceCreated => $"sub-orchestration '{scheduled.Name}' (instance '{scheduled.InstanceId}')",
         _ => $"event '{scheduled.Name}' sent to '{scheduled.InstanceId}'",
     };
 
-    public bool Matches(HistoryEvent scheduled) => (Kind, scheduled.EventType) switch
+    /// <summary>The history recorded a step the replayed code did not take.</summary>
+    public static string NotScheduledMessage(StoredEvent scheduled, int step) =>
+        $"At step #{step} the history has {Describe(scheduled)}, but the orchestrator code now schedules nothing at this step. " +
+        "Was a change made to the orchestrator code after this instance had already started running?";
+
+    /// <summary>The replayed code took another step than the history recorded.</summary>
+    public static string MismatchMessage(StoredEvent scheduled, OrchestrationAction action, int step) =>
+        $"At step #{step} the history has {Describe(scheduled)}, but the orchestrator code now schedules {action.Describe()}. " +
+        "Was a change made to the orchestrator code after this instance had already started running?";
+
+    public bool Matches(StoredEvent scheduled) => (Kind, scheduled.EventType) switch
     {
-        (ActionKind.Activity, HistoryEventType.TaskScheduled) => SameName(scheduled),
-        (ActionKind.Timer, HistoryEventType.TimerCreated) => true,
-        (ActionKind.SubOrchestration, HistoryEventType.SubOrchestrationInstanceCreated) =>
+        (ActionKind.Activity, StoredEventKind.TaskScheduled) => SameName(scheduled),
+        (ActionKind.Timer, StoredEventKind.TimerCreated) => true,
+        (ActionKind.SubOrchestration, StoredEventKind.SubOrchestrationInstanceCreated) =>
             SameName(scheduled) && string.Equals(InstanceId, scheduled.InstanceId, StringComparison.Ordinal),
-        (ActionKind.SendEvent, HistoryEventType.EventSent) =>
+        (ActionKind.SendEvent, StoredEventKind.EventSent) =>
             SameName(scheduled) && string.Equals(InstanceId, scheduled.InstanceId, StringComparison.Ordinal),
         _ => false,
     };
 
-    public HistoryEvent ToHistoryEvent(DateTime timestamp) => new(
+    public StoredEvent ToHistoryEvent(DateTime timestamp) => new(
         Kind switch
         {
-            ActionKind.Activity => HistoryEventType.TaskScheduled,
-            ActionKind.Timer => HistoryEventType.TimerCreated,
-            ActionKind.SubOrchestration => HistoryEventType.SubOrchestrationInstanceCreated,
-            _ => HistoryEventType.EventSent,
+            ActionKind.Activity => StoredEventKind.TaskScheduled,
+            ActionKind.Timer => StoredEventKind.TimerCreated,
+            ActionKind.SubOrchestration => StoredEventKind.SubOrchestrationInstanceCreated,
+            _ => StoredEventKind.EventSent,
         },
         timestamp)
     {
@@ -65,5 +75,5 @@ internal sealed record OrchestrationAction(int Sequence, ActionKind Kind, string
         InstanceId = InstanceId,
     };
 
-    private bool SameName(HistoryEvent scheduled) => string.Equals(Name, scheduled.Name, StringComparison.OrdinalIgnoreCase);
+    private bool SameName(StoredEvent scheduled) => string.Equals(Name, scheduled.Name, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,4 +1,6 @@
+using DurableTask.Core.Exceptions;
 using Mets.Durable.Storage;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace Mets.Durable.Engine;
@@ -6,7 +8,7 @@ namespace Mets.Durable.Engine;
 /// <summary>What one episode decided.</summary>
 internal sealed record EpisodeResult(EpisodeOutcome Outcome)
 {
-    public List<HistoryEvent> NewHistory { get; init; } = [];
+    public List<StoredEvent> NewHistory { get; init; } = [];
 
     public string? Output { get; init; }
 
@@ -29,7 +31,7 @@ internal sealed record EpisodeResult(EpisodeOutcome Outcome)
     public string? ContinueAsNewInput { get; init; }
 
     /// <summary>Events carried into the next generation (unprocessed, when preserved).</summary>
-    public List<HistoryEvent> CarriedEvents { get; init; } = [];
+    public List<StoredEvent> CarriedEvents { get; init; } = [];
 }
 
 internal enum EpisodeOutcome
@@ -46,30 +48,29 @@ internal enum EpisodeOutcome
 /// <see cref="OrchestrationScheduler"/> on the calling thread and is drained after every event, so
 /// the outcome never depends on how events were batched into episodes.
 /// </summary>
-internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServiceProvider services, DataConverter converter, ILoggerFactory loggerFactory)
+internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataConverter converter, ILoggerFactory loggerFactory)
 {
-    public EpisodeResult Execute(InstanceRecord instance, IReadOnlyList<HistoryEvent> past, IReadOnlyList<HistoryEvent> newEvents, DateTime now)
+    public EpisodeResult Execute(InstanceRecord instance, IReadOnlyList<StoredEvent> past, IReadOnlyList<StoredEvent> newEvents, DateTime now, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(past);
         ArgumentNullException.ThrowIfNull(newEvents);
 
-        var newHistory = new List<HistoryEvent>();
-        if (!registry.TryCreateOrchestrator(instance.Name, services, out var orchestrator))
+        var newHistory = new List<StoredEvent>();
+        if (!factory.TryCreateOrchestrator(instance.Name, services, out var orchestrator))
         {
             newHistory.AddRange(newEvents);
             return new EpisodeResult(EpisodeOutcome.Failed)
             {
                 NewHistory = newHistory,
-                Failure = new TaskFailureDetails("OrchestratorTaskNotFound", $"No orchestrator task named '{instance.Name}' was found."),
+                Failure = new TaskFailureDetails("OrchestratorTaskNotFound", $"No orchestrator task named '{instance.Name}' was found.", null, null, null),
             };
         }
 
-        var parent = instance.ParentInstanceId is null ? null : new ParentOrchestrationInstance(instance.Name, instance.ParentInstanceId);
-        var context = new EmbeddedOrchestrationContext(instance.Name, instance.InstanceId, parent, instance.Input, converter, loggerFactory);
+        var context = new EmbeddedOrchestrationContext(instance.Name, instance.InstanceId, ParentOf(instance, past, newEvents), converter, loggerFactory);
         var scheduler = new OrchestrationScheduler();
         Task<object?>? run = null;
-        var carried = new List<HistoryEvent>();
+        var carried = new List<StoredEvent>();
 
         try
         {
@@ -79,7 +80,7 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
             }
 
             context.Replaying = false;
-            var started = new HistoryEvent(HistoryEventType.OrchestratorStarted, Max(now, context.CurrentUtcDateTime));
+            var started = new StoredEvent(StoredEventKind.OrchestratorStarted, Max(now, context.CurrentUtcDateTime));
             newHistory.Add(started);
             run = Apply(started, context, scheduler, orchestrator!, run);
 
@@ -87,7 +88,7 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
             {
                 if (run is { IsCompleted: true } && context.ContinueAsNewRequested)
                 {
-                    carried.AddRange(newEvents.Skip(i).Where(e => e.EventType == HistoryEventType.EventRaised));
+                    carried.AddRange(newEvents.Skip(i).Where(e => e.EventType == StoredEventKind.EventRaised));
                     break;
                 }
 
@@ -98,7 +99,7 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
         catch (NonDeterministicOrchestrationException ex)
         {
             scheduler.Close();
-            return Failed(newHistory, context, TaskFailureDetails.FromException(ex));
+            return Failed(newHistory, context, FailureOf(ex));
         }
 
         scheduler.Close();
@@ -143,7 +144,7 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
             }
 
             var error = run.Exception?.InnerException ?? (Exception)new TaskCanceledException();
-            return result with { Outcome = EpisodeOutcome.Failed, Failure = TaskFailureDetails.FromException(error) };
+            return result with { Outcome = EpisodeOutcome.Failed, Failure = FailureOf(error) };
         }
 
         if (scheduler.NonDurableContinuationDetected || (!context.HasOpenDurableTasks && !context.HasLiveEventWaiters))
@@ -151,7 +152,7 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
             return result with
             {
                 Outcome = EpisodeOutcome.Failed,
-                Failure = TaskFailureDetails.FromException(new NonDurableAwaitException(
+                Failure = FailureOf(new NonDurableAwaitException(
                     $"Orchestrator '{instance.Name}' awaited a non-durable task (Task.Delay, Task.Run, ConfigureAwait(false) or I/O): " +
                     "the episode ended with the orchestrator unfinished and no durable task outstanding.")),
             };
@@ -160,7 +161,31 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
         return result;
     }
 
-    private static EpisodeResult Failed(List<HistoryEvent> newHistory, EmbeddedOrchestrationContext context, TaskFailureDetails failure) =>
+    /// <summary>The parent named in the child's ExecutionStarted event (older stored children lack the name: their own is used).</summary>
+    private static ParentOrchestrationInstance? ParentOf(InstanceRecord instance, IReadOnlyList<StoredEvent> past, IReadOnlyList<StoredEvent> newEvents)
+    {
+        if (instance.ParentInstanceId is null)
+        {
+            return null;
+        }
+
+        var started = past.Concat(newEvents).FirstOrDefault(e => e.EventType == StoredEventKind.ExecutionStarted);
+        return new ParentOrchestrationInstance(started?.ParentName ?? instance.Name, instance.ParentInstanceId);
+    }
+
+    /// <summary>
+    /// How an orchestration's failure is recorded, as DurableTask.Core records it under Microsoft's worker: the
+    /// exception's type, message and stack; an uncaught <see cref="TaskFailedException"/> keeps the failed
+    /// task's details as its inner failure; other inner exceptions become inner failures.
+    /// </summary>
+    internal static TaskFailureDetails FailureOf(Exception exception) => new(
+        exception.GetType().FullName ?? exception.GetType().Name,
+        exception.Message,
+        exception.StackTrace,
+        exception is Microsoft.DurableTask.TaskFailedException failed ? failed.FailureDetails : exception.InnerException is { } inner ? FailureOf(inner) : null,
+        null);
+
+    private static EpisodeResult Failed(List<StoredEvent> newHistory, EmbeddedOrchestrationContext context, TaskFailureDetails failure) =>
         new(EpisodeOutcome.Failed)
         {
             NewHistory = newHistory,
@@ -203,29 +228,29 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
         }
     }
 
-    private Task<object?>? Apply(HistoryEvent e, EmbeddedOrchestrationContext context, OrchestrationScheduler scheduler, ITaskOrchestrator orchestrator, Task<object?>? run)
+    private Task<object?>? Apply(StoredEvent e, EmbeddedOrchestrationContext context, OrchestrationScheduler scheduler, ITaskOrchestrator orchestrator, Task<object?>? run)
     {
         switch (e.EventType)
         {
-            case HistoryEventType.OrchestratorStarted:
+            case StoredEventKind.OrchestratorStarted:
                 context.AdvanceTime(e.Timestamp);
                 break;
-            case HistoryEventType.ExecutionStarted when run is null:
+            case StoredEventKind.ExecutionStarted when run is null:
                 run = scheduler.Start(() => StartOrchestrator(orchestrator, context, e.Input));
                 break;
-            case HistoryEventType.TaskScheduled or HistoryEventType.TimerCreated or HistoryEventType.SubOrchestrationInstanceCreated or HistoryEventType.EventSent:
+            case StoredEventKind.TaskScheduled or StoredEventKind.TimerCreated or StoredEventKind.SubOrchestrationInstanceCreated or StoredEventKind.EventSent:
                 context.MatchRecorded(e);
                 break;
-            case HistoryEventType.TaskCompleted or HistoryEventType.SubOrchestrationInstanceCompleted:
+            case StoredEventKind.TaskCompleted or StoredEventKind.SubOrchestrationInstanceCompleted:
                 context.CompleteTask(e.TaskId ?? -1, e.Result);
                 break;
-            case HistoryEventType.TimerFired:
+            case StoredEventKind.TimerFired:
                 context.CompleteTask(e.TaskId ?? -1, null);
                 break;
-            case HistoryEventType.TaskFailed or HistoryEventType.SubOrchestrationInstanceFailed:
-                context.FailTask(e.TaskId ?? -1, e.Failure ?? new TaskFailureDetails("unknown", "The task failed."));
+            case StoredEventKind.TaskFailed or StoredEventKind.SubOrchestrationInstanceFailed:
+                context.FailTask(e.TaskId ?? -1, e.Failure ?? new TaskFailureDetails("unknown", "The task failed.", null, null, null));
                 break;
-            case HistoryEventType.EventRaised:
+            case StoredEventKind.EventRaised:
                 context.RaiseEvent(e);
                 break;
         }
@@ -234,9 +259,10 @@ internal sealed class OrchestrationExecutor(DurableTaskRegistry registry, IServi
         return run;
     }
 
-    private Task<object?> StartOrchestrator(ITaskOrchestrator orchestrator, TaskOrchestrationContext context, string? serializedInput)
+    private Task<object?> StartOrchestrator(ITaskOrchestrator orchestrator, EmbeddedOrchestrationContext context, string? serializedInput)
     {
         var input = converter.Deserialize(serializedInput, orchestrator.InputType);
+        context.SetInput(input);
         return orchestrator.RunAsync(context, input);
     }
 }

@@ -1,27 +1,34 @@
 namespace Mets.Durable.Engine;
 
-/// <summary>An auto-reset wake-up: Set() wakes the current or next WaitAsync once.</summary>
-internal sealed class WakeSignal : IDisposable
+/// <summary>
+/// A wake-up for one consumer loop that can never be lost. <see cref="Set"/> leaves the signal set until the
+/// consumer calls <see cref="Reset"/>, which it does before it looks for work; a wait that is abandoned
+/// (cancelled, or beaten by a timer) consumes nothing. The earlier SemaphoreSlim-based signal could hand a
+/// Set to a wait whose cancellation was still being processed, and the loop then slept through new work.
+/// </summary>
+internal sealed class WakeSignal
 {
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private TaskCompletionSource _current = NewSource();
 
-    public void Set()
+    /// <summary>True while a Set has not been consumed by <see cref="Reset"/>.</summary>
+    public bool IsSet => Volatile.Read(ref _current).Task.IsCompleted;
+
+    public void Set() => Volatile.Read(ref _current).TrySetResult();
+
+    /// <summary>Clears a consumed Set; call it before checking for work, then wait.</summary>
+    public void Reset()
     {
-        try
+        var current = Volatile.Read(ref _current);
+        if (current.Task.IsCompleted)
         {
-            _semaphore.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: one wake-up covers every change since.
+            Interlocked.CompareExchange(ref _current, NewSource(), current);
         }
     }
 
-    public Task WaitAsync(CancellationToken cancellation) => _semaphore.WaitAsync(cancellation);
+    /// <summary>Completes once the signal is set (at once if it already is). Cancelling the wait consumes nothing.</summary>
+    public Task WaitAsync(CancellationToken cancellation) => Volatile.Read(ref _current).Task.WaitAsync(cancellation);
 
-    public void Dispose() => _semaphore.Dispose();
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellation) => _semaphore.WaitAsync(timeout, cancellation);
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>Wakes every waiter whenever the engine makes progress (a commit, an activity, a timer).</summary>

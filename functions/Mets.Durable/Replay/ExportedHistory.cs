@@ -7,7 +7,7 @@ namespace Mets.Durable.Replay;
 /// An instance's history as a portable JSON document: export it from a running system, check it into
 /// a test suite, and replay it against changed orchestrator code (see <see cref="OrchestrationReplayer"/>).
 /// </summary>
-public sealed record ExportedHistory(string InstanceId, string Name, IReadOnlyList<HistoryEvent> Events)
+public sealed record ExportedHistory(string InstanceId, string Name, IReadOnlyList<StoredEvent> Events)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -18,13 +18,17 @@ public sealed record ExportedHistory(string InstanceId, string Name, IReadOnlyLi
 
     public string? ParentInstanceId { get; init; }
 
+    /// <summary>Exports an instance's stored history from the embedded engine behind <paramref name="client"/>.</summary>
     public static async Task<ExportedHistory> ExportAsync(DurableTaskClient client, string instanceId, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var metadata = await client.GetInstanceAsync(instanceId, cancellation: cancellation).ConfigureAwait(false)
-            ?? throw new OrchestrationNotFoundException(instanceId);
-        var events = await client.GetOrchestrationHistoryAsync(instanceId, cancellation).ConfigureAwait(false);
-        return new ExportedHistory(instanceId, metadata.Name, events);
+        var hub = (client as Engine.EmbeddedDurableTaskClient)?.Hub
+            ?? throw new NotSupportedException("History export reads the embedded engine's store: pass the client UseEmbeddedEngine() registered.");
+        await hub.EnsureInitializedAsync(cancellation).ConfigureAwait(false);
+        var instance = await hub.Store.GetInstanceAsync(instanceId, cancellation).ConfigureAwait(false)
+            ?? throw new ArgumentException($"An orchestration with the instanceId {instanceId} was not found.", nameof(instanceId));
+        var events = await hub.Store.GetHistoryAsync(instanceId, cancellation).ConfigureAwait(false);
+        return new ExportedHistory(instanceId, instance.Name, events) { ParentInstanceId = instance.ParentInstanceId };
     }
 
     public static ExportedHistory FromJson(string json) =>

@@ -1,5 +1,10 @@
+using DurableTask.Core.Exceptions;
 using Mets.Durable.Engine;
 using Mets.Durable.Storage;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mets.Durable.Replay;
@@ -16,28 +21,54 @@ public sealed record ReplayResult(string InstanceId, bool IsDeterministic, strin
 /// a recorded step the code no longer reaches, or a completed instance whose replay ends differently.
 /// Use it in tests to guard orchestrator changes against instances already in flight.
 /// </summary>
-public sealed class OrchestrationReplayer(DurableTaskRegistry registry, DataConverter? converter = null, IServiceProvider? services = null)
+public sealed class OrchestrationReplayer
 {
-    private readonly OrchestrationExecutor _executor = new(
-        registry,
-        services ?? new NoServices(),
-        converter ?? DataConverter.Default,
-        NullLoggerFactory.Instance);
+    private readonly OrchestrationExecutor _executor;
+    private readonly IServiceProvider _services;
+
+    /// <summary>A replayer for the tasks <paramref name="register"/> adds to Microsoft's <see cref="DurableTaskRegistry"/>.</summary>
+    /// <param name="register">Registers the orchestrators, as the host's <c>AddTasks</c> does.</param>
+    /// <param name="converter">The serializer the histories were written with; Microsoft's JSON converter by default.</param>
+    /// <param name="services">Services the orchestrators' constructors need.</param>
+    public OrchestrationReplayer(Action<DurableTaskRegistry> register, DataConverter? converter = null, IServiceProvider? services = null)
+        : this(BuildFactory(register), converter, services)
+    {
+    }
+
+    public OrchestrationReplayer(IDurableTaskFactory factory, DataConverter? converter = null, IServiceProvider? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _executor = new OrchestrationExecutor(factory, converter ?? Microsoft.DurableTask.Converters.JsonDataConverter.Default, NullLoggerFactory.Instance);
+        _services = services ?? new NoServices();
+    }
+
+    /// <summary>
+    /// Microsoft's registry turns itself into an <see cref="IDurableTaskFactory"/> only for a worker its hosting
+    /// builds; this builds a worker that does nothing but keep the factory it is given.
+    /// </summary>
+    private static IDurableTaskFactory BuildFactory(Action<DurableTaskRegistry> register)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        var services = new ServiceCollection();
+        services.AddDurableTaskWorker(b => b.AddTasks(register).UseBuildTarget<FactoryKeeper>());
+        using var provider = services.BuildServiceProvider();
+        return provider.GetServices<IHostedService>().OfType<FactoryKeeper>().Single().TaskFactory;
+    }
 
     public ReplayResult Replay(ExportedHistory history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var started = history.Events.FirstOrDefault(e => e.EventType == HistoryEventType.ExecutionStarted);
+        var started = history.Events.FirstOrDefault(e => e.EventType == StoredEventKind.ExecutionStarted);
         if (started is null)
         {
             return new ReplayResult(history.InstanceId, false, "The history has no ExecutionStarted event.");
         }
 
         var instance = new InstanceRecord(history.InstanceId, history.Name) { Input = started.Input, ParentInstanceId = history.ParentInstanceId };
-        var recordedEnd = history.Events.LastOrDefault(e => e.EventType is HistoryEventType.ExecutionCompleted or HistoryEventType.ExecutionFailed);
-        var replayed = history.Events.Where(e => e.EventType is not (HistoryEventType.ExecutionCompleted or HistoryEventType.ExecutionFailed)).ToList();
+        var recordedEnd = history.Events.LastOrDefault(e => e.EventType is StoredEventKind.ExecutionCompleted or StoredEventKind.ExecutionFailed);
+        var replayed = history.Events.Where(e => e.EventType is not (StoredEventKind.ExecutionCompleted or StoredEventKind.ExecutionFailed)).ToList();
         var lastTime = replayed.Count == 0 ? DateTime.UnixEpoch : replayed.Max(e => e.Timestamp);
-        var result = _executor.Execute(instance, replayed, [], lastTime);
+        var result = _executor.Execute(instance, replayed, [], lastTime, _services);
 
         if (result.Failure is { ErrorType: var type } failure && type == typeof(NonDeterministicOrchestrationException).FullName)
         {
@@ -46,7 +77,7 @@ public sealed class OrchestrationReplayer(DurableTaskRegistry registry, DataConv
 
         if (recordedEnd is not null)
         {
-            var recordedCompleted = recordedEnd.EventType == HistoryEventType.ExecutionCompleted;
+            var recordedCompleted = recordedEnd.EventType == StoredEventKind.ExecutionCompleted;
             if (recordedCompleted && (result.Outcome != EpisodeOutcome.Completed || result.Output != recordedEnd.Result))
             {
                 return new ReplayResult(history.InstanceId, false, $"The recorded instance completed with {recordedEnd.Result ?? "null"}; the replay ends {Describe(result)}.");
@@ -72,6 +103,13 @@ public sealed class OrchestrationReplayer(DurableTaskRegistry registry, DataConv
         EpisodeOutcome.ContinuedAsNew => "continuing as new",
         _ => "still waiting",
     };
+
+    private sealed class FactoryKeeper(string? name, IDurableTaskFactory factory) : DurableTaskWorker(name, factory)
+    {
+        public IDurableTaskFactory TaskFactory => Factory;
+
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+    }
 
     private sealed class NoServices : IServiceProvider
     {

@@ -9,21 +9,22 @@ public interface IOrchestrationStore : IAsyncDisposable
     Task InitializeAsync(CancellationToken cancellation);
 
     /// <summary>
-    /// Creates an instance with its ExecutionStarted message. Throws <see cref="OrchestrationAlreadyExistsException"/>
-    /// when an instance with that id is Pending, Running or Suspended; replaces a terminal one (history,
-    /// inbox, timers and activities of the old one are dropped).
+    /// Creates an instance with its ExecutionStarted message. Throws
+    /// <see cref="DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException"/> when an instance with that id
+    /// exists in one of the <paramref name="dedupeStatuses"/>; otherwise replaces it (history, inbox, timers and
+    /// activities of the old one are dropped).
     /// </summary>
-    Task CreateInstanceAsync(InstanceRecord instance, HistoryEvent startEvent, CancellationToken cancellation);
+    Task CreateInstanceAsync(InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses, CancellationToken cancellation);
 
     /// <summary>Adds a message to an instance's inbox; false when the instance does not exist.</summary>
-    Task<bool> EnqueueMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellation);
+    Task<bool> EnqueueMessageAsync(string instanceId, StoredEvent message, CancellationToken cancellation);
 
     Task<InstanceRecord?> GetInstanceAsync(string instanceId, CancellationToken cancellation);
 
     /// <summary>Instances ordered by id, after <see cref="InstanceQuery.AfterInstanceId"/>.</summary>
     Task<IReadOnlyList<InstanceRecord>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellation);
 
-    Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation);
+    Task<IReadOnlyList<StoredEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation);
 
     /// <summary>Deletes terminal instances with their history; returns how many were deleted.</summary>
     Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation);
@@ -57,4 +58,4 @@ public interface IOrchestrationStore : IAsyncDisposable
 public sealed record StoreWorkCounts(int ReadyInstances, int Activities, int DueTimers, int PendingTimers);
 
 /// <summary>A finished activity and the message (TaskCompleted or TaskFailed) that reports it.</summary>
-public sealed record ActivityResult(ActivityWorkItem Item, HistoryEvent Result);
+public sealed record ActivityResult(ActivityWorkItem Item, StoredEvent Result);

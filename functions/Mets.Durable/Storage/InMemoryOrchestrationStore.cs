@@ -8,7 +8,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, InstanceRecord> _instances = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<HistoryEvent>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<StoredEvent>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<InboxMessage>> _inboxes = new(StringComparer.Ordinal);
     private readonly SortedSet<(long FirstMessageId, string InstanceId)> _readyOrder = [];
     private readonly SortedDictionary<long, ActivityWorkItem> _activities = [];
@@ -18,18 +18,19 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
     public Task InitializeAsync(CancellationToken cancellation) => Task.CompletedTask;
 
-    public Task CreateInstanceAsync(InstanceRecord instance, HistoryEvent startEvent, CancellationToken cancellation)
+    public Task CreateInstanceAsync(InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(dedupeStatuses);
         lock (_gate)
         {
-            CreateLocked(instance, startEvent);
+            CreateLocked(instance, startEvent, dedupeStatuses);
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<bool> EnqueueMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellation)
+    public Task<bool> EnqueueMessageAsync(string instanceId, StoredEvent message, CancellationToken cancellation)
     {
         lock (_gate)
         {
@@ -65,11 +66,11 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
     }
 
-    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation)
+    public Task<IReadOnlyList<StoredEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation)
     {
         lock (_gate)
         {
-            IReadOnlyList<HistoryEvent> history = _history.TryGetValue(instanceId, out var events) ? events.ToList() : [];
+            IReadOnlyList<StoredEvent> history = _history.TryGetValue(instanceId, out var events) ? events.ToList() : [];
             return Task.FromResult(history);
         }
     }
@@ -209,7 +210,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                 continue;
             }
 
-            CreateLocked(child.Instance, child.StartEvent);
+            CreateLocked(child.Instance, child.StartEvent, []);
         }
 
         foreach (var message in commit.OutboundMessages)
@@ -268,7 +269,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                 RemoveTimerLocked(key);
                 if (_instances.ContainsKey(timer.InstanceId))
                 {
-                    EnqueueLocked(timer.InstanceId, new HistoryEvent(HistoryEventType.TimerFired, now)
+                    EnqueueLocked(timer.InstanceId, new StoredEvent(StoredEventKind.TimerFired, now)
                     {
                         TaskId = timer.TimerId,
                         FireAt = timer.FireAt,
@@ -296,17 +297,15 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal static HistoryEvent ChildAlreadyExists(NewChildInstance child, InstanceRecord parent, InstanceRecord existing) =>
-        new(HistoryEventType.SubOrchestrationInstanceFailed, parent.LastUpdatedAt)
+    internal static StoredEvent ChildAlreadyExists(NewChildInstance child, InstanceRecord parent, InstanceRecord existing) =>
+        new(StoredEventKind.SubOrchestrationInstanceFailed, parent.LastUpdatedAt)
         {
             TaskId = child.ParentTaskId,
             ExecutionId = parent.ExecutionId,
-            Failure = new TaskFailureDetails(
-                typeof(OrchestrationAlreadyExistsException).FullName!,
-                $"An orchestration with id '{existing.InstanceId}' already exists. It's in the {existing.Status} state."),
+            Failure = StoreErrors.AlreadyExistsFailure(existing.InstanceId, existing.Status),
         };
 
-    private static bool IsWakeUp(HistoryEvent e) => e.EventType is HistoryEventType.ExecutionResumed or HistoryEventType.ExecutionTerminated;
+    private static bool IsWakeUp(StoredEvent e) => e.EventType is StoredEventKind.ExecutionResumed or StoredEventKind.ExecutionTerminated;
 
     private static bool Matches(InstanceRecord i, InstanceQuery q) =>
         (q.CreatedFrom is null || i.CreatedAt >= q.CreatedFrom) &&
@@ -315,13 +314,13 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         (q.InstanceIdPrefix is null || i.InstanceId.StartsWith(q.InstanceIdPrefix, StringComparison.Ordinal)) &&
         (q.ParentInstanceId is null || i.ParentInstanceId == q.ParentInstanceId);
 
-    private void CreateLocked(InstanceRecord instance, HistoryEvent startEvent)
+    private void CreateLocked(InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses)
     {
         if (_instances.TryGetValue(instance.InstanceId, out var existing))
         {
-            if (!existing.IsTerminal)
+            if (dedupeStatuses.Contains(existing.Status))
             {
-                throw new OrchestrationAlreadyExistsException(instance.InstanceId, existing.Status);
+                throw StoreErrors.AlreadyExists(instance.InstanceId, existing.Status);
             }
 
             RemoveLocked(instance.InstanceId);
@@ -332,7 +331,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         EnqueueLocked(instance.InstanceId, startEvent);
     }
 
-    private void EnqueueLocked(string instanceId, HistoryEvent message)
+    private void EnqueueLocked(string instanceId, StoredEvent message)
     {
         if (!_inboxes.TryGetValue(instanceId, out var inbox))
         {

@@ -29,10 +29,10 @@ public sealed record InstanceRecord(string InstanceId, string Name)
 }
 
 /// <summary>A message waiting in an instance's inbox.</summary>
-public sealed record InboxMessage(long Id, string InstanceId, HistoryEvent Event);
+public sealed record InboxMessage(long Id, string InstanceId, StoredEvent Event);
 
 /// <summary>What the orchestration dispatcher works on: one instance, its history, its new messages.</summary>
-public sealed record OrchestrationWorkItem(InstanceRecord Instance, IReadOnlyList<HistoryEvent> History, IReadOnlyList<InboxMessage> Messages);
+public sealed record OrchestrationWorkItem(InstanceRecord Instance, IReadOnlyList<StoredEvent> History, IReadOnlyList<InboxMessage> Messages);
 
 /// <summary>An activity invocation waiting to run (at least once).</summary>
 public sealed record ActivityWorkItem(long Id, string InstanceId, string ExecutionId, int TaskId, string Name, string? Input);
@@ -44,10 +44,10 @@ public sealed record NewActivity(int TaskId, string Name, string? Input);
 public sealed record NewTimer(int TimerId, DateTime FireAt);
 
 /// <summary>A message for another instance (or this one, for a new generation).</summary>
-public sealed record OutboundMessage(string InstanceId, HistoryEvent Event);
+public sealed record OutboundMessage(string InstanceId, StoredEvent Event);
 
 /// <summary>A sub-orchestration to create, with the failure to send back if its id is taken.</summary>
-public sealed record NewChildInstance(InstanceRecord Instance, HistoryEvent StartEvent, int ParentTaskId);
+public sealed record NewChildInstance(InstanceRecord Instance, StoredEvent StartEvent, int ParentTaskId);
 
 /// <summary>
 /// Everything one orchestration episode changes, committed in one transaction: the history append
@@ -56,7 +56,7 @@ public sealed record NewChildInstance(InstanceRecord Instance, HistoryEvent Star
 /// </summary>
 public sealed record OrchestrationCommit(InstanceRecord Instance)
 {
-    public IReadOnlyList<HistoryEvent> AppendedHistory { get; init; } = [];
+    public IReadOnlyList<StoredEvent> AppendedHistory { get; init; } = [];
 
     /// <summary>When true, the stored history is replaced by <see cref="AppendedHistory"/> (new generation).</summary>
     public bool ReplaceHistory { get; init; }

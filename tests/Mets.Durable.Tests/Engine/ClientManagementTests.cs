@@ -1,3 +1,5 @@
+using DurableTask.Core.Exceptions;
+using DurableTask.Core.History;
 using Mets.Durable.Testing;
 
 namespace Mets.Durable.Tests.Engine;
@@ -9,7 +11,7 @@ public class ClientManagementTests
         .AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult(input))
         .AddOrchestratorFunc<object?, string>("Waits", async (ctx, _) => await ctx.WaitForExternalEvent<string>("go"))
         .AddOrchestratorFunc<object?, string>("Parent", async (ctx, _) =>
-            await ctx.CallSubOrchestratorAsync<string>("Waits", null, new SubOrchestrationOptions(InstanceId: ctx.InstanceId + ":child")));
+            await ctx.CallSubOrchestratorAsync<string>("Waits", null, new SubOrchestrationOptions(instanceId: ctx.InstanceId + ":child")));
 
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
@@ -26,8 +28,8 @@ public class ClientManagementTests
         await host.Client.ScheduleNewOrchestrationInstanceAsync("Echo", "second", new StartOrchestrationOptions("case-1"));
         var replaced = await host.WaitForCompletionAsync("case-1");
 
-        Assert.Equal(OrchestrationRuntimeStatus.Running, refused.Status);
         Assert.Contains("already exists", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Running", refused.Message, StringComparison.Ordinal);
         Assert.Equal("Echo", replaced.Name);
         Assert.Equal("second", replaced.ReadOutputAs<string>());
     }
@@ -75,12 +77,18 @@ public class ClientManagementTests
         var running = await Collect(host, new OrchestrationQuery(Statuses: [OrchestrationRuntimeStatus.Running]));
         var prefixed = await Collect(host, new OrchestrationQuery(InstanceIdPrefix: "done-", PageSize: 2));
         var recent = await Collect(host, new OrchestrationQuery(CreatedFrom: laterStart));
-        var firstPage = await host.Client.QueryInstancesAsync(new OrchestrationQuery(PageSize: 3));
+        Page<OrchestrationMetadata>? firstPage = null;
+        await foreach (var page in host.Client.GetAllInstancesAsync(new OrchestrationQuery(PageSize: 3)).AsPages())
+        {
+            firstPage = page;
+            break;
+        }
+
 
         Assert.Equal(["open-0", "open-1", "open-2"], running);
         Assert.Equal(["done-0", "done-1", "done-2", "done-3", "done-4"], prefixed);
         Assert.Equal(["open-0", "open-1", "open-2"], recent);
-        Assert.Equal(3, firstPage.Values.Count);
+        Assert.Equal(3, firstPage!.Values.Count);
         Assert.NotNull(firstPage.ContinuationToken);
     }
 
@@ -115,7 +123,7 @@ public class ClientManagementTests
         Assert.Equal(0, whileRunning.PurgedInstanceCount);
         Assert.Equal(2, purged.PurgedInstanceCount);
         Assert.Null(await host.Client.GetInstanceAsync("p:child"));
-        Assert.Empty(await host.Client.GetOrchestrationHistoryAsync("p"));
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Client.GetOrchestrationHistoryAsync("p"));
     }
 
     [Theory]
@@ -139,9 +147,47 @@ public class ClientManagementTests
     {
         await using var host = await DurableTestHost.StartAsync(Register);
 
-        var ex = await Assert.ThrowsAsync<OrchestrationNotFoundException>(() => host.Client.RaiseEventAsync("missing", "go", "x"));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => host.Client.RaiseEventAsync("missing", "go", "x"));
 
-        Assert.Equal("missing", ex.InstanceId);
+        Assert.Contains("instanceId missing was not found", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task TerminateInstanceAsync_DefaultOptions_LeavesChildrenRunning(string store)
+    {
+        await using var host = await DurableTestHost.StartAsync(Register, StoreKinds.Create(store));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Parent", null, new StartOrchestrationOptions("p"));
+        await host.WaitForIdleAsync();
+
+        await host.Client.TerminateInstanceAsync("p", "stop");
+        await host.WaitForIdleAsync();
+
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await host.Client.GetInstanceAsync("p"))!.RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await host.Client.GetInstanceAsync("p:child"))!.RuntimeStatus);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task ScheduleNew_DedupeStatuses_RefusesListedAndReplacesOthers(string store)
+    {
+        await using var host = await DurableTestHost.StartAsync(Register, StoreKinds.Create(store));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Echo", "first", new StartOrchestrationOptions("d"));
+        await host.WaitForCompletionAsync("d");
+
+        var refused = await Assert.ThrowsAsync<OrchestrationAlreadyExistsException>(() => host.Client.ScheduleNewOrchestrationInstanceAsync(
+            "Echo", "second", new StartOrchestrationOptions("d").WithDedupeStatuses(OrchestrationRuntimeStatus.Completed)));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Waits", null, new StartOrchestrationOptions("d"));
+        await host.WaitForIdleAsync();
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Echo", "third", new StartOrchestrationOptions("d") { DedupeStatuses = [] });
+        var replacedRunning = await host.WaitForCompletionAsync("d");
+
+        Assert.Contains("Completed", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("third", replacedRunning.ReadOutputAs<string>());
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Client.ScheduleNewOrchestrationInstanceAsync(
+            "Echo", "x", new StartOrchestrationOptions("d") { DedupeStatuses = ["Finished"] }));
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Client.ScheduleNewOrchestrationInstanceAsync(
+            "Echo", "x", new StartOrchestrationOptions("d").WithDedupeStatuses(OrchestrationRuntimeStatus.Terminated)));
     }
 
     [Theory]
@@ -157,8 +203,9 @@ public class ClientManagementTests
         var history = await host.Client.GetOrchestrationHistoryAsync(id);
 
         Assert.Equal(
-            [HistoryEventType.OrchestratorStarted, HistoryEventType.ExecutionStarted, HistoryEventType.OrchestratorStarted, HistoryEventType.EventRaised, HistoryEventType.ExecutionCompleted],
+            [EventType.OrchestratorStarted, EventType.ExecutionStarted, EventType.OrchestratorStarted, EventType.EventRaised, EventType.ExecutionCompleted],
             history.Select(e => e.EventType));
+        Assert.Equal("go", history.OfType<EventRaisedEvent>().Single().Name);
     }
 
     private static async Task<List<string>> Collect(DurableTestHost host, OrchestrationQuery query)

@@ -1,6 +1,8 @@
+using DurableTask.Core.Exceptions;
 using Mets.Durable.Engine;
 using Mets.Durable.Storage;
 using Mets.Durable.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mets.Durable.Tests.Engine;
 
@@ -58,7 +60,7 @@ public class DeterminismTests
         var done = await host.WaitForCompletionAsync(id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Contains("step #0: the history has a timer, but the orchestrator code now schedules nothing at this step", done.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("step #0 the history has a timer, but the orchestrator code now schedules nothing at this step", done.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,21 +99,21 @@ public class DeterminismTests
     public async Task CurrentUtcDateTime_ClockMovesBackwards_NeverGoesBackwards()
     {
         var clock = new SettableTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var registry = new DurableTaskRegistry().AddOrchestratorFunc<object?, DateTime[]>("Monotonic", async (ctx, _) =>
-        {
-            var first = ctx.CurrentUtcDateTime;
-            await ctx.WaitForExternalEvent<string>("next");
-            return [first, ctx.CurrentUtcDateTime];
-        });
-        await using var engine = new DurableEngine(new InMemoryOrchestrationStore(), registry, clock);
-        await engine.StartAsync();
-        var id = await engine.Client.ScheduleNewOrchestrationInstanceAsync("Monotonic");
+        await using var host = await DurableTestHost.StartAsync(
+            r => r.AddOrchestratorFunc<object?, DateTime[]>("Monotonic", async (ctx, _) =>
+            {
+                var first = ctx.CurrentUtcDateTime;
+                await ctx.WaitForExternalEvent<string>("next");
+                return [first, ctx.CurrentUtcDateTime];
+            }),
+            configureServices: s => s.AddSingleton<TimeProvider>(clock));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Monotonic");
         using var timeout = new CancellationTokenSource(DurableTestHost.WaitTimeout);
-        await engine.WaitForIdleAsync(timeout.Token);
+        await host.Hub.WaitForIdleAsync(timeout.Token);
 
         clock.Now = clock.Now.AddHours(-5); // a host with a skewed clock takes over
-        await engine.Client.RaiseEventAsync(id, "next", "x");
-        var done = await engine.Client.WaitForInstanceCompletionAsync(id, true, timeout.Token);
+        await host.Client.RaiseEventAsync(id, "next", "x");
+        var done = await host.Client.WaitForInstanceCompletionAsync(id, true, timeout.Token);
 
         var times = done.ReadOutputAs<DateTime[]>()!;
         Assert.True(times[1] >= times[0], $"time went backwards: {times[0]:o} -> {times[1]:o}");

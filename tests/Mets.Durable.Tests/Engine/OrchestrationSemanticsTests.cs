@@ -54,21 +54,25 @@ public class OrchestrationSemanticsTests
     }
 
     [Fact]
-    public async Task CreateTimer_LocalTime_FailsWithUtcOnlyMessage()
+    public async Task CreateTimer_LocalTime_ConvertedToUtcAsMicrosoftsContextDoes()
     {
+        var local = DateTime.SpecifyKind(DurableTestHost.DefaultStart.UtcDateTime.AddHours(2), DateTimeKind.Local);
         await using var host = await DurableTestHost.StartAsync(
-            r => r.AddOrchestratorFunc<object?, object?>("LocalTimer", async (ctx, _) =>
+            r => r.AddOrchestratorFunc<object?, string>("LocalTimer", async (ctx, _) =>
             {
-                await ctx.CreateTimer(DateTime.SpecifyKind(ctx.CurrentUtcDateTime, DateTimeKind.Local), CancellationToken.None);
-                return null;
+                await ctx.CreateTimer(local, CancellationToken.None);
+                return "fired";
             }));
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("LocalTimer");
+        await host.WaitForIdleAsync();
+        var timer = (await host.Client.GetOrchestrationHistoryAsync(id)).OfType<DurableTask.Core.History.TimerCreatedEvent>().Single();
+        await host.AdvanceToAsync(new DateTimeOffset(local.ToUniversalTime()));
         var done = await host.WaitForCompletionAsync(id);
 
-        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Equal(typeof(ArgumentException).FullName, done.FailureDetails!.ErrorType);
-        Assert.Contains("UTC", done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(local.ToUniversalTime(), timer.FireAt);
+        Assert.Equal(DateTimeKind.Utc, timer.FireAt.Kind);
+        Assert.Equal("fired", done.ReadOutputAs<string>());
     }
 
     [Fact]
@@ -192,7 +196,8 @@ public class OrchestrationSemanticsTests
         var done = await host.WaitForCompletionAsync(id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Equal(typeof(InvalidOperationException).FullName, done.FailureDetails!.ErrorType);
+        Assert.Equal(typeof(ArgumentException).FullName, done.FailureDetails!.ErrorType);
+        Assert.Contains("Events with the same name must have the same type argument", done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -201,7 +206,7 @@ public class OrchestrationSemanticsTests
     {
         await using var host = await DurableTestHost.StartAsync(
             r => r
-                .AddActivityFunc<object?, string>("Broken", (_, _) => throw new InvalidDataException("bad row"))
+                .AddActivityFunc<object?, string>("Broken", (_, _) => Task.FromException<string>(new InvalidDataException("bad row")))
                 .AddOrchestratorFunc<object?, string>("Catches", async (ctx, _) =>
                 {
                     try
@@ -289,7 +294,7 @@ public class OrchestrationSemanticsTests
                 .AddActivityFunc<object?, string>("AlwaysFails", (_, _) =>
                 {
                     Interlocked.Increment(ref calls);
-                    throw new InvalidOperationException("no");
+                    return Task.FromException<string>(new InvalidOperationException("no"));
                 })
                 .AddOrchestratorFunc<object?, string>("GivesUp", async (ctx, _) =>
                     await ctx.CallActivityAsync<string>("AlwaysFails", null, TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(5))))));
@@ -476,7 +481,7 @@ public class OrchestrationSemanticsTests
     [Fact]
     public async Task Payloads_GoThroughTheOneSerializer_EvenInMemory()
     {
-        var converter = new DataConverter(new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+        var converter = new Microsoft.DurableTask.Converters.JsonDataConverter(new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
         await using var host = await DurableTestHost.StartAsync(
             r => r.AddOrchestratorFunc<Payload, Payload>("Echo", (ctx, input) =>
             {
@@ -499,10 +504,10 @@ public class OrchestrationSemanticsTests
         await using var host = await DurableTestHost.StartAsync(
             r => r
                 .AddOrchestratorFunc<string, string>("Child", (ctx, mode) =>
-                    mode == "fail" ? throw new InvalidOperationException("child broke") : Task.FromResult($"{ctx.InstanceId} of {ctx.Parent!.InstanceId}"))
+                    mode == "fail" ? throw new InvalidOperationException("child broke") : Task.FromResult($"{ctx.InstanceId} of {ctx.Parent!.Name} {ctx.Parent.InstanceId}"))
                 .AddOrchestratorFunc<object?, string>("Parent", async (ctx, _) =>
                 {
-                    var ok = await ctx.CallSubOrchestratorAsync<string>("Child", "ok", new SubOrchestrationOptions(InstanceId: $"{ctx.InstanceId}:child"));
+                    var ok = await ctx.CallSubOrchestratorAsync<string>("Child", "ok", new SubOrchestrationOptions(instanceId: $"{ctx.InstanceId}:child"));
                     try
                     {
                         await ctx.CallSubOrchestratorAsync<string>("Child", "fail");
@@ -517,7 +522,7 @@ public class OrchestrationSemanticsTests
 
         var done = await host.WaitForCompletionAsync(await host.Client.ScheduleNewOrchestrationInstanceAsync("Parent", null, new StartOrchestrationOptions("p1")));
 
-        Assert.Equal("p1:child of p1 | System.InvalidOperationException", done.ReadOutputAs<string>());
+        Assert.Equal("p1:child of Parent p1 | System.InvalidOperationException", done.ReadOutputAs<string>());
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public class ReplayTests
         var result = new OrchestrationReplayer(Registry(RegisterV2Renamed)).Replay(history);
 
         Assert.False(result.IsDeterministic);
-        Assert.Contains("step #0: the history has activity 'Notify', but the orchestrator code now schedules activity 'SendNotice'", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("step #0 the history has activity 'Notify', but the orchestrator code now schedules activity 'SendNotice'", result.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class ReplayTests
 
         Assert.True(current.IsDeterministic, current.Problem);
         Assert.False(unsafeChange.IsDeterministic);
-        Assert.Contains("step #1: the history has a timer", unsafeChange.Problem, StringComparison.Ordinal);
+        Assert.Contains("step #1 the history has a timer", unsafeChange.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,12 +106,7 @@ public class ReplayTests
         Assert.Contains("completed with \"approved\"", result.Problem, StringComparison.Ordinal);
     }
 
-    private static DurableTaskRegistry Registry(Action<DurableTaskRegistry> register)
-    {
-        var registry = new DurableTaskRegistry();
-        register(registry);
-        return registry;
-    }
+    private static Action<DurableTaskRegistry> Registry(Action<DurableTaskRegistry> register) => register;
 
     private static async Task<ExportedHistory> RecordAsync()
     {

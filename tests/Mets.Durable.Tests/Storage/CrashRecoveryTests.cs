@@ -54,7 +54,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
 
         await using var store = new SqliteOrchestrationStore(database);
         await store.InitializeAsync(CancellationToken.None);
-        var converter = DataConverter.Default;
+        var converter = Microsoft.DurableTask.Converters.JsonDataConverter.Default;
         for (var n = 0; n < Instances; n++)
         {
             var instance = await store.GetInstanceAsync(CrashWorkload.InstanceId(n), CancellationToken.None);

@@ -71,13 +71,14 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         _connection = connection;
     }
 
-    public async Task CreateInstanceAsync(InstanceRecord instance, HistoryEvent startEvent, CancellationToken cancellation)
+    public async Task CreateInstanceAsync(InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        await InTransactionAsync(tx => { CreateInstance(tx, instance, startEvent, throwIfActive: true); return 0; }, cancellation).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(dedupeStatuses);
+        await InTransactionAsync(tx => { CreateInstance(tx, instance, startEvent, dedupeStatuses); return 0; }, cancellation).ConfigureAwait(false);
     }
 
-    public Task<bool> EnqueueMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellation) =>
+    public Task<bool> EnqueueMessageAsync(string instanceId, StoredEvent message, CancellationToken cancellation) =>
         InTransactionAsync(tx => Exists(tx, instanceId) && Enqueue(tx, instanceId, message), cancellation);
 
     public Task<InstanceRecord?> GetInstanceAsync(string instanceId, CancellationToken cancellation) =>
@@ -131,8 +132,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }, cancellation);
     }
 
-    public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation) =>
-        InTransactionAsync<IReadOnlyList<HistoryEvent>>(tx => ReadHistory(tx, instanceId), cancellation);
+    public Task<IReadOnlyList<StoredEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation) =>
+        InTransactionAsync<IReadOnlyList<StoredEvent>>(tx => ReadHistory(tx, instanceId), cancellation);
 
     public Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation)
     {
@@ -293,7 +294,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
                 continue;
             }
 
-            CreateInstance(tx, child.Instance, child.StartEvent, throwIfActive: false);
+            CreateInstance(tx, child.Instance, child.StartEvent, []);
         }
 
         foreach (var message in commit.OutboundMessages)
@@ -364,7 +365,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             foreach (var timer in due)
             {
                 Execute(tx, "DELETE FROM timers WHERE id = $id", ("$id", timer.Id));
-                Enqueue(tx, timer.InstanceId, new HistoryEvent(HistoryEventType.TimerFired, now)
+                Enqueue(tx, timer.InstanceId, new StoredEvent(StoredEventKind.TimerFired, now)
                 {
                     TaskId = timer.TimerId,
                     FireAt = new DateTime(timer.FireAt, DateTimeKind.Utc),
@@ -418,7 +419,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
     private static readonly string ReadyInstancesSql =
         "SELECT m.instance_id FROM inbox m JOIN instances i ON i.instance_id = m.instance_id " +
-        $"WHERE i.status <> {(int)OrchestrationRuntimeStatus.Suspended} OR m.kind IN ({(int)HistoryEventType.ExecutionResumed}, {(int)HistoryEventType.ExecutionTerminated}) " +
+        $"WHERE i.status <> {(int)OrchestrationRuntimeStatus.Suspended} OR m.kind IN ({(int)StoredEventKind.ExecutionResumed}, {(int)StoredEventKind.ExecutionTerminated}) " +
         "GROUP BY m.instance_id ORDER BY MIN(m.id)";
 
     private const string Schema = """
@@ -463,10 +464,10 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         PRAGMA user_version = 1;
         """;
 
-    private static string Serialize(HistoryEvent e) => JsonSerializer.Serialize(e, EventJson);
+    private static string Serialize(StoredEvent e) => JsonSerializer.Serialize(e, EventJson);
 
-    private static HistoryEvent Deserialize(string json) =>
-        JsonSerializer.Deserialize<HistoryEvent>(json, EventJson) ?? throw new InvalidDataException("A stored history event is empty.");
+    private static StoredEvent Deserialize(string json) =>
+        JsonSerializer.Deserialize<StoredEvent>(json, EventJson) ?? throw new InvalidDataException("A stored history event is empty.");
 
     /// <summary>
     /// A prepared command for a fixed SQL text, reused for the store's lifetime (preparing a statement
@@ -539,20 +540,20 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     private bool Exists(SqliteTransaction tx, string instanceId) =>
         _cache.ContainsKey(instanceId) || Scalar(tx, "SELECT 1 FROM instances WHERE instance_id = $id", ("$id", instanceId)) is not null;
 
-    private bool Enqueue(SqliteTransaction tx, string instanceId, HistoryEvent message)
+    private bool Enqueue(SqliteTransaction tx, string instanceId, StoredEvent message)
     {
         Execute(tx, "INSERT INTO inbox(instance_id, kind, event) VALUES ($id, $kind, $event)",
             ("$id", instanceId), ("$kind", (int)message.EventType), ("$event", Serialize(message)));
         return true;
     }
 
-    private void CreateInstance(SqliteTransaction tx, InstanceRecord instance, HistoryEvent startEvent, bool throwIfActive)
+    private void CreateInstance(SqliteTransaction tx, InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses)
     {
         if (ReadInstance(tx, instance.InstanceId) is { } existing)
         {
-            if (!existing.IsTerminal && throwIfActive)
+            if (dedupeStatuses.Contains(existing.Status))
             {
-                throw new OrchestrationAlreadyExistsException(instance.InstanceId, existing.Status);
+                throw StoreErrors.AlreadyExists(instance.InstanceId, existing.Status);
             }
 
             Remove(tx, instance.InstanceId);
@@ -620,7 +621,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         ParentTaskId = r.IsDBNull(12) ? null : r.GetInt32(12),
     };
 
-    private List<HistoryEvent> ReadHistory(SqliteTransaction tx, string instanceId)
+    private List<StoredEvent> ReadHistory(SqliteTransaction tx, string instanceId)
     {
         if (_cache.TryGetValue(instanceId, out var cached) && cached.History is { } known)
         {
@@ -630,7 +631,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         var cmd = Prepared(tx, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq");
         cmd.Parameters.AddWithValue("$id", instanceId);
         using var reader = cmd.ExecuteReader();
-        var history = new List<HistoryEvent>();
+        var history = new List<StoredEvent>();
         while (reader.Read())
         {
             history.Add(Deserialize(reader.GetString(0)));
@@ -649,7 +650,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     /// lock file), so the cache cannot go stale; it saves re-reading and re-parsing a history per episode.
     /// Cleared whole when full, and on any failed transaction (whose changes were rolled back).
     /// </summary>
-    private void Cache(InstanceRecord instance, List<HistoryEvent> history)
+    private void Cache(InstanceRecord instance, List<StoredEvent> history)
     {
         if (_cache.Count >= CacheCapacity)
         {
@@ -663,7 +664,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     {
         public required InstanceRecord Instance { get; set; }
 
-        public required List<HistoryEvent> History { get; init; }
+        public required List<StoredEvent> History { get; init; }
     }
 
     private async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellation)

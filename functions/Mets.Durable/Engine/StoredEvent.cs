@@ -1,7 +1,7 @@
 namespace Mets.Durable;
 
-/// <summary>Kinds of history events and inbox messages.</summary>
-public enum HistoryEventType
+/// <summary>Kinds of stored history events and inbox messages of the embedded engine.</summary>
+public enum StoredEventKind
 {
     OrchestratorStarted,
     ExecutionStarted,
@@ -24,10 +24,12 @@ public enum HistoryEventType
 }
 
 /// <summary>
-/// One entry of an instance's append-only history, also used as the message that delivers it.
-/// Payloads (input, result) are JSON text produced by the one <see cref="DataConverter"/>.
+/// One entry of an instance's append-only history as the embedded engine stores it, also used as the
+/// message that delivers it. Payloads (input, result) are JSON text produced by the worker's or client's
+/// <see cref="DataConverter"/>. <see cref="EmbeddedDurableTaskClient.GetOrchestrationHistoryAsync"/> shows
+/// it as DurableTask.Core history events.
 /// </summary>
-public sealed record HistoryEvent(HistoryEventType EventType, DateTime Timestamp)
+public sealed record StoredEvent(StoredEventKind EventType, DateTime Timestamp)
 {
     /// <summary>Sequence number of the action this event belongs to (activities, timers, sub-orchestrations, sent events).</summary>
     public int? TaskId { get; init; }
@@ -53,6 +55,9 @@ public sealed record HistoryEvent(HistoryEventType EventType, DateTime Timestamp
 
     /// <summary>Reason for suspend, resume or terminate.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>On a sub-orchestration's ExecutionStarted: the parent orchestrator's name.</summary>
+    public string? ParentName { get; init; }
 
     public override string ToString() => TaskId is { } id ? $"{EventType} #{id} {Name}" : $"{EventType} {Name}";
 }

@@ -1,201 +1,109 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Mets.Durable.Storage;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Mets.Durable.Engine;
 
 /// <summary>
-/// The embedded durable engine: an event-sourced orchestration dispatcher (one episode at a time),
-/// activity workers with bounded concurrency (at-least-once), and a durable timer loop, all over an
-/// <see cref="IOrchestrationStore"/>. Time comes from the injected <see cref="TimeProvider"/>. Every
-/// episode's history append and outgoing work commit in one store transaction, so a crash at any
-/// point loses nothing: on restart pending activities are re-dispatched and due timers fire.
+/// The embedded engine's worker: Microsoft.DurableTask's <see cref="DurableTaskWorker"/> for the embedded
+/// backend, selected with <c>UseEmbeddedEngine()</c> on the worker builder (as <c>UseGrpc()</c> selects the
+/// gRPC one). It creates orchestrators and activities through Microsoft's <see cref="IDurableTaskFactory"/>
+/// (built from the <see cref="DurableTaskRegistry"/>) and runs them on an event-sourced dispatcher (one
+/// episode at a time), activity workers with bounded concurrency (at-least-once) and a durable timer loop,
+/// all over the <see cref="EmbeddedTaskHub"/>'s store. Every episode's history append and outgoing work
+/// commit in one store transaction, so a crash at any point loses nothing: on restart pending activities
+/// are re-dispatched and due timers fire.
 /// </summary>
-public sealed partial class DurableEngine : IAsyncDisposable
+public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
 {
+    private readonly EmbeddedTaskHub _hub;
     private readonly IOrchestrationStore _store;
-    private readonly TimeProvider _time;
     private readonly DurableEngineOptions _options;
-    private readonly DurableTaskRegistry _registry;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly OrchestrationExecutor _executor;
-    private readonly WakeSignal _orchestrationWake = new();
-    private readonly WakeSignal _activityWake = new();
-    private readonly WakeSignal _timerWake = new();
-    private readonly ConcurrentDictionary<long, byte> _dispatchedActivities = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _dispatchedActivities = new();
     private readonly SemaphoreSlim _activitySlots;
-    private readonly System.Threading.Channels.Channel<ActivityResult> _finished = System.Threading.Channels.Channel.CreateUnbounded<ActivityResult>();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _loops = [];
-    private int _activitiesInFlight;
-    private Task _resultWriter = Task.CompletedTask;
+    private readonly Channel<ActivityResult> _finished = Channel.CreateUnbounded<ActivityResult>();
 
-    public DurableEngine(
-        IOrchestrationStore store,
-        DurableTaskRegistry registry,
-        TimeProvider time,
-        DurableEngineOptions? options = null,
-        DataConverter? converter = null,
-        ILoggerFactory? loggerFactory = null,
-        IServiceProvider? services = null)
+    public EmbeddedDurableTaskWorker(
+        string? name,
+        IDurableTaskFactory factory,
+        EmbeddedTaskHub hub,
+        IOptionsMonitor<DurableTaskWorkerOptions> workerOptions,
+        IOptions<DurableEngineOptions> engineOptions,
+        IServiceProvider services,
+        ILoggerFactory? loggerFactory = null)
+        : base(name, factory)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(time);
-        _store = store;
-        _registry = registry;
-        _time = time;
-        _options = options ?? new DurableEngineOptions();
-        Converter = converter ?? DataConverter.Default;
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(workerOptions);
+        ArgumentNullException.ThrowIfNull(engineOptions);
+        ArgumentNullException.ThrowIfNull(services);
+        _hub = hub;
+        _store = hub.Store;
+        _options = engineOptions.Value;
+        _services = services;
+        Converter = workerOptions.Get(Name).DataConverter;
         loggerFactory ??= NullLoggerFactory.Instance;
-        _services = services ?? EmptyServiceProvider.Instance;
-        _logger = loggerFactory.CreateLogger<DurableEngine>();
-        _executor = new OrchestrationExecutor(registry, _services, Converter, loggerFactory);
+        _logger = loggerFactory.CreateLogger<EmbeddedDurableTaskWorker>();
+        _executor = new OrchestrationExecutor(Factory, Converter, loggerFactory);
         _activitySlots = new SemaphoreSlim(_options.MaxConcurrentActivities, _options.MaxConcurrentActivities);
-        Client = new EmbeddedDurableTaskClient(this, store, Converter, time);
     }
 
-    public DurableTaskClient Client { get; }
-
+    /// <summary>The serializer of every input, output, event payload and custom status (the worker options').</summary>
     public DataConverter Converter { get; }
 
-    internal ProgressPulse Progress { get; } = new();
-
-    public async Task StartAsync(CancellationToken cancellation = default)
+    public override void Dispose()
     {
-        await _store.InitializeAsync(cancellation).ConfigureAwait(false);
-        var stop = _stopping.Token;
-        _loops.Add(Task.Run(() => DispatchOrchestrationsAsync(stop), CancellationToken.None));
-        _loops.Add(Task.Run(() => DispatchActivitiesAsync(stop), CancellationToken.None));
-        _loops.Add(Task.Run(() => FireTimersAsync(stop), CancellationToken.None));
-        _resultWriter = Task.Run(StoreActivityResultsAsync, CancellationToken.None);
+        base.Dispose();
+        _activitySlots.Dispose();
     }
 
-    /// <summary>Stops taking new work and waits for work in progress (activities included) to finish.</summary>
-    public async Task StopAsync(CancellationToken cancellation = default)
+    /// <summary>Runs the loops until the host stops, then waits for running activities and stores their results.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-        }
-
-        await Task.WhenAll(_loops).WaitAsync(cancellation).ConfigureAwait(false);
+        await _hub.EnsureInitializedAsync(stoppingToken).ConfigureAwait(false);
+        var resultWriter = Task.Run(StoreActivityResultsAsync, CancellationToken.None);
+        Task[] loops =
+        [
+            Task.Run(() => DispatchOrchestrationsAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => DispatchActivitiesAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => FireTimersAsync(stoppingToken), CancellationToken.None),
+        ];
+        await Task.WhenAll(loops).ConfigureAwait(false);
         for (var i = 0; i < _options.MaxConcurrentActivities; i++)
         {
-            await _activitySlots.WaitAsync(cancellation).ConfigureAwait(false);
+            await _activitySlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         _activitySlots.Release(_options.MaxConcurrentActivities);
         _finished.Writer.TryComplete();
-        await _resultWriter.WaitAsync(cancellation).ConfigureAwait(false);
+        await resultWriter.ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Completes when nothing is left to do now: no message to process, no activity pending or running,
-    /// no timer due at the current time. Woken by progress, never by polling.
-    /// </summary>
-    public async Task WaitForIdleAsync(CancellationToken cancellation = default)
-    {
-        while (true)
-        {
-            var next = Progress.Next;
-            var counts = await _store.GetWorkCountsAsync(UtcNow(), cancellation).ConfigureAwait(false);
-            if (counts.ReadyInstances == 0 && counts.Activities == 0 && counts.DueTimers == 0 && Volatile.Read(ref _activitiesInFlight) == 0)
-            {
-                return;
-            }
+    private static bool IsWakeUp(StoredEvent e) => e.EventType is StoredEventKind.ExecutionResumed or StoredEventKind.ExecutionTerminated;
 
-            _timerWake.Set();
-            _orchestrationWake.Set();
-            await next.WaitAsync(cancellation).ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await StopAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down regardless: unfinished activities run again on the next start.
-        }
-
-        _stopping.Dispose();
-        _activitySlots.Dispose();
-        _orchestrationWake.Dispose();
-        _activityWake.Dispose();
-        _timerWake.Dispose();
-    }
-
-    internal void NotifyNewMessages()
-    {
-        _orchestrationWake.Set();
-        Progress.Pulse();
-    }
-
-    internal DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
-
-    private static bool IsWakeUp(HistoryEvent e) => e.EventType is HistoryEventType.ExecutionResumed or HistoryEventType.ExecutionTerminated;
-
-    private static IReadOnlyList<HistoryEvent> StartEventFirst(List<HistoryEvent> events) =>
-        [.. events.Where(e => e.EventType == HistoryEventType.ExecutionStarted),
-         .. events.Where(e => e.EventType != HistoryEventType.ExecutionStarted && e.Reason == CarriedReason),
-         .. events.Where(e => e.EventType != HistoryEventType.ExecutionStarted && e.Reason != CarriedReason)];
+    private static IReadOnlyList<StoredEvent> StartEventFirst(List<StoredEvent> events) =>
+        [.. events.Where(e => e.EventType == StoredEventKind.ExecutionStarted),
+         .. events.Where(e => e.EventType != StoredEventKind.ExecutionStarted && e.Reason == CarriedReason),
+         .. events.Where(e => e.EventType != StoredEventKind.ExecutionStarted && e.Reason != CarriedReason)];
 
     private const string CarriedReason = "carried over by ContinueAsNew";
 
     /// <summary>The longest single sleep of the timer loop (Task.Delay's limit is about 49.7 days).</summary>
     private static readonly TimeSpan MaxTimerSleep = TimeSpan.FromDays(1);
 
-    private async Task DispatchOrchestrationsAsync(CancellationToken stop)
-    {
-        var none = new HashSet<string>();
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var items = await _store.FetchOrchestrationWorkItemsAsync(_options.OrchestrationBatchSize, none, stop).ConfigureAwait(false);
-                if (items.Count == 0)
-                {
-                    await _orchestrationWake.WaitAsync(stop).ConfigureAwait(false);
-                    continue;
-                }
-
-                var commits = new List<OrchestrationCommit>(items.Count);
-                foreach (var item in items)
-                {
-                    if (Process(item) is { } commit)
-                    {
-                        commits.Add(commit);
-                    }
-                }
-
-                await CommitAsync(commits, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The dispatcher must survive any one failure; it is logged and retried.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogDispatcherFailed(ex.GetType().Name);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, stop).ConfigureAwait(false);
-            }
-        }
-    }
-
     /// <summary>Decides one work item's episode; the caller commits the batch in one transaction.</summary>
     private OrchestrationCommit? Process(OrchestrationWorkItem item)
     {
         var instance = item.Instance;
-        var now = UtcNow();
+        var now = _hub.UtcNow();
         var consumed = new List<long>();
 
         if (instance.IsTerminal)
@@ -213,7 +121,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
                 return null;
             }
 
-            if (working[wake].Event.EventType == HistoryEventType.ExecutionTerminated)
+            if (working[wake].Event.EventType == StoredEventKind.ExecutionTerminated)
             {
                 return Terminate(item, working[wake].Event, now);
             }
@@ -223,24 +131,24 @@ public sealed partial class DurableEngine : IAsyncDisposable
             status = item.History.Count == 0 ? OrchestrationRuntimeStatus.Pending : OrchestrationRuntimeStatus.Running;
         }
 
-        var toProcess = new List<HistoryEvent>();
+        var toProcess = new List<StoredEvent>();
         foreach (var message in working)
         {
             var e = message.Event;
-            if (e.EventType == HistoryEventType.ExecutionTerminated)
+            if (e.EventType == StoredEventKind.ExecutionTerminated)
             {
                 return Terminate(item, e, now);
             }
 
             consumed.Add(message.Id);
-            if (e.EventType == HistoryEventType.ExecutionSuspended)
+            if (e.EventType == StoredEventKind.ExecutionSuspended)
             {
                 status = OrchestrationRuntimeStatus.Suspended;
                 break;
             }
 
             var stale = e.ExecutionId is not null && !string.Equals(e.ExecutionId, instance.ExecutionId, StringComparison.Ordinal);
-            if (e.EventType != HistoryEventType.ExecutionResumed && !stale)
+            if (e.EventType != StoredEventKind.ExecutionResumed && !stale)
             {
                 toProcess.Add(e);
             }
@@ -252,7 +160,12 @@ public sealed partial class DurableEngine : IAsyncDisposable
         }
 
         var events = item.History.Count == 0 ? StartEventFirst(toProcess) : toProcess;
-        var result = _executor.Execute(instance, item.History, events, now);
+        EpisodeResult result;
+        using (var scope = _services.CreateScope())
+        {
+            result = _executor.Execute(instance, item.History, events, now, scope.ServiceProvider);
+        }
+
         var suspended = status == OrchestrationRuntimeStatus.Suspended;
         return BuildCommit(instance, result, consumed, suspended, now);
     }
@@ -265,7 +178,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
             CustomStatus = result.CustomStatusSet ? result.CustomStatus : instance.CustomStatus,
         };
         var outbound = result.SentEvents
-            .Select(a => new OutboundMessage(a.InstanceId!, new HistoryEvent(HistoryEventType.EventRaised, now) { Name = a.Name, Input = a.Input }))
+            .Select(a => new OutboundMessage(a.InstanceId!, new StoredEvent(StoredEventKind.EventRaised, now) { Name = a.Name, Input = a.Input }))
             .ToList();
 
         switch (result.Outcome)
@@ -278,7 +191,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
                     Output = result.Output,
                     Failure = result.Failure,
                 };
-                result.NewHistory.Add(new HistoryEvent(completed ? HistoryEventType.ExecutionCompleted : HistoryEventType.ExecutionFailed, now)
+                result.NewHistory.Add(new StoredEvent(completed ? StoredEventKind.ExecutionCompleted : StoredEventKind.ExecutionFailed, now)
                 {
                     Result = result.Output,
                     Failure = result.Failure,
@@ -300,7 +213,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
             case EpisodeOutcome.ContinuedAsNew:
                 var executionId = Guid.NewGuid().ToString("N");
                 updated = updated with { ExecutionId = executionId, Input = result.ContinueAsNewInput, Status = OrchestrationRuntimeStatus.Running };
-                outbound.Add(new OutboundMessage(instance.InstanceId, new HistoryEvent(HistoryEventType.ExecutionStarted, now)
+                outbound.Add(new OutboundMessage(instance.InstanceId, new StoredEvent(StoredEventKind.ExecutionStarted, now)
                 {
                     Name = instance.Name,
                     Input = result.ContinueAsNewInput,
@@ -343,7 +256,13 @@ public sealed partial class DurableEngine : IAsyncDisposable
             ParentExecutionId = parent.ExecutionId,
             ParentTaskId = action.Sequence,
         };
-        var start = new HistoryEvent(HistoryEventType.ExecutionStarted, now) { Name = action.Name, Input = action.Input, ExecutionId = executionId };
+        var start = new StoredEvent(StoredEventKind.ExecutionStarted, now)
+        {
+            Name = action.Name,
+            Input = action.Input,
+            ExecutionId = executionId,
+            ParentName = parent.Name,
+        };
         return new NewChildInstance(child, start, action.Sequence);
     }
 
@@ -355,26 +274,78 @@ public sealed partial class DurableEngine : IAsyncDisposable
         }
 
         var completed = child.Status == OrchestrationRuntimeStatus.Completed;
-        yield return new OutboundMessage(child.ParentInstanceId, new HistoryEvent(
-            completed ? HistoryEventType.SubOrchestrationInstanceCompleted : HistoryEventType.SubOrchestrationInstanceFailed, now)
+        yield return new OutboundMessage(child.ParentInstanceId, new StoredEvent(
+            completed ? StoredEventKind.SubOrchestrationInstanceCompleted : StoredEventKind.SubOrchestrationInstanceFailed, now)
         {
             TaskId = child.ParentTaskId,
             ExecutionId = child.ParentExecutionId,
             Result = completed ? child.Output : null,
-            Failure = completed ? null : child.Failure ?? new TaskFailureDetails("OrchestrationTerminated", $"Sub-orchestration '{child.InstanceId}' was terminated."),
+            Failure = completed ? null : child.Failure ?? new TaskFailureDetails("OrchestrationTerminated", $"Sub-orchestration '{child.InstanceId}' was terminated.", null, null, null),
         });
     }
 
-    private static OrchestrationCommit Terminate(OrchestrationWorkItem item, HistoryEvent terminate, DateTime now)
+    private static OrchestrationCommit Terminate(OrchestrationWorkItem item, StoredEvent terminate, DateTime now)
     {
         var updated = item.Instance with { Status = OrchestrationRuntimeStatus.Terminated, Output = terminate.Input, LastUpdatedAt = now };
         return new OrchestrationCommit(updated)
         {
-            AppendedHistory = [new HistoryEvent(HistoryEventType.ExecutionTerminated, now) { Input = terminate.Input, Reason = terminate.Reason }],
+            AppendedHistory = [new StoredEvent(StoredEventKind.ExecutionTerminated, now) { Input = terminate.Input, Reason = terminate.Reason }],
             ConsumedMessageIds = [.. item.Messages.Select(m => m.Id)],
             ClearPendingWork = true,
             OutboundMessages = [.. NotifyParent(updated, now)],
         };
+    }
+
+    private async Task DispatchOrchestrationsAsync(CancellationToken stop)
+    {
+        var none = new HashSet<string>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                _hub.OrchestrationWake.Reset();
+                var items = await _store.FetchOrchestrationWorkItemsAsync(_options.OrchestrationBatchSize, none, stop).ConfigureAwait(false);
+                if (items.Count == 0)
+                {
+                    await _hub.OrchestrationWake.WaitAsync(stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                var commits = new List<OrchestrationCommit>(items.Count);
+                foreach (var item in items)
+                {
+                    if (Process(item) is { } commit)
+                    {
+                        commits.Add(commit);
+                    }
+                }
+
+                await CommitAsync(commits, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The dispatcher must survive any one failure; it is logged and retried.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogDispatcherFailed(ex.GetType().Name);
+                await DelayAfterFailureAsync(stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task DelayAfterFailureAsync(CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), _hub.Time, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // stopping
+        }
     }
 
     private async Task CommitAsync(List<OrchestrationCommit> commits, CancellationToken stop)
@@ -387,20 +358,20 @@ public sealed partial class DurableEngine : IAsyncDisposable
         await _store.CommitOrchestrationsAsync(commits, stop).ConfigureAwait(false);
         if (commits.Any(c => c.NewActivities.Count > 0))
         {
-            _activityWake.Set();
+            _hub.ActivityWake.Set();
         }
 
         if (commits.Any(c => c.NewTimers.Count > 0 || c.ClearPendingWork || c.CancelledTimerIds.Count > 0))
         {
-            _timerWake.Set();
+            _hub.TimerWake.Set();
         }
 
         if (commits.Any(c => c.OutboundMessages.Count > 0 || c.NewChildren.Count > 0))
         {
-            _orchestrationWake.Set();
+            _hub.OrchestrationWake.Set();
         }
 
-        Progress.Pulse();
+        _hub.Progress.Pulse();
     }
 
     private async Task DispatchActivitiesAsync(CancellationToken stop)
@@ -411,11 +382,12 @@ public sealed partial class DurableEngine : IAsyncDisposable
             {
                 await _activitySlots.WaitAsync(stop).ConfigureAwait(false);
                 var free = _activitySlots.CurrentCount + 1;
+                _hub.ActivityWake.Reset();
                 var items = await _store.FetchActivityWorkItemsAsync(free, _dispatchedActivities.Keys.ToHashSet(), stop).ConfigureAwait(false);
                 if (items.Count == 0)
                 {
                     _activitySlots.Release();
-                    await _activityWake.WaitAsync(stop).ConfigureAwait(false);
+                    await _hub.ActivityWake.WaitAsync(stop).ConfigureAwait(false);
                     continue;
                 }
 
@@ -428,7 +400,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
 
                     var item = items[i];
                     _dispatchedActivities[item.Id] = 0;
-                    Interlocked.Increment(ref _activitiesInFlight);
+                    _hub.ActivityStarted();
                     _ = Task.Run(() => RunActivityAsync(item), CancellationToken.None);
                 }
             }
@@ -443,35 +415,39 @@ public sealed partial class DurableEngine : IAsyncDisposable
     {
         try
         {
-            HistoryEvent result;
+            StoredEvent result;
             try
             {
-                if (!_registry.TryCreateActivity(item.Name, _services, out var activity))
+                var scope = _services.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
                 {
-                    throw new ActivityTaskNotFoundException($"No activity task named '{item.Name}' was found.");
-                }
+                    if (!Factory.TryCreateActivity(item.Name, scope.ServiceProvider, out var activity))
+                    {
+                        throw new ActivityTaskNotFoundException($"No activity task named '{item.Name}' was found.");
+                    }
 
-                var input = Converter.Deserialize(item.Input, activity!.InputType);
-                var output = await activity.RunAsync(new EmbeddedActivityContext(item.Name, item.InstanceId), input).ConfigureAwait(false);
-                result = new HistoryEvent(HistoryEventType.TaskCompleted, UtcNow())
-                {
-                    TaskId = item.TaskId,
-                    ExecutionId = item.ExecutionId,
-                    Result = Converter.Serialize(output),
-                };
+                    var input = Converter.Deserialize(item.Input, activity.InputType);
+                    var output = await activity.RunAsync(new EmbeddedActivityContext(item.Name, item.InstanceId), input).ConfigureAwait(false);
+                    result = new StoredEvent(StoredEventKind.TaskCompleted, _hub.UtcNow())
+                    {
+                        TaskId = item.TaskId,
+                        ExecutionId = item.ExecutionId,
+                        Result = Converter.Serialize(output),
+                    };
+                }
             }
 #pragma warning disable CA1031 // Any activity failure becomes a durable TaskFailed result for the orchestrator.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 LogActivityFailed(item.Name, ex.GetType().Name);
-                result = new HistoryEvent(HistoryEventType.TaskFailed, UtcNow())
+                result = new StoredEvent(StoredEventKind.TaskFailed, _hub.UtcNow())
                 {
                     TaskId = item.TaskId,
                     ExecutionId = item.ExecutionId,
                     Failure = ex is ActivityTaskNotFoundException
-                        ? new TaskFailureDetails("ActivityTaskNotFound", ex.Message)
-                        : TaskFailureDetails.FromException(ex),
+                        ? new TaskFailureDetails("ActivityTaskNotFound", ex.Message, null, null, null)
+                        : OrchestrationExecutor.FailureOf(ex),
                 };
             }
 
@@ -510,12 +486,12 @@ public sealed partial class DurableEngine : IAsyncDisposable
                 foreach (var (item, _) in batch)
                 {
                     _dispatchedActivities.TryRemove(item.Id, out _);
-                    Interlocked.Decrement(ref _activitiesInFlight);
+                    _hub.ActivityStored();
                 }
 
-                _activityWake.Set();
-                _orchestrationWake.Set();
-                Progress.Pulse();
+                _hub.ActivityWake.Set();
+                _hub.OrchestrationWake.Set();
+                _hub.Progress.Pulse();
             }
         }
     }
@@ -526,33 +502,34 @@ public sealed partial class DurableEngine : IAsyncDisposable
         {
             try
             {
-                var now = UtcNow();
+                _hub.TimerWake.Reset();
+                var now = _hub.UtcNow();
                 if (await _store.FireDueTimersAsync(now, stop).ConfigureAwait(false) > 0)
                 {
-                    _orchestrationWake.Set();
-                    Progress.Pulse();
+                    _hub.OrchestrationWake.Set();
+                    _hub.Progress.Pulse();
                 }
 
                 var next = await _store.GetNextTimerDueAsync(stop).ConfigureAwait(false);
-                var delay = next is { } due ? due - UtcNow() : Timeout.InfiniteTimeSpan;
+                var delay = next is { } due ? due - _hub.UtcNow() : Timeout.InfiniteTimeSpan;
                 if (next is not null && delay <= TimeSpan.Zero)
                 {
-                    continue; // due already: fire it now, before waiting on (and so consuming) a wake-up
+                    continue; // due already: fire it now
                 }
 
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var wake = _timerWake.WaitAsync(wait.Token);
+                using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var wake = _hub.TimerWake.WaitAsync(sleep.Token);
                 if (next is not null)
                 {
                     // Task.Delay refuses more than about 49.7 days; sleep in bounded steps and look again.
-                    await Task.WhenAny(wake, Task.Delay(delay < MaxTimerSleep ? delay : MaxTimerSleep, _time, wait.Token)).ConfigureAwait(false);
+                    await Task.WhenAny(wake, Task.Delay(delay < MaxTimerSleep ? delay : MaxTimerSleep, _hub.Time, sleep.Token)).ConfigureAwait(false);
                 }
                 else
                 {
                     await wake.ConfigureAwait(false);
                 }
 
-                await wait.CancelAsync().ConfigureAwait(false);
+                await sleep.CancelAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -563,7 +540,7 @@ public sealed partial class DurableEngine : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 LogDispatcherFailed(ex.GetType().Name);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, stop).ConfigureAwait(false);
+                await DelayAfterFailureAsync(stop).ConfigureAwait(false);
             }
         }
     }
@@ -588,11 +565,4 @@ public sealed partial class DurableEngine : IAsyncDisposable
     }
 
     private sealed class ActivityTaskNotFoundException(string message) : Exception(message);
-
-    private sealed class EmptyServiceProvider : IServiceProvider
-    {
-        public static EmptyServiceProvider Instance { get; } = new();
-
-        public object? GetService(Type serviceType) => null;
-    }
 }
