@@ -1,4 +1,5 @@
 using Mets.Durable.Conformance.Tests.Scenarios;
+using Microsoft.DurableTask;
 
 namespace Mets.Durable.Conformance.Tests.Runtimes;
 
@@ -27,8 +28,16 @@ public sealed class DurableRuntimesFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         foreach (var start in Starters)
         {
-            runtimes.Add(await start(ScenarioCatalog.RegisterAll, timeout.Token));
+            runtimes.Add(await start(RegisterAll, timeout.Token));
         }
+    }
+
+    /// <summary>Registers every scenario's tasks and those of <see cref="InProcessTestHostTests"/>.</summary>
+    /// <param name="registry">The registry.</param>
+    public static void RegisterAll(DurableTaskRegistry registry)
+    {
+        ScenarioCatalog.RegisterAll(registry);
+        InProcessTestHostTests.Register(registry);
     }
 
     /// <inheritdoc />

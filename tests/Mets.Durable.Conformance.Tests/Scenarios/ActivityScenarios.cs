@@ -162,7 +162,7 @@ public sealed class ActivityFailureUncaught : Scenario
     }
 }
 
-/// <summary>Calling an activity name nobody registered fails that call, not the worker.</summary>
+/// <summary>Calling an activity name nobody registered fails that call (ActivityTaskNotFound), not the instance.</summary>
 public sealed class MissingActivity : Scenario
 {
     private const string UnregisteredActivity = "ConformanceNoSuchActivity";
@@ -251,7 +251,10 @@ public sealed class RetrySucceedsAfterFailures : Scenario
     }
 }
 
-/// <summary>RetryPolicy(2 attempts, 250 ms) over an activity that always fails: the last failure surfaces.</summary>
+/// <summary>
+/// RetryPolicy(2 attempts, 250 ms) over an activity that always fails: the last attempt's failure surfaces (task id
+/// #2), and a last 0 ms timer is scheduled after it.
+/// </summary>
 public sealed class RetryExhausted : Scenario
 {
     private static readonly ConcurrentDictionary<string, int> Attempts = new(StringComparer.Ordinal);
@@ -309,7 +312,7 @@ public sealed class RetryExhausted : Scenario
     }
 }
 
-/// <summary>Scheduling an orchestrator name nobody registered: the instance fails.</summary>
+/// <summary>Scheduling an orchestrator name nobody registered: the instance fails with OrchestratorTaskNotFound.</summary>
 public sealed class UnknownOrchestrator : Scenario
 {
     /// <inheritdoc />

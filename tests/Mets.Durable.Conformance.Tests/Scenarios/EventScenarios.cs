@@ -436,7 +436,7 @@ public sealed class RaiseEventToUnknownInstance : Scenario
     }
 }
 
-/// <summary>An orchestrator sends an event to another running instance with SendEvent.</summary>
+/// <summary>An orchestrator sends an event to another running instance with SendEvent; the receiver completes with it.</summary>
 public sealed class SendEventToOtherInstance : Scenario
 {
     /// <inheritdoc />

@@ -89,7 +89,10 @@ public sealed class TerminateRunning : Scenario
     }
 }
 
-/// <summary>Terminating a parent whose child is running, with the default TerminateInstanceOptions (Recursive = false).</summary>
+/// <summary>
+/// Terminating a parent whose child is running, with the default TerminateInstanceOptions (Recursive = false): the
+/// child keeps running.
+/// </summary>
 public sealed class TerminateNotRecursive : Scenario
 {
     /// <inheritdoc />
@@ -156,7 +159,10 @@ public sealed class TerminateNotRecursive : Scenario
     }
 }
 
-/// <summary>Terminating a parent whose child is running, with Recursive = true.</summary>
+/// <summary>
+/// Terminating a parent whose child is running, with Recursive = true: the in-process test host ignores Recursive
+/// and leaves the child running; the Durable Functions host terminates it (IntendedDifferences).
+/// </summary>
 public sealed class TerminateRecursive : Scenario
 {
     /// <inheritdoc />
@@ -270,7 +276,10 @@ public abstract class InputAndGoOrchestrator : TaskOrchestrator<string, string>
     }
 }
 
-/// <summary>Scheduling an instance id that is still running, with the default StartOrchestrationOptions.</summary>
+/// <summary>
+/// Scheduling an instance id that is still running, with the default StartOrchestrationOptions: the in-process test
+/// host silently replaces the running instance; the Durable Functions host refuses (IntendedDifferences).
+/// </summary>
 public sealed class ScheduleExistingRunningId : Scenario
 {
     /// <inheritdoc />
@@ -293,7 +302,10 @@ public sealed class ScheduleExistingRunningId : Scenario
     private sealed class RunningIdOrchestrator : InputAndGoOrchestrator;
 }
 
-/// <summary>Scheduling an instance id that is still running, with DedupeStatuses Pending, Running, Suspended.</summary>
+/// <summary>
+/// Scheduling an instance id that is still running, with DedupeStatuses Pending, Running, Suspended: refused with
+/// OrchestrationAlreadyExistsException (the in-process test host honours DedupeStatuses).
+/// </summary>
 public sealed class ScheduleExistingRunningIdWithDedupeStatuses : Scenario
 {
     /// <inheritdoc />
@@ -368,7 +380,7 @@ public sealed class ScheduleExistingCompletedId : Scenario
     private sealed class CompletedIdOrchestrator : RanOrchestrator;
 }
 
-/// <summary>Scheduling an instance id that completed, with DedupeStatuses Completed.</summary>
+/// <summary>Scheduling an instance id that completed, with DedupeStatuses Completed: refused.</summary>
 public sealed class ScheduleExistingCompletedIdWithDedupeStatuses : Scenario
 {
     /// <inheritdoc />

@@ -5,7 +5,10 @@ using Microsoft.DurableTask.Client;
 
 namespace Mets.Durable.Conformance.Tests.Scenarios;
 
-/// <summary>The orchestrator throws: the instance fails; what its output and failure details hold.</summary>
+/// <summary>
+/// The orchestrator throws: the instance fails with the exception's type and message, and its serialized output is
+/// the bare message (not JSON).
+/// </summary>
 public sealed class OrchestratorThrows : Scenario
 {
     /// <inheritdoc />

@@ -14,9 +14,10 @@ public enum ScenarioReference
     Sdk,
 
     /// <summary>
-    /// What production does (the Durable Functions host with its default settings), where the in-process test host
-    /// differs from it. The expected outcome is still what the in-process test host does; a runtime that behaves like
-    /// production lists the difference in <see cref="IntendedDifferences"/>.
+    /// The Durable Functions host with its default settings: behaviour the SDK leaves to the backend (which existing
+    /// ids may be reused, events to unknown instances, recursive termination, delivery of forwarded events). Where the
+    /// in-process test host differs from production, the expected outcome is still what the in-process test host does
+    /// and a runtime that behaves like production lists the difference in <see cref="IntendedDifferences"/>.
     /// </summary>
     DurableFunctionsHostDefaults,
 }
