@@ -6,6 +6,7 @@ using Mets.Claims.Ingestion;
 using Mets.Local.Claims;
 using Mets.Local.Configuration;
 using Mets.Local.Data;
+using Mets.Local.Durable;
 using Mets.Local.Keys;
 using Mets.Local.Startup;
 using Mets.Workflow;
@@ -17,7 +18,8 @@ namespace Mets.Local;
 
 /// <summary>
 /// The local host's composition: its options, data folder, key files, start banner and shutdown, plus the
-/// whole product embedded: the METS workflow on SQLite (AddMetsWorkflow), claims intake on SQLite
+/// whole product embedded: the METS workflow (AddMetsWorkflow) on Microsoft.DurableTask with the embedded engine
+/// over SQLite as its backend (AddMetsEmbeddedEngine), claims intake on SQLite
 /// (AddMetsClaimsIntake), and the claims inbox folder with its background worker. The Azure adapters
 /// join when configured (AddMetsAzureAdapters): a <c>SendGrid</c> section replaces the outbox mailer, a
 /// <c>ClaimsStorage</c> section adds the blob container inbox (e.g. Azurite) beside the inbox folder.
@@ -57,6 +59,7 @@ public static class LocalServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<WorkflowOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
         services.AddSingleton<IPostConfigureOptions<ClaimsStoreOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
         services.AddSingleton<IPostConfigureOptions<ProviderLinkOptions>>(sp => sp.GetRequiredService<LocalWorkflowDefaults>());
+        services.AddMetsEmbeddedEngine();
         services.AddMetsWorkflow(configuration);
         services.AddMetsClaimsIntake(configuration);
 

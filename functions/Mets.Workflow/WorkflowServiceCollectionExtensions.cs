@@ -1,8 +1,4 @@
 using Mets.Domain.Policy;
-using Mets.Durable;
-using Mets.Durable.Engine;
-using Mets.Durable.Storage;
-using Mets.Durable.Storage.Sqlite;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Adapters.Outbox;
 using Mets.Workflow.Adapters.Sqlite;
@@ -14,6 +10,8 @@ using Mets.Workflow.Links;
 using Mets.Workflow.Orchestration;
 using Mets.Workflow.Roster;
 using Mets.Workflow.Utilization;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,13 +22,18 @@ namespace Mets.Workflow;
 
 public static class WorkflowServiceCollectionExtensions
 {
-    /// <summary>Registers the METS orchestrators and activities in <paramref name="registry"/> (under their type names).</summary>
-    public static DurableTaskRegistry AddMetsTasks(this DurableTaskRegistry registry)
+    /// <summary>
+    /// Registers the METS orchestrators and activities in Microsoft's <paramref name="registry"/> under their type
+    /// names. Microsoft's registry creates orchestrators without dependency injection, so they get the
+    /// <paramref name="schedule"/> here; activities are created per call from the worker's services.
+    /// </summary>
+    public static DurableTaskRegistry AddMetsTasks(this DurableTaskRegistry registry, EngagementSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(schedule);
         return registry
-            .AddOrchestrator<EngagementOrchestrator>()
-            .AddOrchestrator<ProviderOutreachOrchestrator>()
+            .AddOrchestrator(nameof(EngagementOrchestrator), () => new EngagementOrchestrator(schedule))
+            .AddOrchestrator(nameof(ProviderOutreachOrchestrator), () => new ProviderOutreachOrchestrator(schedule))
             .AddActivity<StartEngagementActivity>()
             .AddActivity<UpdateCaseActivity>()
             .AddActivity<SendEmailActivity>()
@@ -38,8 +41,20 @@ public static class WorkflowServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Everything the METS workflow needs except the engine: options (validated on start), schedule, link
-    /// signer, application service, and the embedded adapters as defaults (SQLite case store and outbox
+    /// Adds the METS tasks to a Microsoft.DurableTask worker (any backend), with the policy's schedule from the
+    /// host's services: <c>services.AddDurableTaskWorker(b =&gt; b.AddMetsTasks().UseEmbeddedEngine())</c>.
+    /// </summary>
+    public static IDurableTaskWorkerBuilder AddMetsTasks(this IDurableTaskWorkerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<DurableTaskRegistry>(builder.Name)
+            .Configure<EngagementSchedule>((registry, schedule) => registry.AddMetsTasks(schedule));
+        return builder;
+    }
+
+    /// <summary>
+    /// Everything the METS workflow needs except the durable backend and its <c>DurableTaskClient</c>: options
+    /// (validated on start), schedule, link signer, application service, and the embedded adapters as defaults (SQLite case store and outbox
     /// mailer under <see cref="WorkflowOptions.DataFolder"/>; in-memory utilization until the claims store
     /// is adapted). Hosts replace <see cref="ICaseStore"/>, <see cref="IEmailSender"/> or
     /// <see cref="IMemberUtilization"/> by registering their own before calling this.
@@ -63,16 +78,15 @@ public static class WorkflowServiceCollectionExtensions
             return new OutboxEmailSender(o.OutboxFolder, o.MailFrom);
         });
         services.TryAddSingleton<IMemberUtilization, InMemoryMemberUtilization>();
-        services.TryAddSingleton(_ => new DurableTaskRegistry().AddMetsTasks());
         services.TryAddSingleton<EngagementService>();
         return services;
     }
 
     /// <summary>
-    /// The whole embedded METS workflow: <see cref="AddMetsWorkflowCore"/> plus the embedded durable engine on
-    /// SQLite (<c>mets-durable.db</c> in the data folder), its <see cref="DurableTaskClient"/>, and a hosted
-    /// service that starts the engine and repairs missing orchestration instances at start-up.
-    /// Configuration: <c>Mets:Workflow</c>, <c>Mets:Policy</c>, <c>Mets:Roster</c>, <c>Mets:ProviderLinks</c>, <c>Mets:Durable</c>.
+    /// The METS workflow for a host that runs a durable backend and registers its <c>DurableTaskClient</c>
+    /// (Microsoft's <c>AddDurableTaskClient</c>): <see cref="AddMetsWorkflowCore"/> plus the start-up repair of
+    /// missing engagement instances. Configuration: <c>Mets:Workflow</c>, <c>Mets:Policy</c>, <c>Mets:Roster</c>,
+    /// <c>Mets:ProviderLinks</c>.
     /// </summary>
     public static IServiceCollection AddMetsWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
@@ -80,26 +94,7 @@ public static class WorkflowServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(configuration);
         services.AddMetsWorkflowCore();
-        services.AddOptions<DurableEngineOptions>().BindConfiguration(DurableEngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IOrchestrationStore>(sp =>
-        {
-            var workflow = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;
-            Directory.CreateDirectory(workflow.DataFolder);
-            return new SqliteOrchestrationStore(workflow.DurableDatabasePath);
-        });
-        services.TryAddSingleton(sp =>
-        {
-            return new DurableEngine(
-                sp.GetRequiredService<IOrchestrationStore>(),
-                sp.GetRequiredService<DurableTaskRegistry>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<IOptions<DurableEngineOptions>>().Value,
-                DataConverter.Default,
-                sp.GetRequiredService<ILoggerFactory>(),
-                sp);
-        });
-        services.TryAddSingleton<DurableTaskClient>(sp => sp.GetRequiredService<DurableEngine>().Client);
-        services.AddHostedService<DurableEngineHostedService>();
+        services.AddHostedService<EngagementRepairService>();
         return services;
     }
 }

@@ -5,6 +5,11 @@ using Mets.Durable.Engine;
 using Mets.Durable.Replay;
 using Mets.Durable.Storage;
 using Mets.Durable.Storage.Sqlite;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 // Benchmarks of the embedded durable engine. Figures and how to read them: docs/durable-engine.md.
 //   dotnet run -c Release --project tests/Mets.Durable.Bench -- actions [instances] [activitiesPerInstance]
@@ -40,22 +45,22 @@ static async Task ActionsAsync(int instances, int activities)
     Console.WriteLine($"  SQLite    : {sqlite,10:N0} actions/s  ({sqlite / memory:P0} of in-memory; target >= 2,000/s)");
 }
 
+static void RegisterChain(DurableTaskRegistry registry) => registry
+    .AddActivityFunc<int, int>("Increment", (_, x) => Task.FromResult(x + 1))
+    .AddOrchestratorFunc<int, int>("Chain", async (ctx, count) =>
+    {
+        var value = 0;
+        for (var i = 0; i < count; i++)
+        {
+            value = await ctx.CallActivityAsync<int>("Increment", value);
+        }
+
+        return value;
+    });
+
 static async Task<double> RunActionsAsync(IOrchestrationStore store, int instances, int activities)
 {
-    var registry = new DurableTaskRegistry()
-        .AddActivityFunc<int, int>("Increment", (_, x) => Task.FromResult(x + 1))
-        .AddOrchestratorFunc<int, int>("Chain", async (ctx, count) =>
-        {
-            var value = 0;
-            for (var i = 0; i < count; i++)
-            {
-                value = await ctx.CallActivityAsync<int>("Increment", value);
-            }
-
-            return value;
-        });
-    await using var engine = new DurableEngine(store, registry, TimeProvider.System);
-    await engine.StartAsync();
+    await using var engine = await BenchEngine.StartAsync(store, RegisterChain);
     var clock = Stopwatch.StartNew();
     var ids = new List<string>();
     for (var i = 0; i < instances; i++)
@@ -73,14 +78,13 @@ static async Task<double> RunActionsAsync(IOrchestrationStore store, int instanc
     }
 
     clock.Stop();
-    await store.DisposeAsync();
     return instances * activities / clock.Elapsed.TotalSeconds;
 }
 
 static async Task TimersAsync(int instances, int spreadMinutes)
 {
     Console.WriteLine($"Open instances: {instances:N0} waiting on an event raced against a timer due evenly over {spreadMinutes} min (SQLite)");
-    var registry = new DurableTaskRegistry().AddOrchestratorFunc<DateTime, long>("Waiter", async (ctx, fireAt) =>
+    static void RegisterWaiter(DurableTaskRegistry registry) => registry.AddOrchestratorFunc<DateTime, long>("Waiter", async (ctx, fireAt) =>
     {
         using var cts = new CancellationTokenSource();
         var evt = ctx.WaitForExternalEvent<string>("answer", cts.Token);
@@ -90,9 +94,7 @@ static async Task TimersAsync(int instances, int spreadMinutes)
         return (ctx.CurrentUtcDateTime - fireAt).Ticks; // lateness as the orchestrator saw it
     });
     var database = TempDatabase();
-    await using var store = new SqliteOrchestrationStore(database);
-    await using var engine = new DurableEngine(store, registry, TimeProvider.System);
-    await engine.StartAsync();
+    await using var engine = await BenchEngine.StartAsync(new SqliteOrchestrationStore(database), RegisterWaiter);
 
     var baselineRss = Environment.WorkingSet;
     var start = DateTime.UtcNow.AddMinutes(1); // first timers after the instances are created
@@ -106,7 +108,7 @@ static async Task TimersAsync(int instances, int spreadMinutes)
 
     using (var idle = new CancellationTokenSource(TimeSpan.FromMinutes(30)))
     {
-        await engine.WaitForIdleAsync(idle.Token);
+        await engine.Hub.WaitForIdleAsync(idle.Token);
     }
 
     create.Stop();
@@ -133,8 +135,8 @@ static async Task TimersAsync(int instances, int spreadMinutes)
 static void Replay()
 {
     Console.WriteLine("Replay cost against history length (in-memory executor, no I/O)");
-    var warmup = BuildHistory(1_000, out var warmupRegistry);
-    var warmupReplayer = new OrchestrationReplayer(warmupRegistry);
+    var warmup = BuildHistory(1_000);
+    var warmupReplayer = new OrchestrationReplayer(RegisterChain);
     for (var i = 0; i < 500; i++)
     {
         Check(warmupReplayer.Replay(warmup)); // tiered JIT settles before anything is timed
@@ -143,8 +145,8 @@ static void Replay()
     double? baseline = null;
     foreach (var events in new[] { 100, 1_000, 10_000 })
     {
-        var history = BuildHistory(events, out var registry);
-        var replayer = new OrchestrationReplayer(registry);
+        var history = BuildHistory(events);
+        var replayer = new OrchestrationReplayer(RegisterChain);
         var iterations = Math.Max(5, 200_000 / history.Events.Count);
         for (var i = 0; i < 3; i++)
         {
@@ -175,25 +177,11 @@ static void Check(ReplayResult result)
     }
 }
 
-static ExportedHistory BuildHistory(int targetEvents, out DurableTaskRegistry registry)
+static ExportedHistory BuildHistory(int targetEvents)
 {
     // Each activity adds three events (OrchestratorStarted, TaskScheduled, TaskCompleted).
     var activities = Math.Max(1, (targetEvents - 3) / 3);
-    registry = new DurableTaskRegistry()
-        .AddActivityFunc<int, int>("Increment", (_, x) => Task.FromResult(x + 1))
-        .AddOrchestratorFunc<int, int>("Chain", async (ctx, count) =>
-        {
-            var value = 0;
-            for (var i = 0; i < count; i++)
-            {
-                value = await ctx.CallActivityAsync<int>("Increment", value);
-            }
-
-            return value;
-        });
-    var store = new InMemoryOrchestrationStore();
-    var engine = new DurableEngine(store, registry, TimeProvider.System);
-    engine.StartAsync().GetAwaiter().GetResult();
+    var engine = BenchEngine.StartAsync(new InMemoryOrchestrationStore(), RegisterChain).GetAwaiter().GetResult();
     var id = engine.Client.ScheduleNewOrchestrationInstanceAsync("Chain", activities).GetAwaiter().GetResult();
     engine.Client.WaitForInstanceCompletionAsync(id).GetAwaiter().GetResult();
     var history = ExportedHistory.ExportAsync(engine.Client, id).GetAwaiter().GetResult();
@@ -204,3 +192,42 @@ static ExportedHistory BuildHistory(int targetEvents, out DurableTaskRegistry re
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
 static string TempDatabase() => Path.Combine(Directory.CreateTempSubdirectory("mets-bench-").FullName, "durable.db");
+
+/// <summary>The engine composed with Microsoft's hosting API on the system clock, as a host composes it.</summary>
+internal sealed class BenchEngine : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IHostedService _worker;
+
+    private BenchEngine(ServiceProvider services, IHostedService worker)
+    {
+        _services = services;
+        _worker = worker;
+        Client = services.GetRequiredService<DurableTaskClient>();
+        Hub = services.GetRequiredService<EmbeddedTaskHub>();
+    }
+
+    public DurableTaskClient Client { get; }
+
+    public EmbeddedTaskHub Hub { get; }
+
+    public static async Task<BenchEngine> StartAsync(IOrchestrationStore store, Action<DurableTaskRegistry> register)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(store);
+        services.AddDurableTaskWorker(b => b.AddTasks(register).UseEmbeddedEngine());
+        services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
+        var provider = services.BuildServiceProvider();
+        var worker = provider.GetServices<IHostedService>().OfType<EmbeddedDurableTaskWorker>().Single();
+        await worker.StartAsync(CancellationToken.None);
+        return new BenchEngine(provider, worker);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _worker.StopAsync(CancellationToken.None);
+        var store = Hub.Store;
+        await _services.DisposeAsync();
+        await store.DisposeAsync();
+    }
+}

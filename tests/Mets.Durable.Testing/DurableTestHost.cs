@@ -4,7 +4,6 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -58,6 +57,7 @@ public sealed class DurableTestHost : IAsyncDisposable
     /// <param name="loggerFactory">Where the engine and tasks log.</param>
     /// <param name="converter">The serializer (Microsoft's JSON converter by default).</param>
     /// <param name="options">Engine settings.</param>
+    /// <param name="configureWorker">More worker configuration, e.g. tasks registered from the host's services.</param>
     public static async Task<DurableTestHost> StartAsync(
         Action<DurableTaskRegistry> register,
         IOrchestrationStore? store = null,
@@ -65,13 +65,14 @@ public sealed class DurableTestHost : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         ILoggerFactory? loggerFactory = null,
         DataConverter? converter = null,
-        DurableEngineOptions? options = null)
+        DurableEngineOptions? options = null,
+        Action<IDurableTaskWorkerBuilder>? configureWorker = null)
     {
         ArgumentNullException.ThrowIfNull(register);
         var time = new FakeTimeProvider(start ?? DefaultStart);
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time); // before configureServices: a clock it registers wins, TryAdd does not
         configureServices?.Invoke(services);
-        services.TryAddSingleton<TimeProvider>(time); // a clock configureServices registered wins
         services.AddSingleton(store ?? new InMemoryOrchestrationStore());
         if (loggerFactory is not null)
         {
@@ -83,14 +84,18 @@ public sealed class DurableTestHost : IAsyncDisposable
             services.AddSingleton(converter);
         }
 
-        services.AddDurableTaskWorker(b => b.AddTasks(register).UseEmbeddedEngine(o =>
+        services.AddDurableTaskWorker(b =>
         {
-            if (options is not null)
+            b.AddTasks(register).UseEmbeddedEngine(o =>
             {
-                o.MaxConcurrentActivities = options.MaxConcurrentActivities;
-                o.OrchestrationBatchSize = options.OrchestrationBatchSize;
-            }
-        }));
+                if (options is not null)
+                {
+                    o.MaxConcurrentActivities = options.MaxConcurrentActivities;
+                    o.OrchestrationBatchSize = options.OrchestrationBatchSize;
+                }
+            });
+            configureWorker?.Invoke(b);
+        });
         services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         var worker = provider.GetServices<IHostedService>().OfType<EmbeddedDurableTaskWorker>().Single();

@@ -2,7 +2,6 @@ using Mets.Domain.Assessments;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Policy;
 using Mets.Domain.Referrals;
-using Mets.Durable;
 using Mets.Durable.Storage.Sqlite;
 using Mets.Durable.Testing;
 using Mets.Workflow.Adapters.Outbox;
@@ -14,7 +13,6 @@ using Mets.Workflow.Links;
 using Mets.Workflow.Utilization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MimeKit;
@@ -28,36 +26,34 @@ namespace Mets.Workflow.Tests;
 /// </summary>
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
-    private readonly HostClock _clock;
+    private readonly IConfiguration _configuration;
 
-    private WorkflowHarness(string folder, ServiceProvider provider, DurableTestHost host, FakeLogCollector logs, HostClock clock)
+    private WorkflowHarness(string folder, IConfiguration configuration, DurableTestHost host, FakeLogCollector logs)
     {
         Folder = folder;
-        _provider = provider;
+        _configuration = configuration;
         Host = host;
         Logs = logs;
-        _clock = clock;
     }
 
     public string Folder { get; }
 
+    /// <summary>The engine with the workflow's services, composed as a host composes them (a restart replaces it).</summary>
     public DurableTestHost Host { get; private set; }
 
     public FakeLogCollector Logs { get; }
 
-    /// <summary>The application service on the current engine's client (a restart replaces the engine).</summary>
-    public EngagementService Service => ActivatorUtilities.CreateInstance<EngagementService>(_provider, Host.Client);
+    public EngagementService Service => Services.GetRequiredService<EngagementService>();
 
-    public ICaseStore Cases => _provider.GetRequiredService<ICaseStore>();
+    public ICaseStore Cases => Services.GetRequiredService<ICaseStore>();
 
-    public InMemoryMemberUtilization Utilization => (InMemoryMemberUtilization)_provider.GetRequiredService<IMemberUtilization>();
+    public InMemoryMemberUtilization Utilization => (InMemoryMemberUtilization)Services.GetRequiredService<IMemberUtilization>();
 
-    public ProviderLinkSigner Links => _provider.GetRequiredService<ProviderLinkSigner>();
+    public ProviderLinkSigner Links => Services.GetRequiredService<ProviderLinkSigner>();
 
-    public EngagementSchedule Schedule => _provider.GetRequiredService<EngagementSchedule>();
+    public EngagementSchedule Schedule => Services.GetRequiredService<EngagementSchedule>();
 
-    public IServiceProvider Services => _provider;
+    public IServiceProvider Services => Host.Services;
 
     public string Outbox => Path.Combine(Folder, "outbox");
 
@@ -69,35 +65,30 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         Directory.CreateDirectory(folder);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(folder, settings)).Build();
         var logs = new FakeLogCollector();
-        var clock = new HostClock();
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
-            .AddSingleton<TimeProvider>(clock)
-            .AddMetsWorkflowCore();
-        services.RemoveAll<EngagementService>();
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var host = await StartEngineAsync(folder, provider, null);
-        clock.Inner = host.Time;
-        return new WorkflowHarness(folder, provider, host, logs, clock);
+        var host = await StartHostAsync(folder, configuration, logs, null);
+        return new WorkflowHarness(folder, configuration, host, logs);
     }
 
-    /// <summary>Stops the engine and starts a new one on the same SQLite files, at the same fake time (a process restart).</summary>
+    /// <summary>Stops the engine and the services and starts new ones on the same files, at the same fake time (a process restart).</summary>
     public async Task RestartEngineAsync()
     {
         var now = Host.Time.GetUtcNow();
         await Host.DisposeAsync();
-        Host = await StartEngineAsync(Folder, _provider, now);
-        _clock.Inner = Host.Time;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Host = await StartHostAsync(Folder, _configuration, Logs, now);
     }
 
-    private static Task<DurableTestHost> StartEngineAsync(string folder, ServiceProvider provider, DateTimeOffset? start) =>
+    /// <summary>The METS tasks on Microsoft's registry, the workflow's services with real DI, the engine on SQLite.</summary>
+    private static Task<DurableTestHost> StartHostAsync(string folder, IConfiguration configuration, FakeLogCollector logs, DateTimeOffset? start) =>
         DurableTestHost.StartAsync(
-            r => r.AddMetsTasks(),
+            _ => { },
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
             start,
-            services: provider,
-            loggerFactory: provider.GetRequiredService<ILoggerFactory>());
+            configureServices: services => services
+                .AddSingleton(configuration)
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
+                .AddMetsWorkflowCore(),
+            configureWorker: b => b.AddMetsTasks());
 
     public static Dictionary<string, string?> Settings(string folder, IDictionary<string, string?>? overrides = null)
     {
@@ -170,7 +161,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     /// <summary>Replays every instance's stored history against the current orchestrator code: none may diverge.</summary>
     public async Task AssertDeterministicReplayAsync()
     {
-        var replayer = new Mets.Durable.Replay.OrchestrationReplayer(new DurableTaskRegistry().AddMetsTasks(), services: _provider);
+        var replayer = new Mets.Durable.Replay.OrchestrationReplayer(r => r.AddMetsTasks(Schedule), services: Services);
         var replayed = 0;
         await foreach (var instance in Host.Client.GetAllInstancesAsync())
         {
@@ -186,7 +177,6 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        await _provider.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -196,14 +186,6 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         {
             // best effort: a temp folder left behind does not fail a test
         }
-    }
-
-    /// <summary>Lets DI hand out a clock before the fake-time harness that drives it exists.</summary>
-    internal sealed class HostClock : TimeProvider
-    {
-        public TimeProvider Inner { get; set; } = System;
-
-        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
     }
 }
 

@@ -1,5 +1,9 @@
 using Mets.Domain.Engagements;
+using Mets.Durable;
 using Mets.Durable.Engine;
+using Mets.Durable.Storage;
+using Mets.Durable.Storage.Sqlite;
+using Microsoft.DurableTask.Worker;
 using Mets.Workflow.Application;
 using Mets.Workflow.Cases;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +13,10 @@ using Microsoft.Extensions.Options;
 
 namespace Mets.Workflow.Tests;
 
-/// <summary>The whole wiring through real DI, the embedded engine on SQLite and the real clock.</summary>
+/// <summary>
+/// The whole wiring through real DI and the real clock: AddMetsWorkflow on Microsoft.DurableTask's hosting with
+/// the embedded engine on SQLite as the backend, composed as the local host composes it.
+/// </summary>
 public sealed class WorkflowServiceCollectionExtensionsTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mets-wiring-tests", Guid.NewGuid().ToString("N"));
@@ -42,7 +49,7 @@ public sealed class WorkflowServiceCollectionExtensionsTests : IDisposable
     [Fact]
     public async Task AddMetsWorkflow_HostedEngine_RepairsAtStartUpAndRunsAReferral()
     {
-        await using var provider = Build(WorkflowHarness.Settings(_folder));
+        await using var provider = Build(WorkflowHarness.Settings(_folder), withEngine: true);
         provider.GetRequiredService<IStartupValidator>().Validate();
         var store = provider.GetRequiredService<ICaseStore>();
         var orphan = Sample.Referral("REF-ORPHAN", memberNumber: "ORPHAN1", at: TimeProvider.System.GetUtcNow());
@@ -62,7 +69,7 @@ public sealed class WorkflowServiceCollectionExtensionsTests : IDisposable
             Assert.Equal(SubmitReferralOutcome.Created, submitted.Outcome);
             Assert.NotNull(await service.GetEngagementAsync(submitted.EngagementId!.Value));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await provider.GetRequiredService<DurableEngine>().WaitForIdleAsync(timeout.Token);
+            await provider.GetRequiredService<EmbeddedTaskHub>().WaitForIdleAsync(timeout.Token);
             Assert.Equal(EngagementStatus.Open, (await store.GetAsync(submitted.EngagementId!.Value))!.Status);
             Assert.Equal(EngagementStatus.Open, (await store.GetAsync(orphanId))!.Status);
             Assert.True(File.Exists(Path.Combine(_folder, "mets-durable.db")));
@@ -77,10 +84,18 @@ public sealed class WorkflowServiceCollectionExtensionsTests : IDisposable
         }
     }
 
-    private static ServiceProvider Build(IDictionary<string, string?> settings)
+    private static ServiceProvider Build(IDictionary<string, string?> settings, bool withEngine = false)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddMetsWorkflow(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging();
+        if (withEngine)
+        {
+            services.AddSingleton<IOrchestrationStore>(sp => new SqliteOrchestrationStore(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.DurableDatabasePath));
+            services.AddDurableTaskWorker(b => b.AddMetsTasks().UseEmbeddedEngine());
+            services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
+        }
+
+        return services.AddMetsWorkflow(configuration).BuildServiceProvider();
     }
 
     public void Dispose()

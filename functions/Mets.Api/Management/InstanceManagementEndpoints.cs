@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Mets.Api.Json;
 using Mets.Api.Problems;
-using Mets.Durable;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.DurableTask.Client;
+using CoreHistory = DurableTask.Core.History;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
@@ -29,8 +30,9 @@ public sealed record HistoryEventView(string EventType, DateTime Timestamp, stri
 public sealed record PurgeView(int InstancesDeleted);
 
 /// <summary>
-/// The embedded engine's management routes under <c>/runtime/webhooks/durabletask/instances</c>, shaped like
-/// Durable Functions' HTTP API (admin key only): get (with history), list with filters (paged by
+/// Instance management routes under <c>/runtime/webhooks/durabletask/instances</c> over Microsoft's
+/// <see cref="DurableTaskClient"/>, shaped like Durable Functions' HTTP API (admin key only; the local host maps
+/// them for its embedded engine, Azure has Durable Functions' own): get (with history), list with filters (paged by
 /// <c>x-ms-continuation-token</c>), raise event, terminate, suspend, resume, purge one, purge by filter.
 /// Answers never carry management URLs or keys.
 /// </summary>
@@ -75,9 +77,7 @@ public static class InstanceManagementEndpoints
         if (showHistory == true)
         {
             var events = await client.GetOrchestrationHistoryAsync(instanceId, cancellationToken);
-            var withOutput = showHistoryOutput == true;
-            history = [.. events.Select(e => new HistoryEventView(e.EventType.ToString(), e.Timestamp, e.Name, e.TaskId, e.FireAt, e.InstanceId,
-                withOutput ? Parse(e.Input) : null, withOutput ? Parse(e.Result) : null, e.Reason, e.Failure?.ErrorType))];
+            history = [.. events.Select(e => HistoryView(e, showHistoryOutput == true))];
         }
 
         var view = View(instance, showInput != false, history);
@@ -104,15 +104,19 @@ public static class InstanceManagementEndpoints
         }
 
         var continuation = context.Request.Headers[ContinuationHeader].FirstOrDefault();
-        var page = await client.QueryInstancesAsync(
-            new OrchestrationQuery(createdTimeFrom, createdTimeTo, statuses, instanceIdPrefix, top ?? 100, FetchInputsAndOutputs: true, string.IsNullOrEmpty(continuation) ? null : continuation),
-            cancellationToken);
-        if (page.ContinuationToken is { Length: > 0 } next)
+        var pageSize = top ?? 100;
+        var query = new OrchestrationQuery(createdTimeFrom, createdTimeTo, statuses, null, instanceIdPrefix, pageSize, FetchInputsAndOutputs: true);
+        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(string.IsNullOrEmpty(continuation) ? null : continuation, pageSize).WithCancellation(cancellationToken))
         {
-            context.Response.Headers[ContinuationHeader] = next;
+            if (page.ContinuationToken is { Length: > 0 } next)
+            {
+                context.Response.Headers[ContinuationHeader] = next;
+            }
+
+            return TypedResults.Ok(page.Values.Select(i => View(i, showInput == true, null)).ToList());
         }
 
-        return TypedResults.Ok(page.Values.Select(i => View(i, showInput == true, null)).ToList());
+        return TypedResults.Ok(new List<InstanceStatusView>());
     }
 
     internal static async Task<IResult> RaiseEvent(string instanceId, string eventName, HttpRequest request, [FromServices] DurableTaskClient client,
@@ -158,7 +162,7 @@ public static class InstanceManagementEndpoints
     }
 
     internal static Task<IResult> Terminate(string instanceId, string? reason, [FromServices] DurableTaskClient client, CancellationToken cancellationToken) =>
-        ChangeAsync(client, instanceId, () => client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions(reason), cancellationToken), cancellationToken);
+        ChangeAsync(client, instanceId, () => client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions(reason, Recursive: true), cancellationToken), cancellationToken);
 
     internal static Task<IResult> Suspend(string instanceId, string? reason, [FromServices] DurableTaskClient client, CancellationToken cancellationToken) =>
         ChangeAsync(client, instanceId, () => client.SuspendInstanceAsync(instanceId, reason, cancellationToken), cancellationToken);
@@ -215,8 +219,9 @@ public static class InstanceManagementEndpoints
         {
             await change();
         }
-        catch (OrchestrationNotFoundException)
+        catch (ArgumentException)
         {
+            // Microsoft's clients answer an unknown instance id with ArgumentException: it was purged meanwhile.
             return NoInstance();
         }
 
@@ -257,6 +262,32 @@ public static class InstanceManagementEndpoints
         instance.CreatedAt,
         instance.LastUpdatedAt,
         history);
+
+    /// <summary>A DurableTask.Core history event as Durable Functions' HTTP API lists it.</summary>
+    private static HistoryEventView HistoryView(CoreHistory.HistoryEvent e, bool withOutput)
+    {
+        var (name, taskId, fireAt, instanceId, input, result, reason, failure) = e switch
+        {
+            CoreHistory.ExecutionStartedEvent x => (x.Name, (int?)null, (DateTime?)null, null, x.Input, null, null, null),
+            CoreHistory.TaskScheduledEvent x => (x.Name, x.EventId, null, null, x.Input, null, null, null),
+            CoreHistory.TaskCompletedEvent x => (null, x.TaskScheduledId, null, null, null, x.Result, null, null),
+            CoreHistory.TaskFailedEvent x => (null, x.TaskScheduledId, null, null, null, null, x.Reason, x.FailureDetails?.ErrorType),
+            CoreHistory.TimerCreatedEvent x => (null, x.EventId, x.FireAt, null, null, null, null, null),
+            CoreHistory.TimerFiredEvent x => (null, x.TimerId, x.FireAt, null, null, null, null, null),
+            CoreHistory.SubOrchestrationInstanceCreatedEvent x => (x.Name, x.EventId, null, x.InstanceId, x.Input, null, null, null),
+            CoreHistory.SubOrchestrationInstanceCompletedEvent x => (null, x.TaskScheduledId, null, null, null, x.Result, null, null),
+            CoreHistory.SubOrchestrationInstanceFailedEvent x => (null, x.TaskScheduledId, null, null, null, null, x.Reason, x.FailureDetails?.ErrorType),
+            CoreHistory.EventRaisedEvent x => (x.Name, null, null, null, x.Input, null, null, null),
+            CoreHistory.EventSentEvent x => (x.Name, x.EventId, null, x.InstanceId, x.Input, null, null, null),
+            CoreHistory.ExecutionSuspendedEvent x => (null, null, null, null, null, null, x.Reason, null),
+            CoreHistory.ExecutionResumedEvent x => (null, null, null, null, null, null, x.Reason, null),
+            CoreHistory.ExecutionTerminatedEvent x => (null, null, null, null, x.Input, null, null, null),
+            CoreHistory.ExecutionCompletedEvent x => (null, null, null, null, null, x.Result, null, x.FailureDetails?.ErrorType),
+            _ => ((string?)null, (int?)null, (DateTime?)null, (string?)null, (string?)null, (string?)null, (string?)null, (string?)null),
+        };
+        return new HistoryEventView(e.EventType.ToString(), e.Timestamp, name, taskId, fireAt, instanceId,
+            withOutput ? Parse(input) : null, withOutput ? Parse(result) : null, reason, failure);
+    }
 
     private static JsonElement? Parse(string? json)
     {

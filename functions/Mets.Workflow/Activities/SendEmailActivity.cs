@@ -1,7 +1,7 @@
 using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
-using Mets.Durable;
+using Microsoft.DurableTask;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Links;

@@ -1,7 +1,7 @@
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Policy;
-using Mets.Durable;
+using Microsoft.DurableTask;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Roster;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using Mets.Durable;
+using Microsoft.DurableTask;
 using Mets.Workflow.Cases;
 using Microsoft.Extensions.Logging;
 

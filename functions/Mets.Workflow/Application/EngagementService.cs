@@ -5,7 +5,8 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
-using Mets.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Links;
 using Mets.Workflow.Orchestration;
@@ -383,14 +384,12 @@ public sealed partial class EngagementService(
         }
 
         await EnsureInstanceAsync(found.Id, cancellationToken);
-        try
-        {
-            await client.RaiseEventAsync(instanceId, name, evt, cancellationToken);
-        }
-        catch (OrchestrationNotFoundException)
+        if (await client.GetInstanceAsync(instanceId, cancellationToken) is null)
         {
             return CommandResult.Conflict(EventFit.NotExpectedNow.ToString(), $"{name}: the step it answers is not running for engagement {found.Id}.");
         }
+
+        await client.RaiseEventAsync(instanceId, name, evt, cancellationToken);
 
         return CommandResult.Accepted($"{name} accepted for engagement {found.Id}.");
     }
@@ -425,7 +424,7 @@ public sealed partial class EngagementService(
             LogReferral(id, "orchestration scheduled");
             return true;
         }
-        catch (OrchestrationAlreadyExistsException)
+        catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
         {
             return false;
         }

@@ -1,7 +1,7 @@
 using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Policy;
-using Mets.Durable;
+using Microsoft.DurableTask;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Emails;
 using Microsoft.Extensions.Logging;
@@ -55,7 +55,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             LogStarted(log, state.EngagementId, state.Step);
         }
 
-        var step = await new StepRun(this, context, state, log).RunAsync();
+        var step = await new StepRun(this, context, state).RunAsync();
         if (step.Closed is { } reason)
         {
             context.SetCustomStatus(EngagementStatusView.From(step.State, Now(context)));
@@ -111,7 +111,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     }
 
     /// <summary>One step's wait loop.</summary>
-    private sealed class StepRun(EngagementOrchestrator owner, TaskOrchestrationContext context, EngagementState initial, ILogger log)
+    private sealed class StepRun(EngagementOrchestrator owner, TaskOrchestrationContext context, EngagementState initial)
     {
         private readonly EngagementSchedule _schedule = owner._schedule;
         private EngagementState _state = initial;
@@ -129,9 +129,11 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             Task? timer = null;
             var wake = WakeKind.Reminder;
             var handled = 0;
+            Outcome outcome;
             try
             {
-                while (true)
+                // Bounded: at most MaxEventsPerGeneration wake-ups and events, then the generation continues as new.
+                do
                 {
                     context.SetCustomStatus(EngagementStatusView.From(_state, Now(context)));
                     if (timer is null && NextWake(Now(context)) is { } next)
@@ -148,7 +150,6 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                     }
 
                     var winner = await Task.WhenAny(racing);
-                    Outcome outcome;
                     if (winner == timer)
                     {
                         timerCancellation!.Dispose();
@@ -172,19 +173,18 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                         timer = null;
                     }
 
-                    if (outcome.End is not null || ++handled >= MaxEventsPerGeneration)
-                    {
-                        timerCancellation?.Cancel();
-                        events.Cancel();
-                        if (outcome.End is { Closed: { } reason } end)
-                        {
-                            return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
-                        }
-
-                        ForwardUnhandled(waiters);
-                        return outcome.End ?? new StepEnd(_state, null);
-                    }
                 }
+                while (outcome.End is null && ++handled < MaxEventsPerGeneration);
+
+                timerCancellation?.Cancel();
+                events.Cancel();
+                if (outcome.End is { Closed: { } reason } end)
+                {
+                    return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
+                }
+
+                ForwardUnhandled(waiters);
+                return outcome.End ?? new StepEnd(_state, null);
             }
             finally
             {
@@ -248,6 +248,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnWakeAsync(WakeKind kind)
         {
+            var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
             var now = Now(context);
             var id = _state.EngagementId;
             switch (kind)
@@ -278,6 +279,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnEventAsync(object payload)
         {
+            var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
             if (payload is OutreachReported report)
             {
                 _state = _state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach) { [report.OutreachId] = report.Status } };
@@ -334,6 +336,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnAssessmentAsync(AssessmentCompleted e, DateTimeOffset now)
         {
+            var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
             var safety = e.Scores.HasSafetyRisk;
             await UpdateCase(context, _state, new AssessmentApplied(e.Risk, safety, _state.Supervisor, e.TreatingProviders, now));
             var id = _state.EngagementId;
@@ -351,7 +354,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 {
                     // Fire and forget: the child reports back with events; the reviews never wait for it.
                     _ = context.CallSubOrchestratorAsync<ProviderOutreachStatus>(
-                        nameof(ProviderOutreachOrchestrator), new OutreachInput(outreachId, provider.Role), new SubOrchestrationOptions(InstanceId: outreachId.Value));
+                        nameof(ProviderOutreachOrchestrator), new OutreachInput(outreachId, provider.Role), new SubOrchestrationOptions(instanceId: outreachId.Value));
                 }
             }
 
@@ -396,6 +399,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         private async Task<Outcome> OnClaimsAsync(ClaimsActivityObserved e, DateTimeOffset now)
         {
+            var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
             await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, e.Measure, e.ActivityAt, now));
             if (e.Kind == ClaimsActivityKind.EligibilityLost)
             {

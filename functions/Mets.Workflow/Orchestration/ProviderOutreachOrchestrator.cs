@@ -1,7 +1,7 @@
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Policy;
-using Mets.Durable;
+using Microsoft.DurableTask;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Emails;
 using Microsoft.Extensions.Logging;
@@ -39,7 +39,9 @@ public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule sche
         {
             using var timerCancellation = new CancellationTokenSource();
             var timer = context.CreateTimer(step.At.UtcDateTime, timerCancellation.Token);
-            while (true)
+
+            // Bounded by the step's timer: answers that do not fit are noted and awaited again until it fires.
+            while (!timer.IsCompleted)
             {
                 var winner = await Task.WhenAny(timer, responded, peerReview, stop);
                 now = EngagementOrchestrator.Now(context);

@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs;
-using Mets.Durable;
 using Mets.Durable.Storage.Sqlite;
 using Mets.Durable.Testing;
 using Mets.Workflow;
@@ -18,20 +17,20 @@ namespace Mets.Azure.Tests.ClaimsStorage;
 internal sealed class ClaimsBlobHarness : IAsyncDisposable
 {
     private readonly string _folder;
-    private DurableTestHost? _host;
 
-    private ClaimsBlobHarness(string folder, ServiceProvider provider, BlobContainerClient container)
+    private ClaimsBlobHarness(string folder, DurableTestHost host, BlobContainerClient container)
     {
         _folder = folder;
-        Provider = provider;
+        Host = host;
         Container = container;
     }
 
-    public ServiceProvider Provider { get; }
+    /// <summary>The composed services (workflow, claims intake, Azure adapters, the engine).</summary>
+    public IServiceProvider Provider => Host.Services;
 
     public BlobContainerClient Container { get; }
 
-    public DurableTestHost Host => _host!;
+    public DurableTestHost Host { get; }
 
     public static async Task<ClaimsBlobHarness> StartAsync(string connectionString, TimeSpan? pollInterval = null)
     {
@@ -43,46 +42,26 @@ internal sealed class ClaimsBlobHarness : IAsyncDisposable
         settings["ClaimsStorage:Container"] = containerName;
         settings["ClaimsStorage:PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(30)).ToString("c");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var clock = new DelegatingClock();
-        ClaimsBlobHarness? harness = null;
-        var provider = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug))
-            .AddFakeLogging()
-            .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<DurableTaskClient>(_ => harness!.Host.Client)
-            .AddMetsWorkflowCore()
-            .AddMetsClaimsIntake(configuration)
-            .AddMetsAzureAdapters(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var container = new BlobServiceClient(connectionString).GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync();
-        harness = new ClaimsBlobHarness(folder, provider, container);
-        harness._host = await DurableTestHost.StartAsync(
-            r => r.AddMetsTasks(),
+        var host = await DurableTestHost.StartAsync(
+            _ => { },
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
-            services: provider,
-            loggerFactory: provider.GetRequiredService<ILoggerFactory>());
-        clock.Inner = harness._host.Time;
-        return harness;
+            configureServices: services => services
+                .AddSingleton<IConfiguration>(configuration)
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug))
+                .AddFakeLogging()
+                .AddMetsWorkflowCore()
+                .AddMetsClaimsIntake(configuration)
+                .AddMetsAzureAdapters(configuration),
+            configureWorker: b => b.AddMetsTasks());
+        return new ClaimsBlobHarness(folder, host, container);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        await Provider.DisposeAsync();
+        await Host.DisposeAsync();
         await Container.DeleteIfExistsAsync();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private sealed class DelegatingClock : TimeProvider
-    {
-        public TimeProvider Inner { get; set; } = System;
-
-        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
     }
 }

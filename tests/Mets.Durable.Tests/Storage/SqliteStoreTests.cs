@@ -39,6 +39,25 @@ public class SqliteStoreTests
     }
 
     [Fact]
+    public async Task InitializeAsync_StoreOfTheMirrorEra_RefusedWithWhatToDo()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mets-durable-").FullName, "durable.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "CREATE TABLE instances(instance_id TEXT PRIMARY KEY); PRAGMA user_version = 1;";
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await using var store = new SqliteOrchestrationStore(path);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(CancellationToken.None));
+
+        Assert.Contains("schema 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Move it", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Engine_RestartedOnSameFile_ContinuesWaitingInstance()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("mets-durable-").FullName, "durable.db");

@@ -3,7 +3,6 @@ using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
-using Mets.Durable;
 using Mets.Durable.Storage.Sqlite;
 using Mets.Durable.Testing;
 using Mets.Workflow.Cases;
@@ -24,7 +23,6 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
     private const string Header = "claim_id,line_number,member_id,claim_type,service_from,service_to,admission_date,discharge_date,bill_type,revenue_code,dx1,paid_amount";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mets-claims-intake-tests", Guid.NewGuid().ToString("N"));
-    private ServiceProvider? _provider;
     private DurableTestHost? _host;
 
     [Fact]
@@ -57,7 +55,7 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
             "C-201,1,M7002,institutional,2025-12-10,2025-12-12,2025-12-10,2025-12-12,111,0114,F20.9,6000.00\n";
         await processor.ProcessAsync("claims.csv", Stream(csv), CancellationToken.None);
 
-        var utilization = await _provider!.GetRequiredService<IMemberUtilization>().GetRecentAsync(MemberId.Create("PLAN", "M7002"), new DateOnly(2026, 1, 5));
+        var utilization = await _host!.Services.GetRequiredService<IMemberUtilization>().GetRecentAsync(MemberId.Create("PLAN", "M7002"), new DateOnly(2026, 1, 5));
 
         Assert.Equal(2, utilization.BehavioralHealthInpatientStays);
     }
@@ -77,14 +75,9 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
         {
             await _host.DisposeAsync();
         }
-
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
-        }
     }
 
-    private ICaseStore Cases => _provider!.GetRequiredService<ICaseStore>();
+    private ICaseStore Cases => _host!.Services.GetRequiredService<ICaseStore>();
 
     private static MemoryStream Stream(string text) => new(Encoding.UTF8.GetBytes(text));
 
@@ -94,21 +87,15 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
         var settings = WorkflowHarness.Settings(_folder);
         settings["Claims:Store:DatabasePath"] = Path.Combine(_folder, "claims.db");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var clock = new WorkflowHarness.HostClock();
-        _provider = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
-            .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<DurableTaskClient>(_ => _host!.Client)
-            .AddMetsWorkflowCore()
-            .AddMetsClaimsIntake(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _host = await DurableTestHost.StartAsync(
-            r => r.AddMetsTasks(),
+            _ => { },
             new SqliteOrchestrationStore(Path.Combine(_folder, "durable.db")),
-            services: _provider,
-            loggerFactory: _provider.GetRequiredService<ILoggerFactory>());
-        clock.Inner = _host.Time;
-        return _provider.GetRequiredService<ClaimsFileProcessor>();
+            configureServices: services => services
+                .AddSingleton<IConfiguration>(configuration)
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+                .AddMetsWorkflowCore()
+                .AddMetsClaimsIntake(configuration),
+            configureWorker: b => b.AddMetsTasks());
+        return _host.Services.GetRequiredService<ClaimsFileProcessor>();
     }
 }

@@ -2,7 +2,6 @@ using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
-using Mets.Durable;
 using Mets.Workflow.Application;
 using Mets.Workflow.Orchestration;
 
@@ -97,7 +96,7 @@ public class EngagementLifecycleTests
         var escalation = Assert.Single(h.Emails(), e => e.Key.Contains("Assessment_1-escalation", StringComparison.Ordinal)).Value;
         Assert.Equal("okafor@plan.example", escalation.To.Mailboxes.Single().Address);
         Assert.Contains(await h.Service.GetSupervisorQueueAsync(), i => i.EngagementId == id && i.Bucket == WorkQueueBucket.Escalated);
-        var status = (await h.Host.Client.GetInstanceAsync(id.Value))!.ReadCustomStatusAs<EngagementStatusView>()!;
+        var status = (await h.Host.Client.GetInstanceAsync(id.Value, getInputsAndOutputs: true))!.ReadCustomStatusAs<EngagementStatusView>()!;
         Assert.Equal("Assessment#1", status.Step);
         Assert.Equal("clin.alvarez", status.Owner);
         Assert.True(status.Overdue);
@@ -342,7 +341,7 @@ public class EngagementLifecycleTests
 
         Assert.Equal(1, await h.Service.RepairMissingInstancesAsync());
         await h.IdleAsync();
-        var resumed = await h.Host.Client.GetInstanceAsync(id.Value);
+        var resumed = await h.Host.Client.GetInstanceAsync(id.Value, getInputsAndOutputs: true);
         Assert.True(resumed!.IsRunning);
         Assert.Equal("Review#1", resumed.ReadCustomStatusAs<EngagementStatusView>()!.Step);
         Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, null, ClosureReason.GoalsMet, Sample.Clinician))).Status);
@@ -413,7 +412,7 @@ public class EngagementLifecycleTests
             maxHistory = Math.Max(maxHistory, (await h.Host.Client.GetOrchestrationHistoryAsync(id.Value)).Count);
         }
 
-        var status = (await h.Host.Client.GetInstanceAsync(id.Value))!.ReadCustomStatusAs<EngagementStatusView>()!;
+        var status = (await h.Host.Client.GetInstanceAsync(id.Value, getInputsAndOutputs: true))!.ReadCustomStatusAs<EngagementStatusView>()!;
         Assert.True(reviews >= 24, $"only {reviews} reviews");
         Assert.True(status.Generation >= 25, $"generation {status.Generation}");
         Assert.InRange(maxHistory, 1, 40);

@@ -23,7 +23,7 @@ public class EngagementOrchestratorTests
     public async Task Received_StartsThenAssessmentCompleted_StartsOutreachChildrenAndContinuesAsNewIntoReview1()
     {
         var context = Context();
-        context.Mock.Setup(c => c.CallActivityAsync<EngagementStarted>(nameof(StartEngagementActivity), It.IsAny<object?>(), It.IsAny<Mets.Durable.TaskOptions?>()))
+        context.Mock.Setup(c => c.CallActivityAsync<EngagementStarted>(nameof(StartEngagementActivity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .ReturnsAsync(new EngagementStarted(Sample.Clinician, Sample.Supervisor, new DateTimeOffset(T0.AddDays(7)), new DateTimeOffset(T0.AddDays(180)), [ReferralId.Parse("REF-1")]));
         var run = new EngagementOrchestrator(Schedule).RunAsync(context.Object, EngagementState.Received(Id));
 

@@ -14,8 +14,8 @@ namespace Mets.Workflow.Tests.Orchestration;
 public class GoldenHistoryTests
 {
     private const string Folder = "Orchestration/Histories";
-    private const string EngagementFile = "engagement-review-v1.json";
-    private const string OutreachFile = "outreach-reminded-v1.json";
+    private const string EngagementFile = "engagement-review-v2.json";
+    private const string OutreachFile = "outreach-reminded-v2.json";
 
     [Theory]
     [InlineData(EngagementFile)]
@@ -24,8 +24,8 @@ public class GoldenHistoryTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         var golden = ExportedHistory.FromJson(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, Folder, file)));
-        Assert.Contains(golden.Events, e => e.EventType == HistoryEventType.TimerCreated);
-        var result = new OrchestrationReplayer(new DurableTaskRegistry().AddMetsTasks(), services: h.Services).Replay(golden);
+        Assert.Contains(golden.Events, e => e.EventType == StoredEventKind.TimerCreated);
+        var result = new OrchestrationReplayer(r => r.AddMetsTasks(h.Schedule), services: h.Services).Replay(golden);
         Assert.True(result.IsDeterministic, result.Problem);
     }
 

@@ -1,5 +1,4 @@
 using Mets.Domain.Engagements;
-using Mets.Durable;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Orchestration;
 using Microsoft.Extensions.Logging.Abstractions;

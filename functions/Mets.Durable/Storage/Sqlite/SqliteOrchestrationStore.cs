@@ -11,7 +11,11 @@ namespace Mets.Durable.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteOrchestrationStore : IOrchestrationStore
 {
-    private const int SchemaVersion = 1;
+    /// <summary>
+    /// 2: payloads are written by Microsoft.DurableTask's DataConverter (PascalCase, numeric enums unless a type
+    /// says otherwise); version 1 stores hold the mirror's camelCase JSON, which the orchestrators can no longer read.
+    /// </summary>
+    private const int SchemaVersion = 2;
 
     private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.General)
     {
@@ -61,6 +65,15 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"The durable store '{_path}' has schema version {version}; this build understands up to {SchemaVersion}.");
+        }
+
+        if (version == 1)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"The durable store '{_path}' was written by an earlier build (schema 1) whose payload JSON Microsoft.DurableTask cannot read. " +
+                "Move it (with its -wal and -shm files) out of the data folder to start with an empty engine; open engagements are then " +
+                "rescheduled from the case database at start-up.");
         }
 
         if (version < 1)
@@ -461,7 +474,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             fire_at INTEGER NOT NULL);
         CREATE INDEX ix_timers_due ON timers(fire_at);
         CREATE INDEX ix_timers_instance ON timers(instance_id);
-        PRAGMA user_version = 1;
+        PRAGMA user_version = 2;
         """;
 
     private static string Serialize(StoredEvent e) => JsonSerializer.Serialize(e, EventJson);

@@ -8,12 +8,15 @@ namespace Mets.Workflow.Adapters.Outbox;
 /// The embedded mailer: writes each email as a real .eml file (MimeKit) into an outbox folder, named by
 /// the email's idempotency key. The file is written under a temporary name and renamed into place
 /// without overwriting, so a retried activity never yields a second email and a reader never sees a
-/// half-written one.
+/// half-written one. Within the process the existence check and the rename are also serialized: on some
+/// file systems .NET's no-overwrite move is a check followed by a rename, which two concurrent sends of
+/// one key could both pass (seen once in the test suite).
 /// </summary>
-public sealed class OutboxEmailSender : IEmailSender
+public sealed class OutboxEmailSender : IEmailSender, IDisposable
 {
     private readonly string _folder;
     private readonly MailboxAddress _from;
+    private readonly SemaphoreSlim _publish = new(1, 1);
 
     public OutboxEmailSender(string folder, string fromAddress)
     {
@@ -58,14 +61,24 @@ public sealed class OutboxEmailSender : IEmailSender
         try
         {
             await message.WriteToAsync(temporary, cancellationToken);
+            await _publish.WaitAsync(cancellationToken);
             try
             {
+                if (File.Exists(path))
+                {
+                    return false; // another attempt won: one email
+                }
+
                 File.Move(temporary, path, overwrite: false);
                 return true;
             }
             catch (IOException) when (File.Exists(path))
             {
-                return false; // another attempt won the rename: one email
+                return false; // another process won the rename: one email
+            }
+            finally
+            {
+                _publish.Release();
             }
         }
         finally
@@ -76,4 +89,6 @@ public sealed class OutboxEmailSender : IEmailSender
             }
         }
     }
+
+    public void Dispose() => _publish.Dispose();
 }

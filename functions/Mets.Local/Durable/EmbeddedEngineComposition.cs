@@ -1,0 +1,33 @@
+using Mets.Durable;
+using Mets.Durable.Engine;
+using Mets.Durable.Storage;
+using Mets.Durable.Storage.Sqlite;
+using Mets.Workflow;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Options;
+
+namespace Mets.Local.Durable;
+
+/// <summary>
+/// The local host's durable backend: Microsoft.DurableTask's worker and client, composed with Microsoft's
+/// hosting API exactly as on Azure, but running on the embedded engine over SQLite
+/// (<c>mets-durable.db</c> in the data folder). Settings: <c>Mets:Durable</c> (<see cref="DurableEngineOptions"/>).
+/// </summary>
+public static class EmbeddedEngineComposition
+{
+    public static IServiceCollection AddMetsEmbeddedEngine(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<DurableEngineOptions>().BindConfiguration(DurableEngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IOrchestrationStore>(sp =>
+        {
+            var workflow = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;
+            Directory.CreateDirectory(workflow.DataFolder);
+            return new SqliteOrchestrationStore(workflow.DurableDatabasePath);
+        });
+        services.AddDurableTaskWorker(b => b.AddMetsTasks().UseEmbeddedEngine());
+        services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
+        return services;
+    }
+}
