@@ -30,6 +30,7 @@ public static class IntendedDifferences
             new Dictionary<string, string?>
             {
                 [nameof(ScenarioOutcome.Status)] = "Failed",
+                [nameof(ScenarioOutcome.Output)] = null,
                 [nameof(ScenarioOutcome.Failure)] = null,
                 ["Observations.finishedWithin2s"] = "true",
             }),

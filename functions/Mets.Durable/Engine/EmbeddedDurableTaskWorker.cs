@@ -125,12 +125,11 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
             {
                 return Terminate(item, working[wake].Event, now);
             }
-
-            consumed.Add(working[wake].Id);
-            working.RemoveAt(wake);
-            status = item.History.Count == 0 ? OrchestrationRuntimeStatus.Pending : OrchestrationRuntimeStatus.Running;
         }
 
+        // Suspension and resumption are recorded in the history where they happened, in arrival order with the
+        // events around them (as DurableTask.Core records them); events that arrived while suspended are delivered
+        // after the resume. Both are no-ops for the orchestrator code.
         var toProcess = new List<StoredEvent>();
         foreach (var message in working)
         {
@@ -143,12 +142,28 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
             consumed.Add(message.Id);
             if (e.EventType == StoredEventKind.ExecutionSuspended)
             {
-                status = OrchestrationRuntimeStatus.Suspended;
+                if (status != OrchestrationRuntimeStatus.Suspended)
+                {
+                    status = OrchestrationRuntimeStatus.Suspended;
+                    toProcess.Add(e);
+                }
+
                 break;
             }
 
+            if (e.EventType == StoredEventKind.ExecutionResumed)
+            {
+                if (status == OrchestrationRuntimeStatus.Suspended)
+                {
+                    status = item.History.Count == 0 ? OrchestrationRuntimeStatus.Pending : OrchestrationRuntimeStatus.Running;
+                    toProcess.Add(e);
+                }
+
+                continue;
+            }
+
             var stale = e.ExecutionId is not null && !string.Equals(e.ExecutionId, instance.ExecutionId, StringComparison.Ordinal);
-            if (e.EventType != StoredEventKind.ExecutionResumed && !stale)
+            if (!stale)
             {
                 toProcess.Add(e);
             }
@@ -188,7 +203,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
                 updated = updated with
                 {
                     Status = completed ? OrchestrationRuntimeStatus.Completed : OrchestrationRuntimeStatus.Failed,
-                    Output = result.Output,
+                    Output = completed ? result.Output : FailedOutput(result.Failure),
                     Failure = result.Failure,
                 };
                 result.NewHistory.Add(new StoredEvent(completed ? StoredEventKind.ExecutionCompleted : StoredEventKind.ExecutionFailed, now)
@@ -242,6 +257,13 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
                 };
         }
     }
+
+    /// <summary>
+    /// What Microsoft's runtime shows as a failed instance's serialized output: the failure message itself (not JSON),
+    /// and nothing when the orchestrator does not exist.
+    /// </summary>
+    private static string? FailedOutput(TaskFailureDetails? failure) =>
+        failure is null || failure.ErrorType == "OrchestratorTaskNotFound" ? null : failure.ErrorMessage;
 
     private static NewChildInstance NewChild(InstanceRecord parent, OrchestrationAction action, DateTime now)
     {

@@ -98,7 +98,18 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         }
         catch (NonDeterministicOrchestrationException ex)
         {
+            // The episode is recorded as DurableTask.Core records it: its new events, then what the replayed code
+            // scheduled that the history does not have (never dispatched), then the failure.
             scheduler.Close();
+            if (newHistory.Count == 0)
+            {
+                newHistory.Add(new StoredEvent(StoredEventKind.OrchestratorStarted, Max(now, context.CurrentUtcDateTime)));
+            }
+
+            var recorded = new HashSet<StoredEvent>(newHistory, ReferenceEqualityComparer.Instance);
+            newHistory.AddRange(newEvents.Where(e => !recorded.Contains(e)));
+            var at = context.CurrentUtcDateTime;
+            newHistory.AddRange(context.Actions.Values.Where(a => !a.Recorded).OrderBy(a => a.Sequence).Select(a => a.ToHistoryEvent(at)));
             return Failed(newHistory, context, FailureOf(ex));
         }
 

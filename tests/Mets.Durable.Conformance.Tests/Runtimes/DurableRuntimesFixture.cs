@@ -15,6 +15,7 @@ public sealed class DurableRuntimesFixture : IAsyncLifetime
     public static readonly IReadOnlyList<DurableRuntimeStarter> Starters =
     [
         InProcessTestHostRuntime.StartAsync,
+        EmbeddedEngineRuntime.StartAsync,
     ];
 
     private readonly List<IDurableRuntime> runtimes = [];
