@@ -25,14 +25,6 @@ projects=$(find tests -name '*.Tests.csproj' | wc -l)
 echo "== building (warnings are errors)"
 dotnet build Serverless.Local.slnf -nologo -clp:ErrorsOnly || fail "build failed"
 
-if [ -d functions/Mets.FunctionApp ]; then
-  if dotnet restore functions/Mets.FunctionApp -nologo >/dev/null 2>&1; then
-    dotnet build functions/Mets.FunctionApp --no-restore -nologo -clp:ErrorsOnly || fail "function app build failed"
-  else
-    echo "Skipping Mets.FunctionApp: the Azure Functions worker packages do not restore from this machine's NuGet source."
-  fi
-fi
-
 echo "== testing ($projects test projects)"
 dotnet test Serverless.Local.slnf --no-build -nologo \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true

@@ -18,5 +18,5 @@ public class DependencyRulesTests
         Assert.Empty(forbidden);
     }
 
-    private static readonly string[] Forbidden = ["Mets.Azure", "Mets.Local", "Azure", "Microsoft.Azure", "SendGrid"];
+    private static readonly string[] Forbidden = ["Mets.Durable", "Mets.Azure", "Mets.Local", "Azure", "Microsoft.Azure", "SendGrid"];
 }

@@ -18,5 +18,16 @@ public class DependencyRulesTests
         Assert.Empty(forbidden);
     }
 
-    private static readonly string[] Forbidden = ["Mets.Api", "Mets.Azure", "Mets.Local", "Microsoft.AspNetCore", "Azure", "Microsoft.Azure", "SendGrid"];
+    [Fact]
+    public void Workflow_OrchestratorsAndServices_AreWrittenAgainstMicrosoftDurableTask()
+    {
+        var assembly = Assembly.Load(new AssemblyName("Mets.Workflow"));
+        var references = assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+
+        Assert.Contains("Microsoft.DurableTask.Abstractions", references);
+        Assert.Contains("Microsoft.DurableTask.Client", references);
+        Assert.Equal(typeof(Microsoft.DurableTask.TaskOrchestrator<,>), typeof(Mets.Workflow.Orchestration.EngagementOrchestrator).BaseType!.GetGenericTypeDefinition());
+    }
+
+    private static readonly string[] Forbidden = ["Mets.Durable", "Mets.Api", "Mets.Azure", "Mets.Local", "Microsoft.AspNetCore", "Azure", "Microsoft.Azure", "SendGrid"];
 }

@@ -27,6 +27,7 @@ namespace Mets.Workflow.Tests;
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly IConfiguration _configuration;
+    private DataConverter? _converter;
 
     private WorkflowHarness(string folder, IConfiguration configuration, DurableTestHost host, FakeLogCollector logs)
     {
@@ -59,14 +60,17 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public DateTimeOffset Now => Host.Time.GetUtcNow();
 
-    public static async Task<WorkflowHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="converter">The payload serializer (Microsoft's JSON converter by default).</param>
+    public static async Task<WorkflowHarness> StartAsync(IDictionary<string, string?>? settings = null, DataConverter? converter = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mets-workflow-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(folder, settings)).Build();
         var logs = new FakeLogCollector();
-        var host = await StartHostAsync(folder, configuration, logs, null);
-        return new WorkflowHarness(folder, configuration, host, logs);
+        var harness = new WorkflowHarness(folder, configuration, null!, logs) { _converter = converter };
+        harness.Host = await StartHostAsync(folder, configuration, logs, null, converter);
+        return harness;
     }
 
     /// <summary>Stops the engine and the services and starts new ones on the same files, at the same fake time (a process restart).</summary>
@@ -75,11 +79,11 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var now = Host.Time.GetUtcNow();
         await Host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Host = await StartHostAsync(Folder, _configuration, Logs, now);
+        Host = await StartHostAsync(Folder, _configuration, Logs, now, _converter);
     }
 
     /// <summary>The METS tasks on Microsoft's registry, the workflow's services with real DI, the engine on SQLite.</summary>
-    private static Task<DurableTestHost> StartHostAsync(string folder, IConfiguration configuration, FakeLogCollector logs, DateTimeOffset? start) =>
+    private static Task<DurableTestHost> StartHostAsync(string folder, IConfiguration configuration, FakeLogCollector logs, DateTimeOffset? start, DataConverter? converter) =>
         DurableTestHost.StartAsync(
             _ => { },
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
@@ -88,6 +92,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 .AddSingleton(configuration)
                 .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
                 .AddMetsWorkflowCore(),
+            converter: converter,
             configureWorker: b => b.AddMetsTasks());
 
     public static Dictionary<string, string?> Settings(string folder, IDictionary<string, string?>? overrides = null)

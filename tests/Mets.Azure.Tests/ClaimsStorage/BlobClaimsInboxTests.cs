@@ -25,7 +25,9 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
 
     private ClaimsBlobHarness _harness = null!;
 
-    public async Task InitializeAsync() => _harness = await ClaimsBlobHarness.StartAsync(azurite.ConnectionString, TimeSpan.FromMilliseconds(100));
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    public async Task InitializeAsync() => _harness = await ClaimsBlobHarness.StartAsync(azurite.ConnectionString, PollInterval);
 
     public async Task DisposeAsync() => await _harness.DisposeAsync();
 
@@ -102,6 +104,7 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         {
             await atStart.Task.WaitAsync(WaitTimeout);
             await Container.UploadBlobAsync("dropped-later.csv", BinaryData.FromString("hello,world\n1,2\n"));
+            _harness.Host.Time.Advance(PollInterval); // the worker's clock is the harness's fake clock: the next poll is due
             await dropped.Task.WaitAsync(WaitTimeout);
         }
         finally
