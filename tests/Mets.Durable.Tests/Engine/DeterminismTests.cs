@@ -33,9 +33,11 @@ public class DeterminismTests
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
         Assert.Equal(typeof(NonDeterministicOrchestrationException).FullName, done.FailureDetails!.ErrorType);
-        Assert.Contains("step #0", done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("activity 'A'", done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("activity 'B'", done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(
+            "Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence number 0 " +
+            "named 'A', but the current orchestration replay instead scheduled an activity task named 'B' with this sequence number.  " +
+            "Was a change made to the orchestrator code after this instance had already started running?",
+            done.FailureDetails.ErrorMessage);
     }
 
     [Fact]
@@ -60,7 +62,7 @@ public class DeterminismTests
         var done = await host.WaitForCompletionAsync(id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Contains("step #0 the history has a timer, but the orchestrator code now schedules nothing at this step", done.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("scheduled a timer task with sequence number 0 but the current replay execution hasn't (yet?) scheduled this task", done.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public class ReplayTests
         var result = new OrchestrationReplayer(Registry(RegisterV2Renamed)).Replay(history);
 
         Assert.False(result.IsDeterministic);
-        Assert.Contains("step #0 the history has activity 'Notify', but the orchestrator code now schedules activity 'SendNotice'", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("sequence number 0 named 'Notify', but the current orchestration replay instead scheduled an activity task named 'SendNotice'", result.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class ReplayTests
 
         Assert.True(current.IsDeterministic, current.Problem);
         Assert.False(unsafeChange.IsDeterministic);
-        Assert.Contains("step #1 the history has a timer", unsafeChange.Problem, StringComparison.Ordinal);
+        Assert.Contains("scheduled a timer task with sequence number 1", unsafeChange.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
