@@ -1,11 +1,15 @@
 using Mets.Azure.ClaimsStorage;
+using Mets.Azure.Cosmos;
+using Mets.Azure.Cosmos.Emails;
 using Mets.Azure.Emails;
 using Mets.Workflow;
 using Mets.Workflow.ClaimsIntake;
 using Mets.Workflow.Emails;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SendGrid;
@@ -17,6 +21,9 @@ public static class AzureServiceCollectionExtensions
     /// <summary>
     /// The Azure adapters, each only when its configuration section is present:
     /// <list type="bullet">
+    /// <item><c>Cosmos</c> (Endpoint, Database, ManagedIdentityClientId or Key, ...): the Cosmos DB stores replace the
+    /// embedded ones (docs/cosmos.md): the sent-email ledger (and the case and claims stores), checked (or created,
+    /// when CreateIfNotExists) by <see cref="CosmosStartupCheck"/> before any other hosted service starts.</item>
     /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
     /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
     /// <c>sendgrid-sent.db</c> under Mets:Workflow:DataFolder unless configured.</item>
@@ -29,6 +36,16 @@ public static class AzureServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+
+        if (IsCosmosConfigured(configuration))
+        {
+            services.AddOptions<CosmosOptions>().Bind(configuration.GetSection(CosmosOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.TryAddSingleton(sp => CosmosClientFactory.Create(sp.GetRequiredService<IOptions<CosmosOptions>>().Value));
+            services.TryAddSingleton(sp => sp.GetRequiredService<CosmosClient>().GetDatabase(sp.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService, CosmosStartupCheck>());
+            services.RemoveAll<ISentEmailLedger>();
+            services.AddSingleton<ISentEmailLedger>(sp => new CosmosSentEmailLedger(sp.GetRequiredService<Database>().GetContainer(CosmosLayout.SentEmails.Name)));
+        }
 
         if (IsSendGridConfigured(configuration))
         {
@@ -71,6 +88,10 @@ public static class AzureServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>True when the <c>Cosmos</c> section has any value (then the Cosmos DB stores are used).</summary>
+    public static bool IsCosmosConfigured(IConfiguration configuration) =>
+        configuration?.GetSection(CosmosOptions.SectionName).Exists() ?? false;
 
     /// <summary>True when the <c>SendGrid</c> section has any value (then SendGrid is the mailer).</summary>
     public static bool IsSendGridConfigured(IConfiguration configuration) =>
