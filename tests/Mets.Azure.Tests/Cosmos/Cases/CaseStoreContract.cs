@@ -247,12 +247,15 @@ public abstract class CaseStoreContract
         var activity = new UpdateCaseActivity(store, NullLogger<UpdateCaseActivity>.Instance);
         var context = Mock.Of<TaskActivityContext>();
 
-        var applied = await Task.WhenAll(Writers.Select(writer => Task.Run(async () =>
+        // Each update is distinct (its writer's outcome, its own time), so an entry written over another would show.
+        DateTimeOffset At(int writer, int i) => T0.AddHours(i).AddMinutes(writer);
+        var applied = await Task.WhenAll(Writers.Select((writer, w) => Task.Run(async () =>
         {
             var results = new List<bool>();
             for (var i = 1; i <= PerWriter; i++)
             {
-                var update = new ContactAttemptRecorded(MemberContactOutcome.Reached, started.AssignedClinician!.Value, T0.AddHours(i));
+                var outcome = w == 0 ? MemberContactOutcome.Reached : MemberContactOutcome.MessageLeft;
+                var update = new ContactAttemptRecorded(outcome, started.AssignedClinician!.Value, At(w, i));
                 results.Add(await activity.RunAsync(context, new CaseUpdateRequest(started.Id, $"{writer}-{i}", update)));
             }
 
@@ -263,6 +266,10 @@ public abstract class CaseStoreContract
         var read = (await store.GetAsync(started.Id))!;
         Assert.Equal(2 * PerWriter, read.ContactAttemptsRecorded);
         Assert.Equal(Enumerable.Range(1, 2 * PerWriter), ContactAttempts(read));
+        var attempts = read.Timeline.Where(t => t.Kind == TimelineEntryKind.MemberContactAttempted).ToList();
+        Assert.Equal(Enumerable.Range(0, 2).SelectMany(w => Enumerable.Range(1, PerWriter).Select(i => At(w, i))).Order(), attempts.Select(t => t.At).Order());
+        Assert.All(attempts, t => Assert.Contains(t.At.Minute == 0 ? "outcome=Reached" : "outcome=MessageLeft", t.Details));
+        Assert.Equal(Enumerable.Range(1, PerWriter), attempts.Where(t => t.At.Minute == 0).Select(t => t.At.Hour - T0.Hour));
         Assert.Equal(3 + (2 * PerWriter), read.Timeline.Count);
         Assert.Equal(2 * PerWriter, (await store.ListOpenAsync(started.AssignedClinician)).Single().ContactAttemptsRecorded);
         foreach (var change in Writers.SelectMany(w => Enumerable.Range(1, PerWriter).Select(i => $"{w}-{i}")))
