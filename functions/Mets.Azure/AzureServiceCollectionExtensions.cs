@@ -1,8 +1,10 @@
 using Mets.Azure.ClaimsStorage;
 using Mets.Azure.Cosmos;
+using Mets.Azure.Cosmos.Cases;
 using Mets.Azure.Cosmos.Emails;
 using Mets.Azure.Emails;
 using Mets.Workflow;
+using Mets.Workflow.Cases;
 using Mets.Workflow.ClaimsIntake;
 using Mets.Workflow.Emails;
 using Microsoft.Azure.Cosmos;
@@ -22,7 +24,7 @@ public static class AzureServiceCollectionExtensions
     /// The Azure adapters, each only when its configuration section is present:
     /// <list type="bullet">
     /// <item><c>Cosmos</c> (Endpoint, Database, ManagedIdentityClientId or Key, ...): the Cosmos DB stores replace the
-    /// embedded ones (docs/cosmos.md): the sent-email ledger (and the case and claims stores), checked (or created,
+    /// embedded ones (docs/cosmos.md): the case store and the sent-email ledger (and the claims store), checked (or created,
     /// when CreateIfNotExists) by <see cref="CosmosStartupCheck"/> before any other hosted service starts.</item>
     /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
     /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
@@ -43,6 +45,8 @@ public static class AzureServiceCollectionExtensions
             services.TryAddSingleton(sp => CosmosClientFactory.Create(sp.GetRequiredService<IOptions<CosmosOptions>>().Value));
             services.TryAddSingleton(sp => sp.GetRequiredService<CosmosClient>().GetDatabase(sp.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, CosmosStartupCheck>());
+            services.RemoveAll<ICaseStore>();
+            services.AddSingleton<ICaseStore>(sp => new CosmosCaseStore(sp.GetRequiredService<Database>()));
             services.RemoveAll<ISentEmailLedger>();
             services.AddSingleton<ISentEmailLedger>(sp => new CosmosSentEmailLedger(sp.GetRequiredService<Database>().GetContainer(CosmosLayout.SentEmails.Name)));
         }

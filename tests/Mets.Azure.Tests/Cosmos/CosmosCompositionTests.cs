@@ -27,12 +27,13 @@ public sealed class CosmosCompositionTests(CosmosServerFixture server) : IDispos
     }
 
     [Fact]
-    public void CosmosSection_RegistersTheCosmosLedgerAndTheStartupCheckFirst()
+    public void CosmosSection_RegistersTheCosmosStoresAndTheStartupCheckFirst()
     {
         var services = Compose(Settings(server.Options()));
         using var provider = services.BuildServiceProvider();
 
         Assert.IsType<CosmosSentEmailLedger>(provider.GetRequiredService<ISentEmailLedger>());
+        Assert.IsType<Mets.Azure.Cosmos.Cases.CosmosCaseStore>(provider.GetRequiredService<Mets.Workflow.Cases.ICaseStore>());
         Assert.Equal(typeof(CosmosStartupCheck), services.First(d => d.ServiceType == typeof(IHostedService)).ImplementationType);
         provider.GetRequiredService<IStartupValidator>().Validate();
     }
