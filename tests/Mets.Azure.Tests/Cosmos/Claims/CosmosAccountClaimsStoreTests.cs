@@ -75,12 +75,15 @@ public sealed class CosmosAccountClaimsStoreTests(ITestOutputHelper output)
     private sealed class AccountContract(CosmosOptions options, ITestOutputHelper output) : ClaimsStoreContract(output)
     {
         private readonly List<CosmosClient> _clients = [];
+        private readonly RequestCounter _requests = new();
 
         protected override bool CrashLeavesPartOfABatch => true;
 
         public override Task InitializeAsync() => CosmosLayout.CreateIfNotExistsAsync(Client(CosmosClientFactory.Create(options)), options.Database, CancellationToken.None);
 
-        protected override IClaimsStore OpenStore() => new CosmosClaimsStore(Client(CosmosClientFactory.Create(options)).GetDatabase(options.Database), options);
+        /// <summary>A new client and store; its requests and the charges the account reports are counted.</summary>
+        protected override IClaimsStore OpenStore() =>
+            new CosmosClaimsStore(Client(CosmosClientFactory.Create(options, () => ClaimsCosmosClients.CountingOnAccount(_requests))).GetDatabase(options.Database), options);
 
         protected override (IClaimsStore Store, CancellationToken Crash) OpenCrashingStore(int writesBeforeCrash)
         {
@@ -94,6 +97,7 @@ public sealed class CosmosAccountClaimsStoreTests(ITestOutputHelper output)
 
         public override async Task DisposeAsync()
         {
+            Output.WriteLine($"  {_requests}");
             await _clients[0].GetDatabase(options.Database).DeleteAsync();
             _clients.ForEach(c => c.Dispose());
         }

@@ -37,6 +37,9 @@ internal static class ClaimsCosmosClients
     public static CosmosClient Counting(CosmosOptions options, RequestCounter counter) =>
         CosmosClientFactory.Create(options, () => new CountingHandler(new CosmosServerFixture.MissingItemAnswer(CosmosClientFactory.AcceptingHandler()), counter));
 
+    /// <summary>A handler for a real account (its certificate checked as usual) that counts requests and charges.</summary>
+    public static HttpMessageHandler CountingOnAccount(RequestCounter counter) => new CountingHandler(new HttpClientHandler(), counter);
+
     /// <summary>A document write: create/upsert (POST to docs, not a query), replace (PUT) or delete.</summary>
     public static bool IsItemWrite(HttpRequestMessage request)
     {
