@@ -37,7 +37,8 @@ public static class WorkflowServiceCollectionExtensions
             .AddActivity<StartEngagementActivity>()
             .AddActivity<UpdateCaseActivity>()
             .AddActivity<SendEmailActivity>()
-            .AddActivity<SendClosureSummariesActivity>();
+            .AddActivity<SendClosureSummariesActivity>()
+            .AddActivity<StartProviderOutreachActivity>();
     }
 
     /// <summary>

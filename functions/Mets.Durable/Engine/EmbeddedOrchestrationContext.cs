@@ -75,6 +75,9 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
 
     public IReadOnlyList<StoredEvent> BufferedEvents => _bufferedEvents;
 
+    /// <summary>Events that arrived after the code returned with ContinueAsNew (they belong to the next generation).</summary>
+    public List<StoredEvent> EventsAfterContinueAsNew { get; } = [];
+
     /// <summary>Activities, live timers and sub-orchestrations not finished yet (event waits do not count).</summary>
     public bool HasOpenDurableTasks => _openTasks.Count > 0;
 
@@ -268,6 +271,9 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     /// <summary>Which step of the history is being matched (for the non-determinism message).</summary>
     public static DurableTask.Core.Exceptions.NonDeterministicOrchestrationException NonDeterminism(int step, string details) =>
         new(step, details);
+
+    /// <summary>Keeps an event that arrived after ContinueAsNew for the next generation.</summary>
+    public void KeepForNextGeneration(StoredEvent raised) => EventsAfterContinueAsNew.Add(raised);
 
     /// <summary>Delivers an external event to the newest live waiter for its name, or buffers it (FIFO).</summary>
     public void RaiseEvent(StoredEvent raised)

@@ -70,7 +70,6 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         var context = new EmbeddedOrchestrationContext(instance.Name, instance.InstanceId, ParentOf(instance, past, newEvents), converter, loggerFactory);
         var scheduler = new OrchestrationScheduler();
         Task<object?>? run = null;
-        var carried = new List<StoredEvent>();
 
         try
         {
@@ -84,16 +83,10 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
             newHistory.Add(started);
             run = Apply(started, context, scheduler, orchestrator!, run);
 
-            for (var i = 0; i < newEvents.Count; i++)
+            foreach (var e in newEvents)
             {
-                if (run is { IsCompleted: true } && context.ContinueAsNewRequested)
-                {
-                    carried.AddRange(newEvents.Skip(i).Where(e => e.EventType == StoredEventKind.EventRaised));
-                    break;
-                }
-
-                newHistory.Add(newEvents[i]);
-                run = Apply(newEvents[i], context, scheduler, orchestrator!, run);
+                newHistory.Add(e);
+                run = Apply(e, context, scheduler, orchestrator!, run);
             }
         }
         catch (NonDeterministicOrchestrationException ex)
@@ -123,13 +116,16 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
             CancelledTimerIds = [.. context.CancelledTimers],
         };
 
-        if (run is { IsCompleted: true } && context.ContinueAsNewRequested && run.Status == TaskStatus.RanToCompletion)
+        // ContinueAsNew takes effect once the code has returned and no durable task it started is still open, as in
+        // DurableTask.Core (which completes an orchestration only when it has no open task): a fire-and-forget
+        // activity, sub-orchestration or live timer holds the generation until it finishes.
+        if (run is { IsCompleted: true } && context.ContinueAsNewRequested && run.Status == TaskStatus.RanToCompletion && !context.HasOpenDurableTasks)
         {
             AddNewActions(context, result, stamp, includeWaitingWork: false);
             if (context.PreserveUnprocessedEvents)
             {
                 result.CarriedEvents.AddRange(context.BufferedEvents);
-                result.CarriedEvents.AddRange(carried);
+                result.CarriedEvents.AddRange(context.EventsAfterContinueAsNew);
             }
 
             return result with { Outcome = EpisodeOutcome.ContinuedAsNew, ContinueAsNewInput = context.ContinueAsNewInput };
@@ -260,6 +256,9 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
                 break;
             case StoredEventKind.TaskFailed or StoredEventKind.SubOrchestrationInstanceFailed:
                 context.FailTask(e.TaskId ?? -1, e.Failure ?? new TaskFailureDetails("unknown", "The task failed.", null, null, null));
+                break;
+            case StoredEventKind.EventRaised when run is { IsCompleted: true } && context.ContinueAsNewRequested:
+                context.KeepForNextGeneration(e); // arrived after ContinueAsNew: never delivered to this generation
                 break;
             case StoredEventKind.EventRaised:
                 context.RaiseEvent(e);

@@ -15,7 +15,9 @@ namespace Mets.Workflow.Orchestration;
 /// step's successive timers (reminder, escalation, maximum duration, closure-review deadline); every
 /// live timer and waiter is cancelled before the step ends. Events that do not fit
 /// (<see cref="EventFitRule"/>) are noted in the timeline and ignored. After the assessment, one
-/// <see cref="ProviderOutreachOrchestrator"/> per provider runs beside the reviews and reports back.
+/// <see cref="ProviderOutreachOrchestrator"/> per provider runs beside the reviews, as an instance of its own
+/// (started by <see cref="StartProviderOutreachActivity"/>, never a sub-orchestration: an open child would hold the
+/// generation's ContinueAsNew), and reports back with events.
 /// </summary>
 public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) : TaskOrchestrator<EngagementState, EngagementResult?>
 {
@@ -352,9 +354,9 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 var outreachId = Mets.Domain.Identifiers.OutreachId.For(id, provider.Npi);
                 if (outreach.TryAdd(outreachId, ProviderOutreachStatus.Pending))
                 {
-                    // Fire and forget: the child reports back with events; the reviews never wait for it.
-                    _ = context.CallSubOrchestratorAsync<ProviderOutreachStatus>(
-                        nameof(ProviderOutreachOrchestrator), new OutreachInput(outreachId, provider.Role), new SubOrchestrationOptions(instanceId: outreachId.Value));
+                    // An instance of its own, not a child (a child would hold this generation's ContinueAsNew for weeks):
+                    // it reports back with events; the reviews never wait for it.
+                    await context.CallActivityAsync<bool>(nameof(StartProviderOutreachActivity), new OutreachInput(outreachId, provider.Role), ActivityRetry);
                 }
             }
 

@@ -146,3 +146,102 @@ public sealed class ContinueAsNewDroppingEvents : Scenario
         protected override bool PreserveUnprocessedEvents => false;
     }
 }
+
+/// <summary>
+/// Generation 0 starts an activity without awaiting it (the activity holds until the test releases it), calls
+/// ContinueAsNew and returns. DurableTask.Core completes an orchestration (ContinueAsNew included) only when it has no
+/// open task, so generation 1 starts only after the activity has finished.
+/// </summary>
+public sealed class ContinueAsNewWithOpenActivity : Scenario
+{
+    private const string OpenWork = "open-work";
+    private const string NextGeneration = "generation-1";
+
+    /// <inheritdoc />
+    public override ScenarioReference Reference => ScenarioReference.Sdk;
+
+    /// <inheritdoc />
+    public override ScenarioOutcome Expected => ScenarioOutcome.Completed("\"generation 1\"") with
+    {
+        Scheduled = ["activity:TestNotify"],
+        Observations = Observed(("nextGenerationBeforeTheOpenActivityEnded", false)),
+    };
+
+    /// <inheritdoc />
+    public override void Register(DurableTaskRegistry registry) => registry.AddOrchestrator<CanOpenActivityOrchestrator>();
+
+    /// <inheritdoc />
+    public override async Task<ScenarioOutcome> RunAsync(IDurableRuntime runtime)
+    {
+        using var run = new ScenarioRun(this, runtime);
+        var id = await run.StartAsync(nameof(CanOpenActivityOrchestrator), 0);
+        await run.WaitUntilReachedAsync(id, OpenWork);
+        bool early;
+        try
+        {
+            await TestSignals.Reached(id, NextGeneration).Task.WaitAsync(TimeSpan.FromSeconds(2), run.Cancellation);
+            early = true;
+        }
+        catch (TimeoutException)
+        {
+            early = false;
+        }
+
+        run.Observe("nextGenerationBeforeTheOpenActivityEnded", early);
+        ScenarioRun.Release(id, OpenWork);
+        await run.WaitForCompletionAsync(id);
+        return await run.CaptureAsync(id);
+    }
+
+    private sealed class CanOpenActivityOrchestrator : TaskOrchestrator<int, string>
+    {
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, int input)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            if (input == 0)
+            {
+                _ = context.CallActivityAsync<string>(nameof(TestCheckpoint), OpenWork); // fire and forget
+                context.ContinueAsNew(1);
+                return "generation 0";
+            }
+
+            await context.CallActivityAsync<string>(nameof(TestNotify), NextGeneration);
+            return "generation 1";
+        }
+    }
+}
+
+/// <summary>
+/// Generation 0 creates a 2-second timer without awaiting or cancelling it, calls ContinueAsNew and returns: the live
+/// timer is an open task, so generation 1 starts only once it has fired.
+/// </summary>
+public sealed class ContinueAsNewWithLiveTimer : Scenario
+{
+    /// <inheritdoc />
+    public override ScenarioReference Reference => ScenarioReference.Sdk;
+
+    /// <inheritdoc />
+    public override ScenarioOutcome Expected => ScenarioOutcome.Completed("\"held until the timer fired\"");
+
+    /// <inheritdoc />
+    public override void Register(DurableTaskRegistry registry) => registry.AddOrchestrator<CanLiveTimerOrchestrator>();
+
+    /// <inheritdoc />
+    public override Task<ScenarioOutcome> RunAsync(IDurableRuntime runtime) => RunToCompletionAsync(runtime, nameof(CanLiveTimerOrchestrator), DateTime.MinValue);
+
+    private sealed class CanLiveTimerOrchestrator : TaskOrchestrator<DateTime, string>
+    {
+        public override Task<string> RunAsync(TaskOrchestrationContext context, DateTime input)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            if (input == DateTime.MinValue)
+            {
+                _ = context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(2), CancellationToken.None); // never awaited
+                context.ContinueAsNew(context.CurrentUtcDateTime);
+                return Task.FromResult("generation 0");
+            }
+
+            return Task.FromResult(context.CurrentUtcDateTime >= input.AddSeconds(2) ? "held until the timer fired" : "continued before the timer fired");
+        }
+    }
+}

@@ -385,7 +385,9 @@ public class OrchestrationSemanticsTests
                 }
 
                 await ctx.WaitForExternalEvent<string>("tick");
-                _ = ctx.CreateTimer(ctx.CurrentUtcDateTime.AddDays(30), CancellationToken.None); // dropped by ContinueAsNew
+                using var reminder = new CancellationTokenSource();
+                _ = ctx.CreateTimer(ctx.CurrentUtcDateTime.AddDays(30), reminder.Token);
+                reminder.Cancel(); // a cancelled timer does not hold ContinueAsNew (a live one would, as in DurableTask.Core)
                 ctx.ContinueAsNew(generation + 1);
                 return -1;
             }),
@@ -403,6 +405,44 @@ public class OrchestrationSemanticsTests
         var history = await host.Client.GetOrchestrationHistoryAsync(id);
         Assert.True(history.Count <= 4, $"history should restart per generation but has {history.Count} events");
         Assert.Null(await host.Store.GetNextTimerDueAsync(CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task ContinueAsNew_WithAnOpenActivity_WaitsForItAndCarriesEventsRaisedMeanwhile(string store)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await DurableTestHost.StartAsync(
+            r => r
+                .AddActivityFunc<object?, string>("Slow", (_, _) =>
+                {
+                    started.TrySetResult();
+                    return release.Task;
+                })
+                .AddOrchestratorFunc<int, string>("Holder", async (ctx, generation) =>
+                {
+                    if (generation == 0)
+                    {
+                        _ = ctx.CallActivityAsync<string>("Slow"); // fire and forget: still an open task
+                        ctx.ContinueAsNew(1);
+                        return "generation 0";
+                    }
+
+                    return await ctx.WaitForExternalEvent<string>("late");
+                }),
+            StoreKinds.Create(store));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Holder", 0);
+        await started.Task.WaitAsync(DurableTestHost.WaitTimeout); // dispatched only after generation 0's episode committed
+
+        var held = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
+        await host.Client.RaiseEventAsync(id, "late", "raised while generation 0 waited");
+        release.SetResult("done");
+        var done = await host.WaitForCompletionAsync(id);
+
+        Assert.Equal("0", held!.SerializedInput);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, held.RuntimeStatus);
+        Assert.Equal("raised while generation 0 waited", done.ReadOutputAs<string>());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class EngagementOrchestratorTests
     private static readonly EngagementSchedule Schedule = new(new EngagementPolicy());
 
     [Fact]
-    public async Task Received_StartsThenAssessmentCompleted_StartsOutreachChildrenAndContinuesAsNewIntoReview1()
+    public async Task Received_StartsThenAssessmentCompleted_StartsOutreachInstancesAndContinuesAsNewIntoReview1()
     {
         var context = Context();
         context.Mock.Setup(c => c.CallActivityAsync<EngagementStarted>(nameof(StartEngagementActivity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
@@ -35,7 +35,10 @@ public class EngagementOrchestratorTests
         context.Raise(nameof(AssessmentCompleted), Assessment(Scores(12), [new ProviderToContact(Sample.ProviderA, ProviderRole.BehavioralHealth), new ProviderToContact(Sample.ProviderB, ProviderRole.Pharmacy)]));
         Assert.Null(await run);
 
-        Assert.Equal([OutreachId.For(Id, Sample.ProviderA).Value, OutreachId.For(Id, Sample.ProviderB).Value], context.Children);
+        Assert.Equal(
+            [OutreachId.For(Id, Sample.ProviderA), OutreachId.For(Id, Sample.ProviderB)],
+            context.Activities.Where(a => a.Name == nameof(StartProviderOutreachActivity)).Select(a => ((OutreachInput)a.Input!).OutreachId));
+        Assert.Empty(context.Children); // outreach runs as instances of their own: a child would hold this generation's ContinueAsNew
         Assert.Collection(context.Updates,
             u => Assert.False(Assert.IsType<AssessmentApplied>(u).EscalateForSafety),
             u => Assert.Equal(new DateTimeOffset(T0.AddDays(30)), Assert.IsType<NextReviewStarted>(u).DueAt));
