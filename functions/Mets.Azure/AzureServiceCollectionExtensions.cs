@@ -1,8 +1,10 @@
 using Mets.Azure.ClaimsStorage;
 using Mets.Azure.Cosmos;
 using Mets.Azure.Cosmos.Cases;
+using Mets.Azure.Cosmos.Claims;
 using Mets.Azure.Cosmos.Emails;
 using Mets.Azure.Emails;
+using Mets.Claims.Storage;
 using Mets.Workflow;
 using Mets.Workflow.Cases;
 using Mets.Workflow.ClaimsIntake;
@@ -24,7 +26,7 @@ public static class AzureServiceCollectionExtensions
     /// The Azure adapters, each only when its configuration section is present:
     /// <list type="bullet">
     /// <item><c>Cosmos</c> (Endpoint, Database, ManagedIdentityClientId or Key, ...): the Cosmos DB stores replace the
-    /// embedded ones (docs/cosmos.md): the case store and the sent-email ledger (and the claims store), checked (or created,
+    /// embedded ones (docs/cosmos.md): the case store, the claims store and the sent-email ledger, checked (or created,
     /// when CreateIfNotExists) by <see cref="CosmosStartupCheck"/> before any other hosted service starts.</item>
     /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
     /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
@@ -47,6 +49,11 @@ public static class AzureServiceCollectionExtensions
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, CosmosStartupCheck>());
             services.RemoveAll<ICaseStore>();
             services.AddSingleton<ICaseStore>(sp => new CosmosCaseStore(sp.GetRequiredService<Database>()));
+            services.RemoveAll<IClaimsStore>();
+            services.AddSingleton<IClaimsStore>(sp => new CosmosClaimsStore(
+                sp.GetRequiredService<Database>(),
+                sp.GetRequiredService<IOptions<CosmosOptions>>().Value,
+                sp.GetRequiredService<ILogger<CosmosClaimsStore>>()));
             services.RemoveAll<ISentEmailLedger>();
             services.AddSingleton<ISentEmailLedger>(sp => new CosmosSentEmailLedger(sp.GetRequiredService<Database>().GetContainer(CosmosLayout.SentEmails.Name)));
         }

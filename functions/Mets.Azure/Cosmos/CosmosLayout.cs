@@ -3,7 +3,11 @@ using Microsoft.Azure.Cosmos;
 
 namespace Mets.Azure.Cosmos;
 
-/// <summary>One container of the METS database: name, partition key path and the paths its queries need indexed.</summary>
+/// <summary>
+/// One container of the METS database: name, partition key path and the paths its queries need indexed. Every
+/// query also filters on the partition key path in its text (the test server ignores the PartitionKey request
+/// option), so that path is indexed too wherever a container is queried.
+/// </summary>
 public sealed record CosmosContainerLayout(string Name, string PartitionKeyPath, IReadOnlyList<string> IndexedPaths)
 {
     /// <summary>The container's properties: only the listed paths are indexed (writes stay cheap).</summary>
@@ -29,7 +33,7 @@ public sealed record CosmosContainerLayout(string Name, string PartitionKeyPath,
 /// </summary>
 public static class CosmosLayout
 {
-    public static CosmosContainerLayout Cases { get; } = new("cases", "/engagementId", ["/kind/?"]);
+    public static CosmosContainerLayout Cases { get; } = new("cases", "/engagementId", ["/engagementId/?", "/kind/?"]);
 
     public static CosmosContainerLayout Referrals { get; } = new("referrals", "/referralId", []);
 
@@ -37,11 +41,11 @@ public static class CosmosLayout
 
     public static CosmosContainerLayout WorkQueue { get; } = new("work-queue", "/queue", ["/queue/?", "/assignedClinician/?"]);
 
-    public static CosmosContainerLayout Claims { get; } = new("claims", "/memberId", ["/kind/?", "/fileHash/?"]);
+    public static CosmosContainerLayout Claims { get; } = new("claims", "/memberId", ["/memberId/?", "/kind/?", "/fileHash/?"]);
 
     public static CosmosContainerLayout ClaimIndex { get; } = new("claim-index", "/claimId", []);
 
-    public static CosmosContainerLayout ClaimsFiles { get; } = new("claims-files", "/contentHash", ["/kind/?"]);
+    public static CosmosContainerLayout ClaimsFiles { get; } = new("claims-files", "/contentHash", ["/contentHash/?", "/kind/?"]);
 
     public static CosmosContainerLayout SentEmails { get; } = new("sent-emails", "/id", []);
 

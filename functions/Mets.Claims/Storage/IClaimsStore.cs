@@ -64,8 +64,9 @@ public sealed record MemberClaimsSnapshot(
 /// <summary>
 /// The claims store port: file status records, staged-then-committed claims keyed by the file's
 /// content hash, claim versions and tombstones, eligibility, member-month aggregates, care gaps and
-/// trigger records. SQLite here (<see cref="Sqlite.SqliteClaimsStore"/>); a Cosmos DB adapter comes
-/// with the Azure adapters.
+/// trigger records. SQLite here (<see cref="Sqlite.SqliteClaimsStore"/>); Cosmos DB in Azure
+/// (Mets.Azure's CosmosClaimsStore, docs/cosmos.md), where "one transaction per file" is kept by making the
+/// commit a single write that flips the file record: nothing staged is visible before it.
 /// </summary>
 public interface IClaimsStore
 {

@@ -44,10 +44,12 @@ public sealed record CaseSaveResult(CaseSaveOutcome Outcome, EngagementCase? Cas
 public sealed record AssessmentDetails(Assessment Assessment, IReadOnlyList<TreatingProvider>? ConfirmedProviders);
 
 /// <summary>
-/// The case-document store (port). Cosmos DB in Azure, SQLite embedded. Writes use optimistic
-/// concurrency on <see cref="EngagementCase.ETag"/> and record the change id in the same write, so
-/// a retried activity never applies its change twice. The store enforces one open engagement per
-/// member and one engagement per referral id.
+/// The case-document store (port). Cosmos DB in Azure (Mets.Azure's CosmosCaseStore, docs/cosmos.md),
+/// SQLite embedded. Writes use optimistic concurrency on <see cref="EngagementCase.ETag"/> and record the
+/// change id in the same write, so a retried activity never applies its change twice (Cosmos remembers the
+/// last 256 change ids of a case). The store enforces one open engagement per member and one engagement per
+/// referral id; intake is atomic in SQLite and a sequence of idempotent conditional writes in Cosmos, so a
+/// retry finishes an intake that stopped half-way.
 /// </summary>
 public interface ICaseStore
 {
@@ -70,7 +72,11 @@ public interface ICaseStore
     /// <summary>True when <paramref name="changeId"/> was applied to the case before.</summary>
     Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default);
 
-    /// <summary>Cases not closed (status Received or Open), optionally only those assigned to <paramref name="clinician"/>.</summary>
+    /// <summary>
+    /// Cases not closed (status Received or Open), optionally only those assigned to <paramref name="clinician"/>.
+    /// For reading: the Cosmos adapter answers from its work-queue copies, without timeline or ETag (read the
+    /// case with <see cref="GetAsync"/> before saving it).
+    /// </summary>
     Task<IReadOnlyList<EngagementCase>> ListOpenAsync(StaffId? clinician = null, CancellationToken cancellationToken = default);
 
     /// <summary>Open engagements per assigned clinician (clinicians with none are absent).</summary>

@@ -34,6 +34,8 @@ public sealed class CosmosCompositionTests(CosmosServerFixture server) : IDispos
 
         Assert.IsType<CosmosSentEmailLedger>(provider.GetRequiredService<ISentEmailLedger>());
         Assert.IsType<Mets.Azure.Cosmos.Cases.CosmosCaseStore>(provider.GetRequiredService<Mets.Workflow.Cases.ICaseStore>());
+        Assert.IsType<Mets.Azure.Cosmos.Claims.CosmosClaimsStore>(provider.GetRequiredService<Mets.Claims.Storage.IClaimsStore>());
+        Assert.Single(provider.GetServices<Mets.Claims.Storage.IClaimsStore>());
         Assert.Equal(typeof(CosmosStartupCheck), services.First(d => d.ServiceType == typeof(IHostedService)).ImplementationType);
         provider.GetRequiredService<IStartupValidator>().Validate();
     }
