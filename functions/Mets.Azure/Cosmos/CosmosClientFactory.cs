@@ -9,8 +9,9 @@ public static class CosmosClientFactory
 {
     /// <param name="options">Endpoint, identity or key, certificate handling.</param>
     /// <param name="handler">
-    /// The HTTP handler under the SDK (tests wrap the test server's answers here); by default one that accepts the
-    /// server certificate only when <see cref="CosmosOptions.AcceptServerCertificate"/> is set.
+    /// The HTTP handler under the SDK (tests wrap it to count or cut requests); by default the SDK's own, or, when
+    /// <see cref="CosmosOptions.TestServer"/> is set, <see cref="TestServerAnswers"/> over one that accepts the test
+    /// server's certificate.
     /// </param>
     public static CosmosClient Create(CosmosOptions options, Func<HttpMessageHandler>? handler = null)
     {
@@ -26,9 +27,9 @@ public static class CosmosClientFactory
             MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(30),
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
-        if (handler is not null || options.AcceptServerCertificate)
+        if (handler is not null || options.TestServer)
         {
-            clientOptions.HttpClientFactory = () => new HttpClient(handler?.Invoke() ?? AcceptingHandler(), disposeHandler: true);
+            clientOptions.HttpClientFactory = () => new HttpClient(handler?.Invoke() ?? new TestServerAnswers(AcceptingHandler()), disposeHandler: true);
         }
 
         if (!string.IsNullOrWhiteSpace(options.Key))

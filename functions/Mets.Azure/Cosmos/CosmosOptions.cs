@@ -25,8 +25,12 @@ public sealed class CosmosOptions : IValidatableObject
     /// <summary>An account key: for tests and the local host against the test server only (Azure disables keys).</summary>
     public string? Key { get; set; }
 
-    /// <summary>Accept the server's certificate whatever it is: the test server's self-signed one. Never on Azure.</summary>
-    public bool AcceptServerCertificate { get; set; }
+    /// <summary>
+    /// The endpoint is the @vercel/cosmosdb-server test server (tests, the local host): accept its self-signed
+    /// certificate and read its 500 for a missing item as the 404 Cosmos DB gives (<see cref="TestServerAnswers"/>).
+    /// Never on Azure.
+    /// </summary>
+    public bool TestServer { get; set; }
 
     /// <summary>Create the database and containers when missing: tests and the local host only (data-plane roles cannot).</summary>
     public bool CreateIfNotExists { get; set; }

@@ -13,8 +13,9 @@ namespace Mets.Local.Startup;
 /// <summary>
 /// At start: creates the data folder's layout; once the server listens, prints where it listens,
 /// the data folder, the API key to use and where the admin key is. Printed to the console only,
-/// never logged: logs never hold keys. A configured key is never printed. It also names the mailer
-/// (outbox folder or SendGrid) and the claims inboxes (folder, plus the blob container when configured).
+/// never logged: logs never hold keys. A configured key is never printed. It also names the stores (SQLite, or
+/// Cosmos DB when configured), the mailer (outbox folder or SendGrid) and the claims inboxes (folder, plus the blob
+/// container when configured).
 /// </summary>
 public sealed class LocalStartBanner(
     LocalDataFolder dataFolder,
@@ -48,12 +49,16 @@ public sealed class LocalStartBanner(
         var blobInbox = AzureServiceCollectionExtensions.IsClaimsStorageConfigured(configuration)
             ? " and blob container '" + (configuration[ClaimsStorageOptions.SectionName + ":" + nameof(ClaimsStorageOptions.Container)] ?? new ClaimsStorageOptions().Container) + "' (ClaimsStorage section)"
             : string.Empty;
+        var stores = AzureServiceCollectionExtensions.IsCosmosConfigured(configuration)
+            ? "Cosmos DB database '" + (configuration["Cosmos:Database"] ?? "mets") + "' at " + configuration["Cosmos:Endpoint"] + " (Cosmos section); durable engine on SQLite in the data folder"
+            : "SQLite in the data folder";
         var nl = Environment.NewLine;
         return $"{nl}METS local host is running.{nl}"
             + $"  URL:           {url}{nl}"
             + $"  Data folder:   {dataFolder.Root}{nl}"
             + $"  API key:       {apiKey}{nl}"
             + $"  Admin key:     {adminKey}{nl}"
+            + $"  Stores:        {stores}{nl}"
             + $"  Mailer:        {mailer}{nl}"
             + $"  Claims inbox:  folder {dataFolder.ClaimsInbox}{blobInbox}{nl}"
             + $"  Send the key as the x-functions-key header (or ?code=). API reference: {url.TrimEnd('/')}/scalar/{nl}"

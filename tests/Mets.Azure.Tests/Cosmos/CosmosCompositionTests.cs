@@ -104,7 +104,7 @@ public sealed class CosmosCompositionTests(CosmosServerFixture server) : IDispos
         ["Cosmos:Endpoint"] = options.Endpoint!.ToString(),
         ["Cosmos:Database"] = options.Database,
         ["Cosmos:Key"] = options.Key,
-        ["Cosmos:AcceptServerCertificate"] = "true",
+        ["Cosmos:TestServer"] = "true",
         ["Cosmos:CreateIfNotExists"] = "true",
     };
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using Mets.Azure.Cosmos;
 using Microsoft.Azure.Cosmos;
@@ -69,15 +67,15 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime, IDisposable
         Endpoint = Endpoint,
         Database = database ?? $"t{Interlocked.Increment(ref _databases)}-{Guid.NewGuid():N}"[..30],
         Key = WellKnownKey,
-        AcceptServerCertificate = true,
+        TestServer = true,
         CreateIfNotExists = true,
     };
 
-    /// <summary>A client for this server, with the one gap it has on point reads fixed (see <see cref="MissingItemAnswer"/>).</summary>
-    public static CosmosClient CreateClient(CosmosOptions options) => CosmosClientFactory.Create(options, () => new MissingItemAnswer(CosmosClientFactory.AcceptingHandler()));
+    /// <summary>A client for this server as the app builds one (<see cref="CosmosOptions.TestServer"/>: its missing-item gap read as 404).</summary>
+    public static CosmosClient CreateClient(CosmosOptions options) => CosmosClientFactory.Create(options);
 
     /// <summary>A client that sees the server's answers as they are.</summary>
-    public static CosmosClient CreateRawClient(CosmosOptions options) => CosmosClientFactory.Create(options);
+    public static CosmosClient CreateRawClient(CosmosOptions options) => CosmosClientFactory.Create(options, CosmosClientFactory.AcceptingHandler);
 
     public async Task DisposeAsync()
     {
@@ -105,36 +103,6 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime, IDisposable
 
     [GeneratedRegex(@"Ready to accept HTTPS connections at 127\.0\.0\.1:(?<port>\d+)")]
     private static partial Regex ReadyLine();
-
-    /// <summary>
-    /// The test server answers a point read of a missing item with 500 (its read handler dereferences the missing
-    /// document). Cosmos DB answers 404 NotFound: this handler gives exactly that, for a GET of one document that
-    /// failed with 500, and nothing else. <c>CosmosTestServerTests</c> proves the gap is still there.
-    /// </summary>
-    public sealed class MissingItemAnswer(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.InternalServerError && request.Method == HttpMethod.Get && IsDocument(request.RequestUri))
-            {
-                response.Dispose();
-                return new HttpResponseMessage(HttpStatusCode.NotFound)
-                {
-                    RequestMessage = request,
-                    Content = new StringContent("{\"code\":\"NotFound\",\"message\":\"Entity with the specified id does not exist in the system.\"}", Encoding.UTF8, "application/json"),
-                };
-            }
-
-            return response;
-        }
-
-        private static bool IsDocument(Uri? uri)
-        {
-            var segments = uri?.AbsolutePath.Trim('/').Split('/') ?? [];
-            return segments.Length == 6 && segments[0] == "dbs" && segments[2] == "colls" && segments[4] == "docs";
-        }
-    }
 }
 
 /// <summary>One Cosmos test server for every Cosmos test class (started once, on its own port).</summary>

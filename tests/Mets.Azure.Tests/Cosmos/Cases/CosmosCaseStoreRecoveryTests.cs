@@ -29,7 +29,7 @@ public sealed class CosmosCaseStoreRecoveryTests(CosmosServerFixture server, ITe
     public async Task InitializeAsync()
     {
         var options = server.Options();
-        _client = CosmosClientFactory.Create(options, () => new RequestLog.Handler(_requests, new CosmosServerFixture.MissingItemAnswer(CosmosClientFactory.AcceptingHandler())));
+        _client = CosmosClientFactory.Create(options, () => new RequestLog.Handler(_requests, new TestServerAnswers(CosmosClientFactory.AcceptingHandler())));
         _database = await CosmosLayout.CreateIfNotExistsAsync(_client, options.Database, CancellationToken.None);
         _store = new CosmosCaseStore(_database);
     }

@@ -10,7 +10,7 @@ internal static class ClaimsCosmosClients
     /// <summary>A client whose <paramref name="crash"/> source is cancelled once <paramref name="writes"/> item writes
     /// reached the server: the calls in flight then fail as a dying process's would.</summary>
     public static CosmosClient Crashing(CosmosOptions options, int writes, CancellationTokenSource crash) =>
-        CosmosClientFactory.Create(options, () => new CrashAfterWrites(new CosmosServerFixture.MissingItemAnswer(CosmosClientFactory.AcceptingHandler()), writes, crash));
+        CosmosClientFactory.Create(options, () => new CrashAfterWrites(new TestServerAnswers(CosmosClientFactory.AcceptingHandler()), writes, crash));
 
     /// <summary>The same crash on a real account (its certificate checked as usual).</summary>
     public static CosmosClient CrashingOnAccount(CosmosOptions options, int writes, CancellationTokenSource crash) =>
@@ -35,7 +35,7 @@ internal static class ClaimsCosmosClients
     }
 
     public static CosmosClient Counting(CosmosOptions options, RequestCounter counter) =>
-        CosmosClientFactory.Create(options, () => new CountingHandler(new CosmosServerFixture.MissingItemAnswer(CosmosClientFactory.AcceptingHandler()), counter));
+        CosmosClientFactory.Create(options, () => new CountingHandler(new TestServerAnswers(CosmosClientFactory.AcceptingHandler()), counter));
 
     /// <summary>A handler for a real account (its certificate checked as usual) that counts requests and charges.</summary>
     public static HttpMessageHandler CountingOnAccount(RequestCounter counter) => new CountingHandler(new HttpClientHandler(), counter);
