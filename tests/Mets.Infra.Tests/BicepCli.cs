@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace Mets.Infra.Tests;
 
-/// <summary>Runs the real Bicep CLI (from the NuGet package Azure.Bicep.CommandLine.linux-x64).</summary>
+/// <summary>Runs the real Bicep CLI (from the NuGet package Azure.Bicep.CommandLine.linux-x64) and other tools.</summary>
 internal static class BicepCli
 {
     public static string ExecutablePath { get; } =
@@ -11,34 +11,23 @@ internal static class BicepCli
             .Single(a => a.Key == "BicepPath").Value
         ?? throw new InvalidOperationException("BicepPath metadata missing.");
 
-    public static string InfraFolder { get; } = Path.Combine(RepositoryRoot(), "infra");
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    public static string InfraFolder { get; } = Path.Combine(RepositoryRoot, "infra");
+
+    public static Task<ProcessResult> RunAsync(params string[] arguments) => RunAsync(arguments, null, null);
+
+    public static Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         if (!File.Exists(ExecutablePath))
         {
             throw new FileNotFoundException("The Bicep CLI was not restored; run `dotnet restore` on Mets.Infra.Tests.", ExecutablePath);
         }
 
-        var start = new ProcessStartInfo(ExecutablePath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout + await stderr);
+        return Tool.RunAsync(ExecutablePath, arguments, environment, workingDirectory);
     }
 
-    private static string RepositoryRoot()
+    private static string FindRepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
@@ -47,5 +36,50 @@ internal static class BicepCli
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("Repository root (Serverless.sln) not found.");
+    }
+}
+
+/// <summary>What a process printed (stdout then stderr) and how it ended.</summary>
+public sealed record ProcessResult(int ExitCode, string Output, string Error)
+{
+    public string All => Output + Error;
+}
+
+internal static class Tool
+{
+    /// <summary>Runs a program to its end (two minutes at most) and collects its output.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 }
