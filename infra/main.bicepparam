@@ -20,7 +20,10 @@ param providerLinkActiveKeyId = readEnvironmentVariable('METS_PROVIDER_LINK_KEY_
 param providerLinkKey = readEnvironmentVariable('METS_PROVIDER_LINK_KEY')
 param providerLinkRetiredKeyIds = json(readEnvironmentVariable('METS_PROVIDER_LINK_RETIRED_KEY_IDS', '[]'))
 
-// Throughput and sizing (defaults suit a dev environment; see docs/deploy.md for production).
+// Throughput, resilience and sizing (the defaults suit a dev environment; docs/deploy.md has production values).
 param cosmosThroughputMode = readEnvironmentVariable('METS_COSMOS_THROUGHPUT_MODE', 'serverless')
 param cosmosAutoscaleMaxThroughput = int(readEnvironmentVariable('METS_COSMOS_AUTOSCALE_MAX_RU', '1000'))
+param cosmosBackupTier = readEnvironmentVariable('METS_COSMOS_BACKUP_TIER', 'Continuous7Days')
+param storageSkuName = readEnvironmentVariable('METS_STORAGE_SKU', 'Standard_LRS')
+param functionMaximumInstanceCount = int(readEnvironmentVariable('METS_FUNCTION_MAX_INSTANCES', '100'))
 param appSettingOverrides = json(readEnvironmentVariable('METS_APP_SETTING_OVERRIDES', '{}'))
