@@ -63,10 +63,10 @@ public sealed partial class EngagementHistoryPurge(
             var purged = 0;
             foreach (var outreach in found.Outreach)
             {
-                purged += (await client.PurgeInstanceAsync(outreach.Id.Value, cancellation: cancellationToken)).PurgedInstanceCount;
+                purged += (await client.PurgeInstanceAsync(outreach.Id.Value, options: null, cancellationToken)).PurgedInstanceCount;
             }
 
-            purged += (await client.PurgeInstanceAsync(instanceId, cancellation: cancellationToken)).PurgedInstanceCount;
+            purged += (await client.PurgeInstanceAsync(instanceId, options: null, cancellationToken)).PurgedInstanceCount;
             metrics.HistoryPurged.Add(purged);
             LogPurged(id, purged);
             engagements++;
