@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Mets.Api.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Mets.FunctionApp.Http;
 
@@ -77,6 +78,17 @@ public sealed class EntraOptions : IValidatableObject
                 yield return new ValidationResult($"{SectionName}:Callers:{i} maps a caller that an earlier entry already maps; every ObjectId and ClientId must be listed once.", [nameof(Callers)]);
             }
         }
+    }
+}
+
+/// <summary>Reports every problem of <c>Mets:Entra</c> at once, each message naming its setting.</summary>
+internal sealed class EntraOptionsValidation : IValidateOptions<EntraOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EntraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate(new ValidationContext(options)).Select(r => r.ErrorMessage ?? $"{EntraOptions.SectionName} is not valid.").ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
 

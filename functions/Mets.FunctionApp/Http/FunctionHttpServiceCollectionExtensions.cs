@@ -26,8 +26,8 @@ public static class FunctionHttpServiceCollectionExtensions
         services.AddMetsApiPlatform(configuration);
         services.AddOptions<EntraOptions>()
             .Bind(configuration.GetSection(EntraOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EntraOptions>, EntraOptionsValidation>());
 
         services.TryAddSingleton<EntraCallerMapping>();
         services.AddAuthentication(EntraDefaults.AuthenticationScheme).AddJwtBearer(EntraDefaults.AuthenticationScheme, _ => { });
