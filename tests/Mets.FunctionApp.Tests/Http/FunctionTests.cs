@@ -238,23 +238,31 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RequestClosure_OpenEngagement202_UnknownReason400()
+    public async Task RequestClosure_BySupervisor202WithTheSupervisorAsActor_UnknownReason400()
     {
         var id = await StartedAsync("REF-F-CLOSE", "PLAN:M0000108");
         Running(id);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(id, "ClosureRequested", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        var supervisor = TestTokens.Person(TestTokens.SupervisorObjectId, EntraDefaults.Supervisor);
 
-        var accepted = await StepAsync(HttpFunctionRoutes.RequestClosure, id, "closure", """{ "reason": "goalsMet" }""", (r, i, c, d) => EngagementFunctions.RequestClosure(r, i, d, c, CancellationToken.None));
+        var accepted = await InvokeAsync(HttpFunctionRoutes.RequestClosure,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/closure", supervisor, """{ "reason": "goalsMet" }""", routeValues: Id(id)),
+            (r, c, d) => EngagementFunctions.RequestClosure(r, id, d, c, CancellationToken.None));
         var badReason = await StepAsync(HttpFunctionRoutes.RequestClosure, id, "closure", """{ "reason": "bored" }""", (r, i, c, d) => EngagementFunctions.RequestClosure(r, i, d, c, CancellationToken.None));
 
         Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
-        _host.Durable.Verify(c => c.RaiseEventAsync(id, It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
+        var requested = Assert.IsType<Mets.Domain.Engagements.ClosureRequested>(raised);
+        Assert.Equal(Mets.Domain.Engagements.Actor.Staff(Mets.Domain.Engagements.ActorKind.Supervisor, StaffId.Parse(TestTokens.SupervisorUser)), requested.RequestedBy);
         Assert.Equal(StatusCodes.Status400BadRequest, badReason.Status);
     }
 
     [Fact]
     public async Task GetWorkQueue_Mine200_Supervisor200_BadView400()
     {
-        var id = await StartedAsync("REF-F-QUEUE", "PLAN:M0000109");
+        await StartedAsync("REF-F-QUEUE", "PLAN:M0000109");
 
         var mine = await InvokeAsync(HttpFunctionRoutes.GetWorkQueue, FunctionAppTestHost.Request("GET", "/api/queue", Clinician),
             (r, c, d) => QueueFunctions.GetWorkQueue(r, d, c, CancellationToken.None));
@@ -270,22 +278,90 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Array, all.Json.GetProperty("items").ValueKind);
         Assert.Equal(StatusCodes.Status400BadRequest, bad.Status);
         Assert.True(bad.Json.GetProperty("errors").TryGetProperty("$.view", out _));
-        Assert.NotNull(id);
     }
 
     [Fact]
-    public async Task GetClaimsFileStatus_Unknown404_NotAnId404()
+    public async Task GetClaimsFileStatus_Known200_Unknown404_NotAnId404()
     {
+        string fileId;
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            // A file the blob side processed: not a claims file, so it is quarantined with its reason.
+            scope.ServiceProvider.GetRequiredService<Mets.FunctionApp.Durable.InvocationDurableClient>().Use(_host.Durable.Object);
+            var processor = scope.ServiceProvider.GetRequiredService<Mets.Workflow.ClaimsIntake.ClaimsFileProcessor>();
+            using var content = new MemoryStream("not,a,claims\nfile,at,all\n"u8.ToArray());
+            fileId = (await processor.ProcessAsync("upload.csv", content, CancellationToken.None)).File.ContentHash;
+        }
+
         var unknownId = new string('a', 64);
 
+        var known = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{fileId}", Clinician, routeValues: Id(fileId)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, fileId, c, CancellationToken.None));
         var unknown = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{unknownId}", Clinician, routeValues: Id(unknownId)),
             (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, unknownId, c, CancellationToken.None));
         var notAnId = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", "/api/claims/files/ABC", Clinician),
             (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, "ABC", c, CancellationToken.None));
 
+        Assert.Equal(StatusCodes.Status200OK, known.Status);
+        Assert.Equal(fileId, known.Json.GetProperty("id").GetString());
+        Assert.Equal("quarantined", known.Json.GetProperty("status").GetString());
+        Assert.Equal("upload.csv", known.Json.GetProperty("fileName").GetString());
         Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
         Assert.Equal("No claims file has this id.", unknown.ProblemTitle);
         Assert.Equal(StatusCodes.Status404NotFound, notAnId.Status);
+    }
+
+    /// <summary>An engagement whose outreach emailed the provider a signed link (as the outreach orchestration would).</summary>
+    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId)
+    {
+        var id = await StartedAsync(referralId, memberId);
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var found = await store.GetAsync(EngagementId.Parse(id));
+        var now = DateTimeOffset.UtcNow;
+        var outreachId = OutreachId.For(found!.Id, Npi.Parse("1234567893"));
+        var outreach = new Mets.Domain.Engagements.ProviderOutreach(outreachId, Mets.Domain.Referrals.ProviderRole.Psychiatry,
+            Mets.Domain.Engagements.ProviderOutreachStatus.Emailed, now, now, 0, null, null, null, null);
+        var updated = found.RecordOutreach(outreach, Mets.Domain.Engagements.TimelineEntryKind.OutreachStarted, Mets.Domain.Engagements.Actor.System, now);
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(updated, "test-outreach-" + id)).Outcome);
+        var token = _host.Services.GetRequiredService<Mets.Workflow.Links.ProviderLinkSigner>().CreateToken(outreachId, now);
+        return (id, outreachId.Value, token);
+    }
+
+    [Fact]
+    public async Task ShowProviderRequest_SignedLink200Page_NoMemberData()
+    {
+        var (_, _, token) = await EmailedOutreachAsync("REF-F-LINK-SHOW", "PLAN:M0000110");
+
+        var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
+        Assert.Contains("<form", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("F32.1", answer.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("M0000110", answer.Body, StringComparison.Ordinal);
+        Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
+    }
+
+    [Fact]
+    public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200()
+    {
+        var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
+        Running(outreach);
+
+        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, json.Status);
+        Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
+        Assert.Equal("willCollaborate", json.Json.GetProperty("response").GetString());
+        Assert.Equal(StatusCodes.Status200OK, form.Status);
+        Assert.Contains("Thank you", form.Body, StringComparison.Ordinal);
+        _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
     [Fact]
