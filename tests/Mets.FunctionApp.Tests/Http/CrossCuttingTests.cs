@@ -31,7 +31,8 @@ public sealed class CrossCuttingTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<Answer> ShowLinkAsync(string address, string token = "not-a-signed-token") =>
-        _host.InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}", clientAddress: address),
+        _host.InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}", clientAddress: address,
+                routeValues: new Dictionary<string, string> { ["token"] = token }),
             (context, client) => ProviderResponseFunctions.ShowProviderRequest(context.GetHttpContext()!.Request, token, client, context, CancellationToken.None));
 
     private IEnumerable<string> RequestLogLines() => _host.Logs.GetSnapshot()
