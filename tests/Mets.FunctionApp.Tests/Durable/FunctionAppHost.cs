@@ -46,6 +46,11 @@ internal sealed class FunctionAppHost : IAsyncDisposable
         var settings = Mets.Azure.Tests.WorkflowTestSettings.For(folder);
         settings[MaintenanceSchedules.RepairSweepSetting] = MaintenanceSchedules.RepairSweepDefault;
         settings[MaintenanceSchedules.HistoryPurgeSetting] = MaintenanceSchedules.HistoryPurgeDefault;
+        foreach (var (key, value) in Http.TestTokens.EntraSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in sections ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -75,16 +75,12 @@ internal sealed class FunctionAppTestHost : IAsyncDisposable
             ["Mets:Roster:MedicalDirectors:0:Id"] = "medical.director",
             ["Mets:Roster:MedicalDirectors:0:Email"] = "medical.director@example.org",
             ["Mets:ClaimsIntake:PayerCode"] = "PLAN",
-            ["Mets:Entra:Instance"] = TestTokens.Instance,
-            ["Mets:Entra:TenantId"] = TestTokens.TenantId,
-            ["Mets:Entra:Audience"] = TestTokens.Audience,
-            ["Mets:Entra:Callers:0:ObjectId"] = TestTokens.ClinicianObjectId,
-            ["Mets:Entra:Callers:0:User"] = TestTokens.ClinicianUser,
-            ["Mets:Entra:Callers:1:ObjectId"] = TestTokens.SupervisorObjectId,
-            ["Mets:Entra:Callers:1:User"] = TestTokens.SupervisorUser,
-            ["Mets:Entra:Callers:2:ClientId"] = TestTokens.DaemonClientId,
-            ["Mets:Entra:Callers:2:User"] = TestTokens.DaemonUser,
         };
+        foreach (var (key, value) in TestTokens.EntraSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -12,6 +12,20 @@ namespace Mets.FunctionApp.Tests.Http;
 /// </summary>
 internal static class TestTokens
 {
+    /// <summary>Mets:Entra for the test tenant: the clinician, the supervisor and the daemon mapped to METS users.</summary>
+    public static Dictionary<string, string?> EntraSettings() => new()
+    {
+        ["Mets:Entra:Instance"] = Instance,
+        ["Mets:Entra:TenantId"] = TenantId,
+        ["Mets:Entra:Audience"] = Audience,
+        ["Mets:Entra:Callers:0:ObjectId"] = ClinicianObjectId,
+        ["Mets:Entra:Callers:0:User"] = ClinicianUser,
+        ["Mets:Entra:Callers:1:ObjectId"] = SupervisorObjectId,
+        ["Mets:Entra:Callers:1:User"] = SupervisorUser,
+        ["Mets:Entra:Callers:2:ClientId"] = DaemonClientId,
+        ["Mets:Entra:Callers:2:User"] = DaemonUser,
+    };
+
     public const string TenantId = "7d1c3f4e-2b6a-4c8d-9e0f-1a2b3c4d5e6f";
     public const string Instance = "https://login.test.example/";
     public const string Issuer = Instance + TenantId + "/v2.0";
