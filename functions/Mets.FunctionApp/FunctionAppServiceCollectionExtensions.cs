@@ -1,4 +1,5 @@
 using Mets.Azure;
+using Mets.FunctionApp.Configuration;
 using Mets.FunctionApp.Durable;
 using Mets.FunctionApp.Http;
 using Mets.Workflow;
@@ -21,6 +22,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddMetsWorkflowCore();
         services.AddMetsClaimsIntake(configuration);
         services.AddMetsAzureAdapters(configuration);
+        AzureStoresRule.AddAzureStoresRule(services, configuration);
         services.AddMetsFunctionHttp(configuration);
         services.AddMetsFunctionDurable(configuration);
         return services;

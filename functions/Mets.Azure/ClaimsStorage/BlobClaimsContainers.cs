@@ -24,7 +24,10 @@ public sealed class BlobClaimsContainers(BlobContainerClient inbox, BlobContaine
     {
         ArgumentNullException.ThrowIfNull(options);
         var service = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new BlobServiceClient(new Uri(options.ServiceUri!), new DefaultAzureCredential())
+            ? new BlobServiceClient(new Uri(options.ServiceUri!), new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ClientId) ? null : options.ClientId,
+            }))
             : new BlobServiceClient(options.ConnectionString);
         return new BlobClaimsContainers(
             service.GetBlobContainerClient(options.Container),

@@ -19,6 +19,13 @@ public sealed class ClaimsStorageOptions : IValidatableObject
     /// <summary>The blob service address, e.g. https://account.blob.core.windows.net, used with DefaultAzureCredential.</summary>
     public string? ServiceUri { get; set; }
 
+    /// <summary>
+    /// The client id of the user-assigned managed identity to reach <see cref="ServiceUri"/> with. The setting's name,
+    /// <c>ClaimsStorage__clientId</c>, is also the one the Functions host reads for the blob trigger's identity-based
+    /// connection <c>ClaimsStorage</c>, so one setting serves both. Empty: DefaultAzureCredential's own choice.
+    /// </summary>
+    public string? ClientId { get; set; }
+
     private const string ContainerName = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";
 
     /// <summary>The inbox container: every blob in it is a claims file to process.</summary>

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 
 namespace Mets.FunctionApp.Tests.Durable;
@@ -18,13 +17,11 @@ internal sealed record FunctionMetadataEntry(string Name, string EntryPoint, IRe
 
 /// <summary>
 /// The function app's real build output: the <c>functions.metadata</c> the Functions worker SDK generates into
-/// functions/Mets.FunctionApp/bin/{Configuration}/net10.0/ (what the Functions host indexes). Found from the repository
-/// root (above this test assembly) and the configuration this test assembly was built in; the copy the build puts beside
-/// the test assembly is the fallback.
+/// functions/Mets.FunctionApp/bin/{Configuration}/net10.0/ (what the Functions host indexes; <see cref="FunctionAppBuild"/>).
 /// </summary>
 internal static class FunctionsMetadata
 {
-    public static string Path { get; } = Locate();
+    public static string Path => FunctionAppBuild.MetadataPath;
 
     public static IReadOnlyList<FunctionMetadataEntry> Read()
     {
@@ -33,28 +30,5 @@ internal static class FunctionsMetadata
             f.GetProperty("name").GetString()!,
             f.GetProperty("entryPoint").GetString()!,
             [.. f.GetProperty("bindings").EnumerateArray().Select(b => b.Clone())]))];
-    }
-
-    private static string Locate()
-    {
-        var configuration = typeof(FunctionsMetadata).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Serverless.sln")))
-            {
-                var built = System.IO.Path.Combine(folder.FullName, "functions", "Mets.FunctionApp", "bin", configuration, "net10.0", "functions.metadata");
-                if (File.Exists(built))
-                {
-                    return built;
-                }
-
-                break;
-            }
-        }
-
-        var beside = System.IO.Path.Combine(AppContext.BaseDirectory, "functions.metadata");
-        return File.Exists(beside)
-            ? beside
-            : throw new FileNotFoundException("functions.metadata was not found: build functions/Mets.FunctionApp first (the test project references it, so building the tests does).");
     }
 }

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Mets.FunctionApp.Tests.Settings;
 
 namespace Mets.FunctionApp.Tests.Hosting;
 
@@ -71,25 +70,18 @@ public class HostJsonTests
 
     private static JsonElement DurableTaskSection()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(LocalSettingsSampleTests.RepositoryRoot(), "host.json")));
+        using var document = JsonDocument.Parse(File.ReadAllText(FunctionAppBuild.RepositoryFile("host.json")));
         return document.RootElement.GetProperty("extensions").GetProperty("durableTask").Clone();
     }
 
     private static MetadataLoadContext LoadExtension(out Assembly extension)
     {
-        var folder = ExtensionsFolder();
+        var folder = FunctionAppBuild.ExtensionsFolder;
         var path = Path.Combine(folder, ExtensionAssembly + ".dll");
         Assert.True(File.Exists(path), $"The function app's build output has no {ExtensionAssembly}.dll under {folder}: the generated WorkerExtensions project did not restore the Durable extension.");
         var assemblies = Directory.GetFiles(folder, "*.dll").Concat(Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"));
         var context = new MetadataLoadContext(new PathAssemblyResolver(assemblies.DistinctBy(Path.GetFileName)));
         extension = context.LoadFromAssemblyPath(path);
         return context;
-    }
-
-    /// <summary>The function app's .azurefunctions folder, in the configuration this test was built in.</summary>
-    internal static string ExtensionsFolder()
-    {
-        var configuration = typeof(HostJsonTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        return Path.Combine(LocalSettingsSampleTests.RepositoryRoot(), "functions", "Mets.FunctionApp", "bin", configuration, "net10.0", ".azurefunctions");
     }
 }

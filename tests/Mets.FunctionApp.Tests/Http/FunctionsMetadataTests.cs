@@ -55,26 +55,11 @@ public sealed class FunctionsMetadataTests
         ("POST", "/api/claims", "uploads: on Azure claims files arrive by blob upload"),
     ];
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Serverless.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Serverless.sln) is not above the test assembly.");
-    }
-
     /// <summary>functions.metadata of the function app's build in this test's configuration.</summary>
     private static List<JsonElement> BuiltFunctions()
     {
-        var configuration = typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepositoryRoot(), "functions", "Mets.FunctionApp", "bin", configuration, "net10.0", "functions.metadata");
-        Assert.True(File.Exists(path), $"The function app's build output has no {path}.");
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.True(File.Exists(FunctionAppBuild.MetadataPath), $"The function app's build output has no {FunctionAppBuild.MetadataPath}.");
+        using var document = JsonDocument.Parse(File.ReadAllText(FunctionAppBuild.MetadataPath));
         return [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
     }
 
@@ -122,7 +107,7 @@ public sealed class FunctionsMetadataTests
     {
         var built = BuiltHttpFunctions().Select(b => (b.Name, b.Method, b.Route)).Order();
         var table = HttpFunctionRoutes.All.Values.Select(r => (r.Name, r.Method, r.Route)).Order();
-        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(FunctionAppBuild.RepositoryFile("host.json")));
 
         Assert.Equal(built, table);
         Assert.Equal(HttpFunctionRoutes.RoutePrefix, hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());

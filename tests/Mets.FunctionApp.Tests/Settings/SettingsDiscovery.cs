@@ -51,6 +51,7 @@ internal static partial class SettingsDiscovery
         compose(services, configuration);
 
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var computedKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var provider = services.BuildServiceProvider();
         foreach (var optionsType in OptionsTypes(services))
         {
@@ -62,19 +63,30 @@ internal static partial class SettingsDiscovery
                 {
                     _ = monitor.GetType().GetMethod(nameof(IOptionsMonitor<object>.Get))!.Invoke(monitor, [name]);
                 }
-                catch (System.Reflection.TargetInvocationException)
+                catch (System.Reflection.TargetInvocationException failure) when (failure.InnerException is OptionsValidationException)
                 {
-                    // Validation failures, or a probe the binder could not convert: the keys were asked for already.
+                    // Validation failures: the binder has asked for its keys already.
                 }
 
                 if (recorder.Provider.Asked.Count > first)
                 {
-                    sections.Add(recorder.Provider.Asked[first]);
+                    var section = recorder.Provider.Asked[first];
+                    sections.Add(section);
+
+                    // The binder also asks for get-only scalars (computed values such as a path made from a folder):
+                    // no setting can set them, so they are not settings.
+                    foreach (var computed in optionsType.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                                 .Where(p => !p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType.IsValueType)))
+                    {
+                        computedKeys.Add(section + ":" + computed.Name);
+                    }
                 }
             }
         }
 
-        return (new HashSet<string>(recorder.Provider.Asked, StringComparer.OrdinalIgnoreCase), sections);
+        var read = new HashSet<string>(recorder.Provider.Asked, StringComparer.OrdinalIgnoreCase);
+        read.ExceptWith(computedKeys);
+        return (read, sections);
     }
 
     /// <summary><c>Mets__Roster__Clinicians__0__Id</c> or <c>Mets:Roster:Clinicians:0:Id</c> -> <c>Mets:Roster:Clinicians:*:Id</c>.</summary>
