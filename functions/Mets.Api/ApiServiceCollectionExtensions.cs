@@ -16,26 +16,19 @@ namespace Mets.Api;
 public static class ApiServiceCollectionExtensions
 {
     /// <summary>
-    /// Keys and actors, authorization policies (API key by default, admin key for management),
-    /// problem details, the provider-link rate limit, OpenAPI, and log filters that keep request
-    /// paths and query strings out of the framework's own logs.
+    /// The local host's HTTP platform: <see cref="AddMetsApiPlatform"/> plus API keys and actors, authorization
+    /// policies (API key by default, admin key for management), the provider-link rate limit (ASP.NET Core's rate
+    /// limiter) and OpenAPI.
     /// </summary>
     public static IServiceCollection AddMetsApi(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMetsApiPlatform(configuration);
         services.AddOptions<ApiAccessOptions>()
             .Bind(configuration.GetSection(ApiAccessOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<ApiLimitsOptions>()
-            .Bind(configuration.GetSection(ApiLimitsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpContextAccessor();
         services.TryAddSingleton<ApiKeyVerifier>();
-        services.TryAddSingleton<IActorAccessor, HttpActorAccessor>();
 
         services.AddAuthentication(FunctionsKeyDefaults.AuthenticationScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, FunctionsKeyAuthenticationHandler>(
@@ -57,12 +50,33 @@ public static class ApiServiceCollectionExtensions
                 .RequireRole(FunctionsKeyDefaults.UserRole, FunctionsKeyDefaults.AdminRole)
                 .Build());
 
+        services.AddProviderLinkRateLimit();
+        services.AddApiReference();
+        return services;
+    }
+
+    /// <summary>
+    /// What every host of the METS handlers needs, whoever checks the callers: the limits (<c>Mets:Api</c>), the
+    /// clock, the actor accessor, problem details, the JSON answers' enum names, and log filters that keep request
+    /// paths and query strings out of the framework's own logs. The function app calls this (its callers are
+    /// checked with Microsoft Entra ID tokens); the local host calls it through <see cref="AddMetsApi"/>.
+    /// </summary>
+    public static IServiceCollection AddMetsApiPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ApiLimitsOptions>()
+            .Bind(configuration.GetSection(ApiLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<IActorAccessor, HttpActorAccessor>();
+
         services.AddProblemDetails();
         // Responses name enum values the way request bodies must (StrictJson): camelCase strings.
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddProviderLinkRateLimit();
-        services.AddApiReference();
 
         services.AddLogging(logging => logging
             // The hosting diagnostics log the raw URL (tokens, `code` keys) and open a scope that

@@ -31,8 +31,10 @@ public static class AzureServiceCollectionExtensions
     /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
     /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
     /// <c>sendgrid-sent.db</c> under Mets:Workflow:DataFolder unless configured.</item>
-    /// <item><c>ClaimsStorage</c> (ConnectionString or ServiceUri, Container, PollInterval): <see cref="BlobClaimsInbox"/>
-    /// and its polling <see cref="BlobClaimsInboxWorker"/>, beside any other inbox. Needs AddMetsClaimsIntake.</item>
+    /// <item><c>ClaimsStorage</c> (ConnectionString or ServiceUri, Container, ProcessedContainer, QuarantineContainer,
+    /// PollInterval): <see cref="BlobClaimsInbox"/> over <see cref="BlobClaimsContainers"/> and its polling
+    /// <see cref="BlobClaimsInboxWorker"/>, beside any other inbox (a host whose platform delivers blob events instead
+    /// calls <see cref="AddMetsClaimsBlobTrigger"/> after this). Needs AddMetsClaimsIntake.</item>
     /// </list>
     /// Options are validated on start.
     /// </summary>
@@ -89,12 +91,36 @@ public static class AzureServiceCollectionExtensions
         {
             services.AddOptions<ClaimsStorageOptions>().Bind(configuration.GetSection(ClaimsStorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             services.TryAddSingleton(TimeProvider.System);
-            services.TryAddSingleton(sp => new BlobClaimsInbox(
-                BlobClaimsInbox.CreateContainerClient(sp.GetRequiredService<IOptions<ClaimsStorageOptions>>().Value),
-                sp.GetRequiredService<ClaimsFileProcessor>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<BlobClaimsInbox>>()));
+            services.TryAddSingleton(sp => BlobClaimsContainers.Create(sp.GetRequiredService<IOptions<ClaimsStorageOptions>>().Value));
+            services.TryAddSingleton<BlobClaimsInbox>();
             services.AddHostedService<BlobClaimsInboxWorker>();
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// For a host whose platform delivers the inbox's blobs (the function app's Event Grid blob trigger), called after
+    /// <see cref="AddMetsAzureAdapters"/>: the polling <see cref="BlobClaimsInboxWorker"/> is not run, and
+    /// <see cref="BlobClaimsInbox"/> becomes scoped (one per invocation, like the <see cref="ClaimsFileProcessor"/> it
+    /// hands files to, which needs the invocation's durable client there). Nothing changes when the <c>ClaimsStorage</c>
+    /// section is absent.
+    /// </summary>
+    public static IServiceCollection AddMetsClaimsBlobTrigger(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            var d = services[i];
+            if (d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(BlobClaimsInboxWorker))
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(BlobClaimsInbox)))
+        {
+            services.Replace(ServiceDescriptor.Scoped<BlobClaimsInbox, BlobClaimsInbox>());
         }
 
         return services;

@@ -20,6 +20,18 @@ public sealed class WorkflowOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = SectionName + ":DueSoonWindow must be between {1} and {2}.", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan DueSoonWindow { get; set; } = TimeSpan.FromDays(2);
 
+    /// <summary>
+    /// The repair sweep (<see cref="Maintenance.EngagementRepairSweep"/>) restarts an open engagement whose instance is
+    /// missing, failed or terminated at most this many times while the case stays at the same step; then it gives up
+    /// with an error log and the <c>mets.workflow.repair.gave_up</c> metric.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = SectionName + ":MaxRepairAttempts must be between {1} and {2}.")]
+    public int MaxRepairAttempts { get; set; } = 3;
+
+    /// <summary>Orchestration history of an engagement closed longer than this is purged (<see cref="Maintenance.EngagementHistoryPurge"/>); the case document stays.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00", ErrorMessage = SectionName + ":HistoryRetention must be between {1} and {2}.", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(90);
+
     public string CaseDatabasePath => Path.Combine(DataFolder, "mets-cases.db");
 
     public string DurableDatabasePath => Path.Combine(DataFolder, "mets-durable.db");

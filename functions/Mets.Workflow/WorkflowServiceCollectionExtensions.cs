@@ -7,6 +7,7 @@ using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Hosting;
 using Mets.Workflow.Links;
+using Mets.Workflow.Maintenance;
 using Mets.Workflow.Orchestration;
 using Mets.Workflow.Roster;
 using Mets.Workflow.Utilization;
@@ -80,6 +81,9 @@ public static class WorkflowServiceCollectionExtensions
         });
         services.TryAddSingleton<IMemberUtilization, InMemoryMemberUtilization>();
         services.TryAddSingleton<EngagementService>();
+        services.TryAddSingleton<WorkflowMetrics>();
+        services.TryAddSingleton<EngagementRepairSweep>();
+        services.TryAddSingleton<EngagementHistoryPurge>();
         return services;
     }
 

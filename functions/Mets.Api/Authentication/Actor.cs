@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
 namespace Mets.Api.Authentication;
@@ -24,14 +23,14 @@ public sealed record Actor(string UserName)
 /// <summary>Reading the <see cref="Actor"/> of the current request.</summary>
 public static class ActorHttpContextExtensions
 {
-    /// <summary>The actor of an authenticated request, or null when the request carried no valid key.</summary>
+    /// <summary>
+    /// The actor of an authenticated request (the METS actor identity, <see cref="ActorIdentity"/>, that a key or a
+    /// mapped access token gave it), or null when the request carried no valid key or token of a known caller.
+    /// </summary>
     public static Actor? FindActor(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
-            && context.User.HasClaim(c => c.Type == ClaimTypes.AuthenticationMethod && c.Value == FunctionsKeyDefaults.AuthenticationScheme)
-            ? new Actor(name)
-            : null;
+        return ActorIdentity.Find(context.User)?.Name is { Length: > 0 } name ? new Actor(name) : null;
     }
 
     /// <summary>The actor of an authenticated request; throws when called on an anonymous route.</summary>

@@ -39,13 +39,7 @@ public sealed class FunctionsKeyAuthenticationHandler(
         }
 
         var role = kind == KeyKind.Admin ? FunctionsKeyDefaults.AdminRole : FunctionsKeyDefaults.UserRole;
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.Name, user),
-                new Claim(ClaimTypes.Role, role),
-                new Claim(ClaimTypes.AuthenticationMethod, FunctionsKeyDefaults.AuthenticationScheme),
-            ],
-            FunctionsKeyDefaults.AuthenticationScheme);
+        var identity = ActorIdentity.Create(user, FunctionsKeyDefaults.AuthenticationScheme, role);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 

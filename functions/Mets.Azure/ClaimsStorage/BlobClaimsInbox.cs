@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -12,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mets.Azure.ClaimsStorage;
 
-/// <summary>One claims blob handled by <see cref="BlobClaimsInbox"/>: where it went and the ingest outcome (null when processing failed).</summary>
+/// <summary>One claims blob handled by <see cref="BlobClaimsInbox"/>: where it went (<c>{container}/{name}</c>) and the ingest outcome (null when processing failed).</summary>
 public sealed class BlobClaimsFileHandledEventArgs(string blobName, string movedTo, ClaimsFileOutcome? outcome) : EventArgs
 {
     public string BlobName { get; } = blobName;
@@ -22,72 +21,83 @@ public sealed class BlobClaimsFileHandledEventArgs(string blobName, string moved
     public ClaimsFileOutcome? Outcome { get; } = outcome;
 }
 
-/// <summary>
-/// A Blob Storage container as the claims inbox: each blob at the container's root is streamed into
-/// <see cref="ClaimsFileProcessor"/>, then moved (copied, then deleted if unchanged) to
-/// <c>processed/</c>, or to <c>quarantine/</c> with a <c>.report.json</c> beside it when the file was
-/// refused whole or its processing failed. A blob is removed from the root only after processing, so
-/// a crash leaves it for the next pass (ingest is idempotent by content hash); while it is processed
-/// it is leased, so another instance polling the same container leaves it alone. A storage failure
-/// leaves the blob in place for the next pass. Logs carry content hashes and outcomes, never blob
-/// names, contents or connection strings.
-/// </summary>
-public sealed partial class BlobClaimsInbox(BlobContainerClient container, ClaimsFileProcessor processor, TimeProvider time, ILogger<BlobClaimsInbox> logger)
+/// <summary>What <see cref="BlobClaimsInbox.ProcessBlobAsync"/> did with one inbox blob.</summary>
+public enum BlobClaimsFileStatus
 {
-    public const string ProcessedPrefix = "processed/";
-    public const string QuarantinePrefix = "quarantine/";
+    /// <summary>Processed and moved (with its report when quarantined): see <see cref="BlobClaimsFileResult.Handled"/>.</summary>
+    Handled,
+
+    /// <summary>The blob is not in the inbox (any more): handled by an earlier delivery, or never there. Nothing to do.</summary>
+    NotInInbox,
+
+    /// <summary>Another invocation or instance holds the blob's lease and is processing it; try again later.</summary>
+    LeasedElsewhere,
+
+    /// <summary>The blob was replaced while it was being picked up; try again.</summary>
+    Changed,
+
+    /// <summary>A storage request failed; the blob stays in the inbox for a later try.</summary>
+    StorageFailed,
+}
+
+/// <summary>The status of one blob and, when <see cref="BlobClaimsFileStatus.Handled"/>, where it went.</summary>
+public sealed record BlobClaimsFileResult(BlobClaimsFileStatus Status, BlobClaimsFileHandledEventArgs? Handled)
+{
+    /// <summary>True when nothing is left to do for the blob (handled now, or before).</summary>
+    public bool IsDone => Status is BlobClaimsFileStatus.Handled or BlobClaimsFileStatus.NotInInbox;
+}
+
+/// <summary>
+/// The claims inbox on Blob Storage: the one implementation of "process one blob, then move it with its report", shared
+/// by the polling <see cref="BlobClaimsInboxWorker"/> (<see cref="ProcessPendingAsync"/>, local host) and the function
+/// app's Event Grid blob trigger (<see cref="ProcessBlobAsync"/>). A blob is streamed into
+/// <see cref="ClaimsFileProcessor"/>, then moved (copied, then deleted if unchanged) to the processed container, or
+/// to the quarantine container with a <c>{name}.report.json</c> beside it when the file was refused whole or its
+/// processing failed. Exactly once, whoever delivers the blob and however often:
+/// <list type="bullet">
+/// <item>the blob is leased while it is processed (renewed), so two deliveries or instances never handle it together:
+/// the second gets <see cref="BlobClaimsFileStatus.LeasedElsewhere"/>;</item>
+/// <item>a delivery after the move finds no blob (<see cref="BlobClaimsFileStatus.NotInInbox"/>);</item>
+/// <item>a delivery after a crash between copy and delete processes the file again, which ingest answers as a
+/// duplicate (idempotent by content hash), and finds its own earlier copy (marked with the inbox blob's ETag), so the
+/// processed container still holds one copy.</item>
+/// </list>
+/// A storage failure leaves the blob in the inbox. Logs carry content hashes and outcomes, never blob names, contents or
+/// connection strings.
+/// </summary>
+public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, ClaimsFileProcessor processor, TimeProvider time, ILogger<BlobClaimsInbox> logger)
+{
+    /// <summary>Metadata on a moved copy: the ETag of the inbox blob it was copied from (finds a copy an earlier, interrupted delivery made).</summary>
+    public const string SourceETagMetadata = "metssourceetag";
 
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
     private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-    private bool _containerEnsured;
 
-    /// <summary>Raised after each blob was handled (moved), whoever drove the pass.</summary>
+    /// <summary>Raised after each blob was handled (moved), whoever drove it.</summary>
     public event EventHandler<BlobClaimsFileHandledEventArgs>? FileHandled;
 
-    /// <summary>The container client for <paramref name="options"/>: connection string, or service address with DefaultAzureCredential.</summary>
-    public static BlobContainerClient CreateContainerClient(ClaimsStorageOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var service = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new BlobServiceClient(new Uri(options.ServiceUri!), new DefaultAzureCredential())
-            : new BlobServiceClient(options.ConnectionString);
-        return service.GetBlobContainerClient(options.Container);
-    }
+    /// <summary>The containers this inbox reads and moves between.</summary>
+    public BlobClaimsContainers Containers => containers;
 
-    /// <summary>One pass: handles every blob now at the container's root (name order) and returns what became of each.</summary>
+    /// <summary>One pass: handles every blob now in the inbox container (name order) and returns what became of each handled one.</summary>
     public async Task<IReadOnlyList<BlobClaimsFileHandledEventArgs>> ProcessPendingAsync(CancellationToken cancellationToken)
     {
-        if (!_containerEnsured)
-        {
-            try
-            {
-                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 403)
-            {
-                // An identity allowed to read and write blobs but not to create containers: the container is provisioned.
-            }
-
-            _containerEnsured = true;
-        }
-
+        await containers.EnsureCreatedAsync(cancellationToken);
         var pending = new List<(string Name, ETag ETag)>();
-        await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix: null, cancellationToken))
+        await foreach (var item in containers.Inbox.GetBlobsAsync(cancellationToken: cancellationToken))
         {
-            if (item.IsBlob && item.Blob.Properties.ETag is { } etag)
+            if (item.Properties.ETag is { } etag)
             {
-                pending.Add((item.Blob.Name, etag));
+                pending.Add((item.Name, etag));
             }
         }
 
         var handled = new List<BlobClaimsFileHandledEventArgs>();
         foreach (var (name, etag) in pending.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            var result = await HandleAsync(name, etag, cancellationToken);
-            if (result is not null)
+            if ((await HandleAsync(name, etag, cancellationToken)).Handled is { } result)
             {
                 handled.Add(result);
-                FileHandled?.Invoke(this, result);
             }
         }
 
@@ -95,43 +105,95 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
     }
 
     /// <summary>
-    /// Takes a lease on the blob first (renewed while it is processed), so two instances polling one
-    /// container never handle the same blob together; a blob leased elsewhere, gone, or replaced since
-    /// it was listed is left to a later pass.
+    /// Handles the inbox blob <paramref name="blobName"/> (a blob trigger's delivery): processes and moves it unless it is
+    /// gone (handled before), leased by another delivery, or storage fails. See <see cref="BlobClaimsFileStatus"/>.
     /// </summary>
-    private async Task<BlobClaimsFileHandledEventArgs?> HandleAsync(string name, ETag listedETag, CancellationToken cancellationToken)
+    public async Task<BlobClaimsFileResult> ProcessBlobAsync(string blobName, CancellationToken cancellationToken)
     {
-        var blob = container.GetBlobClient(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
+        await containers.EnsureCreatedAsync(cancellationToken);
+        ETag etag;
+        try
+        {
+            etag = (await containers.Inbox.GetBlobClient(blobName).GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            LogNotInInbox(logger);
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.NotInInbox, null);
+        }
+        catch (RequestFailedException e)
+        {
+            LogStorageFailed(logger, e.Status, e.ErrorCode);
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.StorageFailed, null);
+        }
+
+        return await HandleAsync(blobName, etag, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a lease on the blob first (renewed while it is processed), so two deliveries or instances never handle the
+    /// same blob together; a blob leased elsewhere, gone, or replaced since it was seen is left alone.
+    /// </summary>
+    private async Task<BlobClaimsFileResult> HandleAsync(string name, ETag seenETag, CancellationToken cancellationToken)
+    {
+        var blob = containers.Inbox.GetBlobClient(name);
         var lease = blob.GetBlobLeaseClient();
         BlobLease acquired;
         try
         {
-            acquired = await lease.AcquireAsync(LeaseDuration, new RequestConditions { IfMatch = listedETag }, cancellationToken);
+            acquired = await lease.AcquireAsync(LeaseDuration, new RequestConditions { IfMatch = seenETag }, cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            return null;
+            LogNotInInbox(logger);
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.NotInInbox, null);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            LogLeasedElsewhere(logger);
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.LeasedElsewhere, null);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.Changed, null);
+        }
+        catch (RequestFailedException e)
+        {
+            LogStorageFailed(logger, e.Status, e.ErrorCode);
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.StorageFailed, null);
         }
 
-        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewal = RenewAsync(lease, renewing.Token);
-        try
+        BlobClaimsFileHandledEventArgs? handled;
+        using (var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            return await HandleLeasedAsync(blob, acquired.ETag, lease.LeaseId, cancellationToken);
-        }
-        finally
-        {
-            await renewing.CancelAsync();
-            await renewal;
+            var renewal = RenewAsync(lease, renewing.Token);
             try
             {
-                await lease.ReleaseAsync(cancellationToken: CancellationToken.None);
+                handled = await HandleLeasedAsync(blob, acquired.ETag, lease.LeaseId, cancellationToken);
             }
-            catch (RequestFailedException)
+            finally
             {
-                // deleted by the move (the usual case), or the lease lapsed: nothing to release
+                await renewing.CancelAsync();
+                await renewal;
+                try
+                {
+                    await lease.ReleaseAsync(cancellationToken: CancellationToken.None);
+                }
+                catch (RequestFailedException)
+                {
+                    // deleted by the move (the usual case), or the lease lapsed: nothing to release
+                }
             }
         }
+
+        if (handled is null)
+        {
+            return new BlobClaimsFileResult(BlobClaimsFileStatus.StorageFailed, null);
+        }
+
+        FileHandled?.Invoke(this, handled);
+        return new BlobClaimsFileResult(BlobClaimsFileStatus.Handled, handled);
     }
 
     private async Task RenewAsync(BlobLeaseClient lease, CancellationToken cancellationToken)
@@ -150,7 +212,7 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
         }
         catch (RequestFailedException e)
         {
-            // The lease may lapse: the final delete then fails its lease condition and the blob waits for the next pass.
+            // The lease may lapse: the final delete then fails its lease condition and the blob stays for a later try.
             LogStorageFailed(logger, e.Status, e.ErrorCode);
         }
     }
@@ -171,14 +233,14 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
         catch (RequestFailedException e)
         {
             LogStorageFailed(logger, e.Status, e.ErrorCode);
-            return null; // left in place for the next pass
+            return null; // left in place for a later try
         }
 #pragma warning disable CA1031 // One bad file must not stop the inbox; it is quarantined with a report.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             LogFailed(logger, e.GetType().FullName);
-            var failedTo = await MoveAsync(blob, etag, leaseId, QuarantinePrefix, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, cancellationToken);
+            var failedTo = await MoveAsync(blob, etag, leaseId, containers.Quarantine, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, cancellationToken);
             return failedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, failedTo, null);
         }
 
@@ -186,41 +248,54 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected, result.Routing.ReferralsCreated, result.Routing.EventsRaised);
         var quarantined = file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == ClaimsFileStatus.Quarantined;
         var movedTo = quarantined
-            ? await MoveAsync(blob, etag, leaseId, QuarantinePrefix, new { id = file.ContentHash, reason = file.QuarantineReason, counts = file.Counts, rejects = file.Rejects, warnings = file.Warnings }, cancellationToken)
-            : await MoveAsync(blob, etag, leaseId, ProcessedPrefix, report: null, cancellationToken);
+            ? await MoveAsync(blob, etag, leaseId, containers.Quarantine, new { id = file.ContentHash, reason = file.QuarantineReason, counts = file.Counts, rejects = file.Rejects, warnings = file.Warnings }, cancellationToken)
+            : await MoveAsync(blob, etag, leaseId, containers.Processed, report: null, cancellationToken);
         return movedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, movedTo, file.Outcome);
     }
 
     /// <summary>
-    /// Copies the blob under <paramref name="prefix"/> (a new name when the plain one is taken; the content is
-    /// streamed through this process, which works the same with a connection string and with managed
-    /// identity), writes the report beside it, then deletes the original unless it changed meanwhile.
-    /// Returns the new name, or null when storage failed (the blob stays for the next pass).
+    /// Copies the blob into <paramref name="target"/> under its inbox name (a new name when the plain one is taken by
+    /// another file; a copy this blob already left there, marked with its ETag, is reused), writes the report beside
+    /// it, then deletes the original unless it changed meanwhile. The content is streamed through this process, which
+    /// works the same with a connection string and with managed identity. Returns <c>{container}/{name}</c>, or null
+    /// when storage failed (the blob stays in the inbox).
     /// </summary>
-    private async Task<string?> MoveAsync(BlobClient blob, ETag etag, string leaseId, string prefix, object? report, CancellationToken cancellationToken)
+    private async Task<string?> MoveAsync(BlobClient blob, ETag etag, string leaseId, BlobContainerClient target, object? report, CancellationToken cancellationToken)
     {
         try
         {
+            var source = etag.ToString().Trim('"');
             var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
             string? targetName = null;
             for (var n = 0; targetName is null; n++)
             {
-                var candidate = n == 0 ? prefix + blob.Name : $"{prefix}{stamp}-{n}-{blob.Name}";
+                var candidate = n == 0 ? blob.Name : $"{stamp}-{n}-{blob.Name}";
+                var copy = target.GetBlobClient(candidate);
                 try
                 {
-                    await using var source = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = etag } }, cancellationToken);
-                    await container.GetBlobClient(candidate).UploadAsync(source, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+                    await using var content = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Conditions = new BlobRequestConditions { IfMatch = etag } }, cancellationToken);
+                    await copy.UploadAsync(content, new BlobUploadOptions
+                    {
+                        Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                        Metadata = new Dictionary<string, string> { [SourceETagMetadata] = source },
+                    }, cancellationToken);
                     targetName = candidate;
                 }
                 catch (RequestFailedException e) when (e.Status == 409 || (e.Status == 412 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
                 {
-                    // taken: try the next name
+                    var existing = await copy.GetPropertiesAsync(cancellationToken: cancellationToken);
+                    if (existing.Value.Metadata.TryGetValue(SourceETagMetadata, out var from) && from == source)
+                    {
+                        targetName = candidate; // this blob's own copy, from a delivery that stopped before the delete
+                    }
+
+                    // otherwise taken by another file: try the next name
                 }
             }
 
             if (report is not null)
             {
-                await container.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ReportJson), overwrite: true, cancellationToken);
+                await target.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ReportJson), overwrite: true, cancellationToken);
             }
 
             try
@@ -229,10 +304,10 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
-                // changed, or our lease lapsed and the blob was replaced: the blob waits for the next pass
+                // changed, or our lease lapsed and the blob was replaced: the blob waits for a later try
             }
 
-            return targetName;
+            return target.Name + "/" + targetName;
         }
         catch (RequestFailedException e)
         {
@@ -244,9 +319,15 @@ public sealed partial class BlobClaimsInbox(BlobContainerClient container, Claim
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Claims blob {ShortHash}: {Outcome}; {Accepted} claims accepted, {Rejected} rejected; {ReferralsCreated} referrals created, {EventsRaised} engagement events")]
     private static partial void LogProcessed(ILogger logger, string shortHash, ClaimsFileOutcome outcome, int accepted, int rejected, int referralsCreated, int eventsRaised);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A claims blob could not be processed ({ExceptionType}); it was moved to quarantine/")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A claims blob could not be processed ({ExceptionType}); it was moved to the quarantine container")]
     private static partial void LogFailed(ILogger logger, string? exceptionType);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Claims blob storage request failed (HTTP {Status}, {ErrorCode}); the blob stays in the inbox for the next pass")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Claims blob storage request failed (HTTP {Status}, {ErrorCode}); the blob stays in the inbox for a later try")]
     private static partial void LogStorageFailed(ILogger logger, int status, string? errorCode);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "A claims blob delivered again is no longer in the inbox (handled before); nothing to do")]
+    private static partial void LogNotInInbox(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "A claims blob is leased by another delivery or instance; left to it")]
+    private static partial void LogLeasedElsewhere(ILogger logger);
 }

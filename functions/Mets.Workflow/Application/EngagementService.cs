@@ -405,7 +405,7 @@ public sealed partial class EngagementService(
     /// Schedules the engagement's orchestration when its instance is missing, failed or terminated while the
     /// case is not closed (it resumes from the case document); true when it did.
     /// </summary>
-    private async Task<bool> EnsureInstanceAsync(EngagementId id, CancellationToken cancellationToken)
+    public async Task<bool> EnsureInstanceAsync(EngagementId id, CancellationToken cancellationToken = default)
     {
         if (await client.GetInstanceAsync(id.Value, cancellationToken) is { RuntimeStatus: not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated) })
         {

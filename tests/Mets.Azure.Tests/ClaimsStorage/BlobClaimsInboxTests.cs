@@ -44,9 +44,11 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         await _harness.Host.WaitForIdleAsync();
 
         Assert.Equal(ClaimsFileOutcome.Processed, handled.Outcome);
-        Assert.Equal("processed/claims-week1.csv", handled.MovedTo);
-        Assert.Equal(["processed/claims-week1.csv"], await BlobNamesAsync());
-        Assert.Equal(PsychiatricDischarge, (await Container.GetBlobClient("processed/claims-week1.csv").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(Processed.Name + "/claims-week1.csv", handled.MovedTo);
+        Assert.Empty(await BlobNamesAsync(Container));
+        Assert.Equal(["claims-week1.csv"], await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Quarantine));
+        Assert.Equal(PsychiatricDischarge, (await Processed.GetBlobClient("claims-week1.csv").DownloadContentAsync()).Value.Content.ToString());
         var engagement = await _harness.Provider.GetRequiredService<ICaseStore>().FindOpenByMemberAsync(MemberId.Create("PLAN", "M7001"));
         Assert.NotNull(engagement); // the file's trigger became a claims referral
     }
@@ -59,9 +61,10 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
 
         Assert.Equal(ClaimsFileOutcome.Quarantined, handled.Outcome);
-        Assert.Equal("quarantine/not-claims.csv", handled.MovedTo);
-        Assert.Equal(["quarantine/not-claims.csv", "quarantine/not-claims.csv.report.json"], await BlobNamesAsync());
-        using var report = JsonDocument.Parse((await Container.GetBlobClient("quarantine/not-claims.csv.report.json").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(Quarantine.Name + "/not-claims.csv", handled.MovedTo);
+        Assert.Empty(await BlobNamesAsync(Container));
+        Assert.Equal(["not-claims.csv", "not-claims.csv.report.json"], await BlobNamesAsync(Quarantine));
+        using var report = JsonDocument.Parse((await Quarantine.GetBlobClient("not-claims.csv.report.json").DownloadContentAsync()).Value.Content.ToString());
         Assert.False(string.IsNullOrWhiteSpace(report.RootElement.GetProperty("reason").GetString()));
     }
 
@@ -75,9 +78,10 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         var again = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
 
         Assert.Equal(ClaimsFileOutcome.Duplicate, again.Outcome);
-        Assert.StartsWith("processed/", again.MovedTo, StringComparison.Ordinal);
+        Assert.StartsWith(Processed.Name + "/", again.MovedTo, StringComparison.Ordinal);
         Assert.EndsWith("-1-claims.csv", again.MovedTo, StringComparison.Ordinal);
-        Assert.Equal([again.MovedTo, "processed/claims.csv"], await BlobNamesAsync());
+        Assert.Equal([again.MovedTo[(Processed.Name.Length + 1)..], "claims.csv"], await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Container));
         Assert.Empty(await Inbox.ProcessPendingAsync(CancellationToken.None));
     }
 
@@ -112,7 +116,9 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
             await worker.StopAsync(CancellationToken.None);
         }
 
-        Assert.Equal(["processed/at-start.csv", "quarantine/dropped-later.csv", "quarantine/dropped-later.csv.report.json"], await BlobNamesAsync());
+        Assert.Empty(await BlobNamesAsync(Container));
+        Assert.Equal(["at-start.csv"], await BlobNamesAsync(Processed));
+        Assert.Equal(["dropped-later.csv", "dropped-later.csv.report.json"], await BlobNamesAsync(Quarantine));
         Assert.Equal(2, handled.Count);
     }
 
@@ -124,13 +130,15 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         await otherInstance.AcquireAsync(TimeSpan.FromSeconds(60));
 
         Assert.Empty(await Inbox.ProcessPendingAsync(CancellationToken.None));
-        Assert.Equal(["claims-leased.csv"], await BlobNamesAsync());
+        Assert.Equal(BlobClaimsFileStatus.LeasedElsewhere, (await Inbox.ProcessBlobAsync("claims-leased.csv", CancellationToken.None)).Status);
+        Assert.Equal(["claims-leased.csv"], await BlobNamesAsync(Container));
 
         await otherInstance.ReleaseAsync();
         var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
 
-        Assert.Equal("processed/claims-leased.csv", handled.MovedTo);
-        Assert.Equal(["processed/claims-leased.csv"], await BlobNamesAsync());
+        Assert.Equal(Processed.Name + "/claims-leased.csv", handled.MovedTo);
+        Assert.Empty(await BlobNamesAsync(Container));
+        Assert.Equal(["claims-leased.csv"], await BlobNamesAsync(Processed));
     }
 
     [Fact]
@@ -143,7 +151,7 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         }
 
         var other = new BlobClaimsInbox(
-            Container,
+            _harness.Provider.GetRequiredService<BlobClaimsContainers>(),
             _harness.Provider.GetRequiredService<ClaimsFileProcessor>(),
             TimeProvider.System,
             _harness.Provider.GetRequiredService<ILogger<BlobClaimsInbox>>());
@@ -151,7 +159,8 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         var passes = await Task.WhenAll(Inbox.ProcessPendingAsync(CancellationToken.None), other.ProcessPendingAsync(CancellationToken.None));
 
         Assert.Equal(names.Count, passes.Sum(p => p.Count));
-        Assert.Equal(names.Select(n => "processed/" + n).Order(StringComparer.Ordinal), await BlobNamesAsync());
+        Assert.Equal(names.Order(StringComparer.Ordinal), await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Container));
     }
 
     [Fact]
@@ -174,10 +183,61 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         }
     }
 
-    private async Task<List<string>> BlobNamesAsync()
+    [Fact]
+    public async Task ProcessBlobAsync_DeliveredTwice_ProcessesOnceAndTheSecondFindsNothing()
+    {
+        await Container.UploadBlobAsync("twice.csv", BinaryData.FromString(PsychiatricDischarge));
+
+        var first = await Inbox.ProcessBlobAsync("twice.csv", CancellationToken.None);
+        var second = await Inbox.ProcessBlobAsync("twice.csv", CancellationToken.None);
+
+        Assert.Equal(BlobClaimsFileStatus.Handled, first.Status);
+        Assert.Equal(ClaimsFileOutcome.Processed, first.Handled!.Outcome);
+        Assert.Equal(BlobClaimsFileStatus.NotInInbox, second.Status);
+        Assert.True(second.IsDone);
+        Assert.Equal(["twice.csv"], await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Container));
+    }
+
+    [Fact]
+    public async Task ProcessBlobAsync_AfterADeliveryStoppedBetweenCopyAndDelete_ReusesItsCopyAndIngestsOnce()
+    {
+        await Container.UploadBlobAsync("interrupted.csv", BinaryData.FromString(PsychiatricDischarge));
+        var inboxBlob = Container.GetBlobClient("interrupted.csv");
+        var etag = (await inboxBlob.GetPropertiesAsync()).Value.ETag;
+        // What an earlier delivery left: the file ingested and its copy in the processed container, the inbox blob not yet deleted.
+        await using (var content = await inboxBlob.OpenReadAsync())
+        {
+            await _harness.Provider.GetRequiredService<ClaimsFileProcessor>().ProcessAsync("interrupted.csv", content, CancellationToken.None);
+        }
+
+        await Processed.CreateIfNotExistsAsync();
+        await Processed.GetBlobClient("interrupted.csv").UploadAsync(
+            BinaryData.FromString(PsychiatricDischarge),
+            new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = new Dictionary<string, string> { [BlobClaimsInbox.SourceETagMetadata] = etag.ToString().Trim('"') } });
+
+        var again = await Inbox.ProcessBlobAsync("interrupted.csv", CancellationToken.None);
+
+        Assert.Equal(BlobClaimsFileStatus.Handled, again.Status);
+        Assert.Equal(ClaimsFileOutcome.Duplicate, again.Handled!.Outcome);
+        Assert.Equal(Processed.Name + "/interrupted.csv", again.Handled.MovedTo);
+        Assert.Equal(["interrupted.csv"], await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Container));
+    }
+
+    private BlobContainerClient Processed => _harness.Processed;
+
+    private BlobContainerClient Quarantine => _harness.Quarantine;
+
+    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container)
     {
         var names = new List<string>();
-        await foreach (var blob in Container.GetBlobsAsync())
+        if (!await container.ExistsAsync())
+        {
+            return names;
+        }
+
+        await foreach (var blob in container.GetBlobsAsync())
         {
             names.Add(blob.Name);
         }

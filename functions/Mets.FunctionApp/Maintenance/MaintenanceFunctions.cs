@@ -1,0 +1,57 @@
+using Mets.FunctionApp.Durable;
+using Mets.Workflow.Maintenance;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mets.FunctionApp.Maintenance;
+
+/// <summary>The app settings holding the maintenance timers' schedules (NCRONTAB, six fields), with the documented defaults.</summary>
+public static class MaintenanceSchedules
+{
+    /// <summary>Setting of the repair sweep's schedule; suggested default <see cref="RepairSweepDefault"/>.</summary>
+    public const string RepairSweepSetting = "Mets:Workflow:RepairSweepSchedule";
+
+    /// <summary>Every 15 minutes.</summary>
+    public const string RepairSweepDefault = "0 */15 * * * *";
+
+    /// <summary>Setting of the history purge's schedule; suggested default <see cref="HistoryPurgeDefault"/>.</summary>
+    public const string HistoryPurgeSetting = "Mets:Workflow:HistoryPurgeSchedule";
+
+    /// <summary>Daily at 03:30 UTC.</summary>
+    public const string HistoryPurgeDefault = "0 30 3 * * *";
+}
+
+/// <summary>The periodic repair sweep (<see cref="EngagementRepairSweep"/>; only delegates).</summary>
+public sealed class EngagementRepairSweepFunction(InvocationDurableClient invocationClient)
+{
+    public const string FunctionName = "EngagementRepairSweep";
+
+    [Function(FunctionName)]
+    public Task RunAsync(
+        [TimerTrigger("%" + MaintenanceSchedules.RepairSweepSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        invocationClient.Use(client);
+        return context.InstanceServices.GetRequiredService<EngagementRepairSweep>().RunAsync(context.CancellationToken);
+    }
+}
+
+/// <summary>The purge of long-closed engagements' orchestration history (<see cref="EngagementHistoryPurge"/>; only delegates).</summary>
+public sealed class EngagementHistoryPurgeFunction(InvocationDurableClient invocationClient)
+{
+    public const string FunctionName = "EngagementHistoryPurge";
+
+    [Function(FunctionName)]
+    public Task RunAsync(
+        [TimerTrigger("%" + MaintenanceSchedules.HistoryPurgeSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        invocationClient.Use(client);
+        return context.InstanceServices.GetRequiredService<EngagementHistoryPurge>().RunAsync(context.CancellationToken);
+    }
+}

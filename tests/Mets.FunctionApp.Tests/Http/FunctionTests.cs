@@ -1,0 +1,432 @@
+using System.Text.Json;
+using Mets.Domain.Identifiers;
+using Mets.FunctionApp.Http;
+using Mets.Workflow.Cases;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+
+namespace Mets.FunctionApp.Tests.Http;
+
+/// <summary>
+/// Each HTTP function through the app's middleware with a valid token (or none where the route is anonymous): its
+/// status codes and bodies, from Mets.Api's handlers on the function app's real container (SQLite case and claims
+/// stores in a temporary folder) and a Moq <see cref="DurableTaskClient"/> handed over per invocation.
+/// </summary>
+public sealed class FunctionTests : IAsyncLifetime
+{
+    private static readonly string Clinician = TestTokens.Person(TestTokens.ClinicianObjectId, EntraDefaults.Clinician);
+
+    private FunctionAppTestHost _host = null!;
+
+    public Task InitializeAsync()
+    {
+        _host = FunctionAppTestHost.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    internal static string Referral(string referralId, string memberId) => $$"""
+        {
+          "referralId": "{{referralId}}",
+          "memberId": "{{memberId}}",
+          "source": "treatingProvider",
+          "reason": "clinicalConcern",
+          "diagnoses": ["F32.1"],
+          "treatingProviders": [ { "name": "Dr Avery Stone", "npi": "1234567893", "email": "provider@clinic.example", "role": "psychiatry" } ]
+        }
+        """;
+
+    private const string Assessment = """
+        {
+          "scores": { "phq9": [1, 2, 1, 1, 2, 1, 1, 1, 0], "gad7": [1, 1, 1, 1, 1, 1, 1] },
+          "memberStatedGoals": ["walk daily"]
+        }
+        """;
+
+    private static Func<FunctionContext, DurableTaskClient, Task<IResult>> Call(Func<HttpRequest, FunctionContext, DurableTaskClient, Task<IResult>> function) =>
+        (context, client) => function(context.GetHttpContext()!.Request, context, client);
+
+    private Task<Answer> InvokeAsync(string name, HttpContext http, Func<HttpRequest, FunctionContext, DurableTaskClient, Task<IResult>> function) =>
+        _host.InvokeAsync(name, http, Call(function));
+
+    private static Dictionary<string, string> Id(string value, string name = "id") => new() { [name] = value };
+
+    private async Task<string> SubmitAsync(string referralId, string memberId)
+    {
+        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral(referralId, memberId)),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status202Accepted, answer.Status);
+        return answer.Json.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A submitted engagement the orchestration would have started: assigned to the clinician, at the assessment.</summary>
+    private async Task<string> StartedAsync(string referralId, string memberId)
+    {
+        var id = await SubmitAsync(referralId, memberId);
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var received = await store.GetAsync(EngagementId.Parse(id));
+        var now = DateTimeOffset.UtcNow;
+        var started = received!.Start(StaffId.Parse(TestTokens.ClinicianUser), now.AddDays(7), now.AddDays(180), now);
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(started, "test-start-" + id)).Outcome);
+        return id;
+    }
+
+    /// <summary>The engagement's orchestration instance is running (as it would be once scheduled).</summary>
+    private void Running(string id)
+    {
+        var running = new OrchestrationMetadata("EngagementOrchestrator", id) { RuntimeStatus = OrchestrationRuntimeStatus.Running };
+        _host.Durable.Setup(c => c.GetInstanceAsync(id, It.IsAny<CancellationToken>())).ReturnsAsync(running);
+        _host.Durable.Setup(c => c.GetInstanceAsync(id, It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync(running);
+    }
+
+    private Task<Answer> StepAsync(string name, string id, string route, string body, Func<HttpRequest, string, FunctionContext, DurableTaskClient, Task<IResult>> step) =>
+        InvokeAsync(name, FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/{route}", Clinician, body, routeValues: Id(id)), (r, c, d) => step(r, id, c, d));
+
+    [Fact]
+    public async Task SubmitReferral_Json_Answers202AndSchedulesTheEngagement()
+    {
+        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral("REF-F-1", "PLAN:M0000101")),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+        var again = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral("REF-F-1", "PLAN:M0000999")),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+        var invalid = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, """{ "referralId": "REF-F-2" }"""),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+        var notJson = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, "referral", "text/plain"),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, answer.Status);
+        var id = answer.Json.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/engagements/{id}", answer.Json.GetProperty("statusUri").GetString());
+        Assert.Equal($"/api/engagements/{id}", answer.Headers.Location.ToString());
+        _host.Durable.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(It.Is<TaskName>(n => n.Name == "EngagementOrchestrator"), It.IsAny<object?>(),
+            It.Is<StartOrchestrationOptions?>(o => o!.InstanceId == id), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(StatusCodes.Status409Conflict, again.Status);
+        Assert.Equal("ReferralIdReused", again.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status400BadRequest, invalid.Status);
+        Assert.True(invalid.Json.GetProperty("errors").EnumerateObject().Any());
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, notJson.Status);
+        Assert.Equal("The body must be JSON.", notJson.ProblemTitle);
+    }
+
+    [Fact]
+    public async Task SubmitReferral_Fhir_Answers202()
+    {
+        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral,
+            FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Mets.Local.Tests.FhirSamples.Bundle("REF-FHIR-F1", "PLAN:FHIR0101"), "application/fhir+json"),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+        var invalid = await InvokeAsync(HttpFunctionRoutes.SubmitReferral,
+            FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, """{ "resourceType": "Patient" }""", "application/fhir+json"),
+            (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, answer.Status);
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(answer.Json.GetProperty("id").GetString()!));
+        Assert.Equal("PLAN:FHIR0101", engagement!.MemberId.Value);
+        Assert.Equal(StatusCodes.Status400BadRequest, invalid.Status);
+        Assert.Equal("The FHIR referral is not valid.", invalid.ProblemTitle);
+    }
+
+    [Fact]
+    public async Task GetEngagement_Known200_Unknown404()
+    {
+        var id = await SubmitAsync("REF-F-GET", "PLAN:M0000102");
+
+        var found = await InvokeAsync(HttpFunctionRoutes.GetEngagement, FunctionAppTestHost.Request("GET", $"/api/engagements/{id}", Clinician, routeValues: Id(id)),
+            (r, c, d) => EngagementFunctions.GetEngagement(r, id, d, c, CancellationToken.None));
+        var unknown = await InvokeAsync(HttpFunctionRoutes.GetEngagement, FunctionAppTestHost.Request("GET", $"/api/engagements/{new string('c', 32)}", Clinician),
+            (r, c, d) => EngagementFunctions.GetEngagement(r, new string('c', 32), d, c, CancellationToken.None));
+        var notAnId = await InvokeAsync(HttpFunctionRoutes.GetEngagement, FunctionAppTestHost.Request("GET", "/api/engagements/not-an-id", Clinician),
+            (r, c, d) => EngagementFunctions.GetEngagement(r, "not-an-id", d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, found.Status);
+        Assert.Equal(id, found.Json.GetProperty("id").GetString());
+        Assert.Equal("PLAN:M0000102", found.Json.GetProperty("memberId").GetString());
+        Assert.Equal("received", found.Json.GetProperty("status").GetString());
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("EngagementNotFound", unknown.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status404NotFound, notAnId.Status);
+    }
+
+    [Fact]
+    public async Task ListEngagements_Filters200_BadQuery400()
+    {
+        var id = await StartedAsync("REF-F-LIST", "PLAN:M0000103");
+
+        var open = await InvokeAsync(HttpFunctionRoutes.ListEngagements,
+            FunctionAppTestHost.Request("GET", $"/api/engagements?status=open&clinician={TestTokens.ClinicianUser}&overdue=false", Clinician),
+            (r, c, _) => EngagementFunctions.ListEngagements(r, c, CancellationToken.None));
+        var badFlag = await InvokeAsync(HttpFunctionRoutes.ListEngagements, FunctionAppTestHost.Request("GET", "/api/engagements?overdue=maybe", Clinician),
+            (r, c, _) => EngagementFunctions.ListEngagements(r, c, CancellationToken.None));
+        var badStatus = await InvokeAsync(HttpFunctionRoutes.ListEngagements, FunctionAppTestHost.Request("GET", "/api/engagements?status=closed", Clinician),
+            (r, c, _) => EngagementFunctions.ListEngagements(r, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, open.Status);
+        var listed = Assert.Single(open.Json.EnumerateArray());
+        Assert.Equal(id, listed.GetProperty("id").GetString());
+        Assert.False(listed.TryGetProperty("memberId", out _));
+        Assert.Equal(StatusCodes.Status400BadRequest, badFlag.Status);
+        Assert.True(badFlag.Json.GetProperty("errors").TryGetProperty("$.overdue", out _));
+        Assert.Equal(StatusCodes.Status400BadRequest, badStatus.Status);
+        Assert.True(badStatus.Json.GetProperty("errors").TryGetProperty("$.status", out _));
+    }
+
+    [Fact]
+    public async Task RecordAssessment_AtTheStep202_BadBody400_Unknown404()
+    {
+        var id = await StartedAsync("REF-F-ASSESS", "PLAN:M0000104");
+        Running(id);
+
+        var accepted = await StepAsync(HttpFunctionRoutes.RecordAssessment, id, "assessment", Assessment, (r, i, c, d) => EngagementFunctions.RecordAssessment(r, i, d, c, CancellationToken.None));
+        var badBody = await StepAsync(HttpFunctionRoutes.RecordAssessment, id, "assessment", """{ "scores": {} }""", (r, i, c, d) => EngagementFunctions.RecordAssessment(r, i, d, c, CancellationToken.None));
+        var unknown = await StepAsync(HttpFunctionRoutes.RecordAssessment, new string('d', 32), "assessment", Assessment, (r, i, c, d) => EngagementFunctions.RecordAssessment(r, i, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
+        Assert.Equal(id, accepted.Json.GetProperty("id").GetString());
+        _host.Durable.Verify(c => c.RaiseEventAsync(id, "AssessmentCompleted", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(StatusCodes.Status400BadRequest, badBody.Status);
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("EngagementNotFound", unknown.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task RecordContactAttempt_AtTheAssessment202_BadBody400()
+    {
+        var id = await StartedAsync("REF-F-CONTACT", "PLAN:M0000105");
+        Running(id);
+
+        var accepted = await StepAsync(HttpFunctionRoutes.RecordContactAttempt, id, "contact-attempts", """{ "outcome": "noAnswer" }""",
+            (r, i, c, d) => EngagementFunctions.RecordContactAttempt(r, i, d, c, CancellationToken.None));
+        var badBody = await StepAsync(HttpFunctionRoutes.RecordContactAttempt, id, "contact-attempts", """{ "outcome": "noAnswer", "attemptNumber": 0 }""",
+            (r, i, c, d) => EngagementFunctions.RecordContactAttempt(r, i, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
+        Assert.Equal(StatusCodes.Status400BadRequest, badBody.Status);
+        Assert.True(badBody.Json.GetProperty("errors").TryGetProperty("$.attemptNumber", out _));
+    }
+
+    [Fact]
+    public async Task RecordReview_BeforeAnyReview409()
+    {
+        var id = await StartedAsync("REF-F-REVIEW", "PLAN:M0000106");
+
+        var conflict = await StepAsync(HttpFunctionRoutes.RecordReview, id, "reviews", """{ "reviewNumber": 1 }""", (r, i, c, d) => EngagementFunctions.RecordReview(r, i, d, c, CancellationToken.None));
+        var badBody = await StepAsync(HttpFunctionRoutes.RecordReview, id, "reviews", """{ "reviewNumber": 0 }""", (r, i, c, d) => EngagementFunctions.RecordReview(r, i, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status409Conflict, conflict.Status);
+        Assert.Equal("The engagement is not at this step.", conflict.ProblemTitle);
+        Assert.Equal(StatusCodes.Status400BadRequest, badBody.Status);
+    }
+
+    [Fact]
+    public async Task DecideClosureReview_NoClosureReviewOpen409_CloseWithoutReason400()
+    {
+        var id = await StartedAsync("REF-F-CLOSUREREVIEW", "PLAN:M0000107");
+
+        var conflict = await StepAsync(HttpFunctionRoutes.DecideClosureReview, id, "closure-review", """{ "closureReviewNumber": 1, "decision": "extend" }""",
+            (r, i, c, d) => EngagementFunctions.DecideClosureReview(r, i, d, c, CancellationToken.None));
+        var noReason = await StepAsync(HttpFunctionRoutes.DecideClosureReview, id, "closure-review", """{ "closureReviewNumber": 1, "decision": "close" }""",
+            (r, i, c, d) => EngagementFunctions.DecideClosureReview(r, i, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status409Conflict, conflict.Status);
+        Assert.Equal(StatusCodes.Status400BadRequest, noReason.Status);
+        Assert.True(noReason.Json.GetProperty("errors").TryGetProperty("$.reason", out _));
+    }
+
+    [Fact]
+    public async Task RequestClosure_BySupervisor202WithTheSupervisorAsActor_UnknownReason400()
+    {
+        var id = await StartedAsync("REF-F-CLOSE", "PLAN:M0000108");
+        Running(id);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(id, "ClosureRequested", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        var supervisor = TestTokens.Person(TestTokens.SupervisorObjectId, EntraDefaults.Supervisor);
+
+        var accepted = await InvokeAsync(HttpFunctionRoutes.RequestClosure,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/closure", supervisor, """{ "reason": "goalsMet" }""", routeValues: Id(id)),
+            (r, c, d) => EngagementFunctions.RequestClosure(r, id, d, c, CancellationToken.None));
+        var badReason = await StepAsync(HttpFunctionRoutes.RequestClosure, id, "closure", """{ "reason": "bored" }""", (r, i, c, d) => EngagementFunctions.RequestClosure(r, i, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
+        var requested = Assert.IsType<Mets.Domain.Engagements.ClosureRequested>(raised);
+        Assert.Equal(Mets.Domain.Engagements.Actor.Staff(Mets.Domain.Engagements.ActorKind.Supervisor, StaffId.Parse(TestTokens.SupervisorUser)), requested.RequestedBy);
+        Assert.Equal(StatusCodes.Status400BadRequest, badReason.Status);
+    }
+
+    [Fact]
+    public async Task GetWorkQueue_Mine200_Supervisor200_BadView400()
+    {
+        await StartedAsync("REF-F-QUEUE", "PLAN:M0000109");
+
+        var mine = await InvokeAsync(HttpFunctionRoutes.GetWorkQueue, FunctionAppTestHost.Request("GET", "/api/queue", Clinician),
+            (r, c, d) => QueueFunctions.GetWorkQueue(r, d, c, CancellationToken.None));
+        var all = await InvokeAsync(HttpFunctionRoutes.GetWorkQueue, FunctionAppTestHost.Request("GET", "/api/queue?view=supervisor", Clinician),
+            (r, c, d) => QueueFunctions.GetWorkQueue(r, d, c, CancellationToken.None));
+        var bad = await InvokeAsync(HttpFunctionRoutes.GetWorkQueue, FunctionAppTestHost.Request("GET", "/api/queue?view=everyone", Clinician),
+            (r, c, d) => QueueFunctions.GetWorkQueue(r, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, mine.Status);
+        Assert.Equal(TestTokens.ClinicianUser, mine.Json.GetProperty("view").GetString());
+        Assert.Equal(StatusCodes.Status200OK, all.Status);
+        Assert.Equal("supervisor", all.Json.GetProperty("view").GetString());
+        Assert.Equal(JsonValueKind.Array, all.Json.GetProperty("items").ValueKind);
+        Assert.Equal(StatusCodes.Status400BadRequest, bad.Status);
+        Assert.True(bad.Json.GetProperty("errors").TryGetProperty("$.view", out _));
+    }
+
+    [Fact]
+    public async Task GetClaimsFileStatus_Known200_Unknown404_NotAnId404()
+    {
+        string fileId;
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            // A file the blob side processed: not a claims file, so it is quarantined with its reason.
+            scope.ServiceProvider.GetRequiredService<Mets.FunctionApp.Durable.InvocationDurableClient>().Use(_host.Durable.Object);
+            var processor = scope.ServiceProvider.GetRequiredService<Mets.Workflow.ClaimsIntake.ClaimsFileProcessor>();
+            using var content = new MemoryStream("not,a,claims\nfile,at,all\n"u8.ToArray());
+            fileId = (await processor.ProcessAsync("upload.csv", content, CancellationToken.None)).File.ContentHash;
+        }
+
+        var unknownId = new string('a', 64);
+
+        var known = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{fileId}", Clinician, routeValues: Id(fileId)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, fileId, c, CancellationToken.None));
+        var unknown = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{unknownId}", Clinician, routeValues: Id(unknownId)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, unknownId, c, CancellationToken.None));
+        var notAnId = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", "/api/claims/files/ABC", Clinician),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, "ABC", c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, known.Status);
+        Assert.Equal(fileId, known.Json.GetProperty("id").GetString());
+        Assert.Equal("quarantined", known.Json.GetProperty("status").GetString());
+        Assert.Equal("upload.csv", known.Json.GetProperty("fileName").GetString());
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("No claims file has this id.", unknown.ProblemTitle);
+        Assert.Equal(StatusCodes.Status404NotFound, notAnId.Status);
+    }
+
+    /// <summary>An engagement whose outreach emailed the provider a signed link (as the outreach orchestration would).</summary>
+    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId)
+    {
+        var id = await StartedAsync(referralId, memberId);
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var found = await store.GetAsync(EngagementId.Parse(id));
+        var now = DateTimeOffset.UtcNow;
+        var outreachId = OutreachId.For(found!.Id, Npi.Parse("1234567893"));
+        var outreach = new Mets.Domain.Engagements.ProviderOutreach(outreachId, Mets.Domain.Referrals.ProviderRole.Psychiatry,
+            Mets.Domain.Engagements.ProviderOutreachStatus.Emailed, now, now, 0, null, null, null, null);
+        var updated = found.RecordOutreach(outreach, Mets.Domain.Engagements.TimelineEntryKind.OutreachStarted, Mets.Domain.Engagements.Actor.System, now);
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(updated, "test-outreach-" + id)).Outcome);
+        var token = _host.Services.GetRequiredService<Mets.Workflow.Links.ProviderLinkSigner>().CreateToken(outreachId, now);
+        return (id, outreachId.Value, token);
+    }
+
+    [Fact]
+    public async Task ShowProviderRequest_SignedLink200Page_NoMemberData()
+    {
+        var (_, _, token) = await EmailedOutreachAsync("REF-F-LINK-SHOW", "PLAN:M0000110");
+
+        var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
+        Assert.Contains("<form", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("F32.1", answer.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("M0000110", answer.Body, StringComparison.Ordinal);
+        Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
+    }
+
+    [Fact]
+    public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200()
+    {
+        var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
+        Running(outreach);
+
+        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status202Accepted, json.Status);
+        Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
+        Assert.Equal("willCollaborate", json.Json.GetProperty("response").GetString());
+        Assert.Equal(StatusCodes.Status200OK, form.Status);
+        Assert.Contains("Thank you", form.Body, StringComparison.Ordinal);
+        _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task ShowProviderRequest_InvalidLink403Page_Anonymous()
+    {
+        var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", "/api/provider-responses/not-a-signed-token"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, "not-a-signed-token", d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status403Forbidden, answer.Status);
+        Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
+        Assert.Contains("This link cannot be used", answer.Body, StringComparison.Ordinal);
+        Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
+        Assert.Equal("no-referrer", answer.Headers["Referrer-Policy"].ToString());
+    }
+
+    [Fact]
+    public async Task RecordProviderResponse_InvalidLinkJson403_Form403Page_OtherBody415()
+    {
+        const string token = "not-a-signed-token";
+        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var other = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "yes", contentType: "text/plain"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status403Forbidden, json.Status);
+        Assert.Equal("LinkInvalid", json.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status403Forbidden, form.Status);
+        Assert.StartsWith("text/html", form.ContentType, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, other.Status);
+    }
+
+    [Fact]
+    public async Task GetHealth_Anonymous200_NamesTheStores()
+    {
+        var answer = await _host.InvokeAsync(HttpFunctionRoutes.GetHealth, FunctionAppTestHost.Request("GET", "/api/health"),
+            (context, _) => Task.FromResult(HealthFunctions.GetHealth(context.GetHttpContext()!.Request, context)));
+
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        Assert.Equal("healthy", answer.Json.GetProperty("status").GetString());
+        Assert.Equal("azure-functions", answer.Json.GetProperty("host").GetString());
+        var stores = answer.Json.GetProperty("stores");
+        Assert.Equal("durable-functions", stores.GetProperty("engine").GetString());
+        Assert.Equal("sqlite", stores.GetProperty("cases").GetString()); // no Cosmos section in this test's configuration
+        Assert.Equal("blob", stores.GetProperty("claimsInbox").GetString());
+        Assert.Equal("outbox", stores.GetProperty("mail").GetString());
+    }
+
+    [Fact]
+    public void Health_WithCosmosAndSendGrid_ReportsThem()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cosmos:AccountEndpoint"] = "https://account.documents.azure.com:443/",
+            ["SendGrid:ApiKey"] = "SG.x",
+        }).Build();
+
+        var stores = FunctionHealth.From(configuration).Report.Stores;
+
+        Assert.Equal("cosmos", stores["cases"]);
+        Assert.Equal("cosmos", stores["claims"]);
+        Assert.Equal("sendgrid", stores["mail"]);
+    }
+}

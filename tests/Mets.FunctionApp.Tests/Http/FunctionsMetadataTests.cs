@@ -1,0 +1,170 @@
+using System.Reflection;
+using System.Text.Json;
+using Mets.Api;
+using Mets.Api.Claims;
+using Mets.Api.Health;
+using Mets.Api.Routing;
+using Mets.FunctionApp.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mets.FunctionApp.Tests.Http;
+
+/// <summary>
+/// The HTTP functions as the Functions host will load them: <c>functions.metadata</c> from the function app's own
+/// build output (functions/Mets.FunctionApp/bin/{Configuration}/net10.0, found from this test assembly's folder),
+/// compared with the expected functions, with <see cref="HttpFunctionRoutes"/> and with the routes the local host maps.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    /// <summary>Every HTTP function the app must have: name, method, route (host.json adds the api prefix).</summary>
+    private static readonly (string Name, string Method, string Route)[] Expected =
+    [
+        ("SubmitReferral", "POST", "referrals"),
+        ("GetEngagement", "GET", "engagements/{id}"),
+        ("ListEngagements", "GET", "engagements"),
+        ("RecordAssessment", "POST", "engagements/{id}/assessment"),
+        ("RecordContactAttempt", "POST", "engagements/{id}/contact-attempts"),
+        ("RecordReview", "POST", "engagements/{id}/reviews"),
+        ("DecideClosureReview", "POST", "engagements/{id}/closure-review"),
+        ("RequestClosure", "POST", "engagements/{id}/closure"),
+        ("GetWorkQueue", "GET", "queue"),
+        ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
+        ("ShowProviderRequest", "GET", "provider-responses/{token}"),
+        ("RecordProviderResponse", "POST", "provider-responses/{token}"),
+        ("GetHealth", "GET", "health"),
+    ];
+
+    /// <summary>HTTP functions that call Mets.Api's engagement service and so take the invocation's durable client.</summary>
+    private static readonly string[] WithDurableClient =
+    [
+        "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
+        "RequestClosure", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
+    ];
+
+    /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
+    private static readonly (string Method, string RoutePrefix, string Why)[] NotOnTheFunctionApp =
+    [
+        ("*", "/runtime/webhooks/durabletask", "management: Azure serves Durable Functions' own HTTP API behind the system key"),
+        ("*", "/openapi", "the OpenAPI document is the local host's"),
+        ("*", "/scalar", "the API reference page is the local host's"),
+        ("POST", "/api/claims", "uploads: on Azure claims files arrive by blob upload"),
+    ];
+
+    /// <summary>functions.metadata of the function app's build in this test's configuration.</summary>
+    private static List<JsonElement> BuiltFunctions()
+    {
+        Assert.True(File.Exists(FunctionAppBuild.MetadataPath), $"The function app's build output has no {FunctionAppBuild.MetadataPath}.");
+        using var document = JsonDocument.Parse(File.ReadAllText(FunctionAppBuild.MetadataPath));
+        return [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static JsonElement? HttpTrigger(JsonElement function) =>
+        function.GetProperty("bindings").EnumerateArray().Cast<JsonElement?>()
+            .FirstOrDefault(b => string.Equals(b!.Value.GetProperty("type").GetString(), "httpTrigger", StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<(string Name, string Method, string Route, string AuthLevel)> BuiltHttpFunctions() =>
+        from function in BuiltFunctions()
+        let trigger = HttpTrigger(function)
+        where trigger is not null
+        from method in trigger.Value.GetProperty("methods").EnumerateArray()
+        select (function.GetProperty("name").GetString()!, method.GetString()!.ToUpperInvariant(), trigger.Value.GetProperty("route").GetString()!,
+            trigger.Value.GetProperty("authLevel").GetString()!);
+
+    [Fact]
+    public void FunctionsMetadata_HasEveryExpectedHttpFunction_AnonymousWithItsRouteAndMethod()
+    {
+        var built = BuiltHttpFunctions().ToList();
+
+        Assert.Equal(Expected.Select(e => e.Name).Order(), built.Select(b => b.Name).Order());
+        foreach (var (name, method, route) in Expected)
+        {
+            var function = Assert.Single(built, b => b.Name == name);
+            Assert.Equal(method, function.Method);
+            Assert.Equal(route, function.Route);
+            Assert.Equal("Anonymous", function.AuthLevel);
+        }
+    }
+
+    [Fact]
+    public void FunctionsMetadata_DurableClientWhereTheHandlerNeedsTheEngagementService()
+    {
+        var withClient = BuiltFunctions()
+            .Where(f => HttpTrigger(f) is not null)
+            .Where(f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "durableClient"))
+            .Select(f => f.GetProperty("name").GetString())
+            .Order();
+
+        Assert.Equal(WithDurableClient.Order(), withClient);
+    }
+
+    [Fact]
+    public void RouteTable_MatchesTheBuiltFunctions_AndHostJson()
+    {
+        var built = BuiltHttpFunctions().Select(b => (b.Name, b.Method, b.Route)).Order();
+        var table = HttpFunctionRoutes.All.Values.Select(r => (r.Name, r.Method, r.Route)).Order();
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(FunctionAppBuild.RepositoryFile("host.json")));
+
+        Assert.Equal(built, table);
+        Assert.Equal(HttpFunctionRoutes.RoutePrefix, hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void Routes_SameAsTheLocalHost_ButTheNamedExclusions()
+    {
+        var functions = BuiltHttpFunctions()
+            .Select(b => (b.Method, Route: b.Name == HttpFunctionRoutes.GetHealth
+                ? "/health" // the local host serves /health at the root; the Functions host puts every function under /api
+                : Normalize($"/{HttpFunctionRoutes.RoutePrefix}/{b.Route}")))
+            .ToHashSet();
+        var local = LocalHostRoutes()
+            .Where(r => !NotOnTheFunctionApp.Any(x => (x.Method == "*" || x.Method == r.Method) && r.Route.StartsWith(x.RoutePrefix, StringComparison.Ordinal)))
+            .ToHashSet();
+
+        Assert.Contains(("GET", "/api/engagements/{id}"), local); // the local routes were read
+        Assert.True(local.SetEquals(functions),
+            $"Only on the local host: {string.Join(", ", local.Except(functions))}; only on the function app: {string.Join(", ", functions.Except(local))}");
+        // Every exclusion stands for something the local host really maps.
+        Assert.All(NotOnTheFunctionApp, x => Assert.Contains(LocalHostRoutes(), r => r.Route.StartsWith(x.RoutePrefix, StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The local host's routes: Mets.Api's <c>MapMetsApi</c> with the services that decide what it maps (an upload
+    /// inbox, as the local host registers), plus /health as the local host maps it, read from the endpoint data sources.
+    /// </summary>
+    private static List<(string Method, string Route)> LocalHostRoutes()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddMetsApi(new ConfigurationBuilder().Build());
+        builder.Services.AddSingleton<IClaimsUploadInbox>(new Moq.Mock<IClaimsUploadInbox>().Object);
+        using var app = builder.Build();
+        app.MapHealth("local", new Dictionary<string, string>());
+        app.MapMetsApi();
+        return
+        [
+            .. ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+                .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                    .Select(method => (method.ToUpperInvariant(), Normalize(e.RoutePattern))))
+                .Distinct(),
+        ];
+    }
+
+    /// <summary>The route with parameters as <c>{name}</c> (constraints dropped), no trailing slash, literals lower-case.</summary>
+    private static string Normalize(string route) => Normalize(RoutePatternFactory.Parse(route));
+
+    private static string Normalize(RoutePattern pattern)
+    {
+        var segments = pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content.ToLowerInvariant(),
+            RoutePatternSeparatorPart separator => separator.Content,
+            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            _ => string.Empty,
+        })));
+        return "/" + string.Join('/', segments.Where(s => s.Length > 0));
+    }
+}
