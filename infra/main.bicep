@@ -107,8 +107,8 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @maxValue(730)
 param logRetentionInDays int = 30
 
-@description('Accept only Microsoft Entra-authenticated telemetry in Application Insights. Leave false while the isolated worker sends telemetry with the connection string\'s instrumentation key (docs/deploy.md).')
-param appInsightsDisableLocalAuth bool = false
+@description('Accept only Microsoft Entra-authenticated telemetry in Application Insights: the Functions host sends it with the app\'s identity, and the worker sends none of its own (its logs go through the host). Set false only for a worker given the Application Insights SDK without a token credential (docs/deploy.md).')
+param appInsightsDisableLocalAuth bool = true
 
 @description('Largest number of instances the function app scales out to.')
 @minValue(40)

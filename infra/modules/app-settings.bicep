@@ -1,8 +1,9 @@
 // Every app setting of the function app, in one place (the Microsoft.Web/sites/config 'appsettings' resource replaces
 // the whole set on each deployment). Mets.Infra.Tests reads this resource from the compiled template and checks that
-// every configuration key the app's options read is here. Secrets appear only as Key Vault references; identity-based
-// connections name the user-assigned identity (__credential + __clientId). Values that exist only at deployment
-// (identity client id, endpoints) arrive as parameters so the whole set stays one literal object.
+// every configuration key the app reads (found in the app's own service container) is here, and that nothing else is
+// but the Functions host's own settings. Secrets appear only as Key Vault references; identity-based connections name
+// the user-assigned identity (__credential + __clientId). Values that exist only at deployment (identity client id,
+// endpoints) arrive as parameters so the whole set stays one literal object.
 
 import { entraCaller, roster } from 'types.bicep'
 
@@ -147,14 +148,12 @@ var deploymentSettings = {
   AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
   METS_TASK_HUB: taskHubName
 
-  // DefaultAzureCredential in the app (the claims blob client) picks the user-assigned identity by this client id.
-  AZURE_CLIENT_ID: identityClientId
-
   // Telemetry: the host authenticates with the identity (Monitoring Metrics Publisher on the component).
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
-  // Claims intake: the blob trigger's connection (the host: blob + queue service, identity) and the app's options.
+  // Claims intake: the blob trigger's connection (the host: blob + queue service, identity) and the app's options
+  // (ClaimsStorage__clientId serves both: the app's blob client picks the same identity by it).
   ClaimsStorage__credential: 'managedidentity'
   ClaimsStorage__clientId: identityClientId
   ClaimsStorage__blobServiceUri: storageBlobEndpoint
@@ -168,6 +167,8 @@ var deploymentSettings = {
   Cosmos__Endpoint: cosmosEndpoint
   Cosmos__Database: cosmosDatabaseName
   Cosmos__ManagedIdentityClientId: identityClientId
+  // The template creates the database and its containers; the app's data-plane role could not.
+  Cosmos__CreateIfNotExists: 'false'
 
   // Email.
   SendGrid__ApiKey: keyVaultReference(keyVaultName, sendGridSecretName)

@@ -11,7 +11,8 @@ internal static class BicepCli
             .Single(a => a.Key == "BicepPath").Value
         ?? throw new InvalidOperationException("BicepPath metadata missing.");
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    /// <summary>The folder holding Serverless.sln (found by the function app tests' locator, linked here).</summary>
+    public static string RepositoryRoot => Mets.FunctionApp.Tests.FunctionAppBuild.RepositoryRoot;
 
     public static string InfraFolder { get; } = Path.Combine(RepositoryRoot, "infra");
 
@@ -25,17 +26,6 @@ internal static class BicepCli
         }
 
         return Tool.RunAsync(ExecutablePath, arguments, environment, workingDirectory);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Repository root (Serverless.sln) not found.");
     }
 }
 

@@ -36,25 +36,27 @@ public sealed class LockdownTests(TemplateFixture fixture)
         Assert.Empty(Get(promise).Violations(fixture.Template));
     }
 
-    [Fact]
-    public async Task BicepSourceWithFlaw_CompilesToATemplateThatBreaksThePromise()
+    [Theory]
+    [InlineData("modules/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true", "storage accounts refuse shared keys", "allowSharedKeyAccess")]
+    [InlineData("app-settings.json", "\"Claims__Analytics__RecentEventDays\": \"30\",", "", EverySetting, "Claims__Analytics__RecentEventDays")]
+    public async Task InfraSourceWithFlaw_CompilesToATemplateThatBreaksThePromise(string file, string find, string replace, string promise, string named)
     {
-        // The same check, from a flaw in the Bicep source through the real compiler: a copy of infra/ whose storage
-        // module allows shared keys.
+        // The same checks, from a flaw in infra/ through the real compiler: a copy of infra/ whose storage module allows
+        // shared keys, or whose tunable settings lack one the app reads.
         var work = Directory.CreateTempSubdirectory("mets-infra-flaw-");
         try
         {
             var infra = TemplateFixture.CopyInfra(work.FullName);
-            var storage = Path.Combine(infra, "modules", "storage.bicep");
-            var source = await File.ReadAllTextAsync(storage);
-            Assert.Contains("allowSharedKeyAccess: false", source, StringComparison.Ordinal);
-            await File.WriteAllTextAsync(storage, source.Replace("allowSharedKeyAccess: false", "allowSharedKeyAccess: true", StringComparison.Ordinal));
+            var path = Path.Combine(infra, file);
+            var source = await File.ReadAllTextAsync(path);
+            Assert.Contains(find, source, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(path, source.Replace(find, replace, StringComparison.Ordinal));
 
             var snapshot = await TemplateFixture.RunSnapshotAsync(infra);
 
             Assert.True(snapshot.ExitCode == 0, snapshot.All);
             var flawed = new DeploymentTemplate(fixture.Template.Compiled, JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(infra, "main.snapshot.json")))!.AsObject());
-            Assert.Contains(Get("storage accounts refuse shared keys").Violations(flawed), v => v.Contains("allowSharedKeyAccess", StringComparison.Ordinal));
+            Assert.Contains(Get(promise).Violations(flawed), v => v.Contains(named, StringComparison.Ordinal));
         }
         finally
         {
@@ -165,7 +167,35 @@ public sealed class LockdownTests(TemplateFixture fixture)
             ["the claims trigger without the queue service"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings.Remove("ClaimsStorage__queueServiceUri")),
             ["Cosmos DB with a key"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings["Cosmos__Key"] = "@Microsoft.KeyVault(VaultName=v;SecretName=cosmos-key)"),
             ["Cosmos DB without the identity's client id"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings.Remove("Cosmos__ManagedIdentityClientId")),
+            ["Application Insights accepts the instrumentation key alone"] = ("connections authenticate with the app's user-assigned identity", t => Set(t, AppInsights, "properties.DisableLocalAuth", false)),
+            ["SendGrid's sender address not set"] = (EverySetting, t => Assert.True(t.AppSettings.Remove("SendGrid__FromAddress"))),
+            ["a timer's schedule left out of app-settings.json"] = (EverySetting, t => Assert.True(t.AppSettings.Remove("Mets__Workflow__RepairSweepSchedule"))),
+            ["host.json's task hub name not set"] = (EverySetting, t => Assert.True(t.AppSettings.Remove("METS_TASK_HUB"))),
+            ["no clinician in the care team"] = (EverySetting, t => RemoveSettings(t, "Mets__Roster__Clinicians__")),
+            ["the Entra audience under another name"] = (EverySetting, t => Rename(t, "Mets__Entra__Audience", "Mets__Entra__ClientId")),
+            ["the Cosmos database under a misspelled name"] = (NothingElse, t => Rename(t, "Cosmos__Database", "Cosmos__DatabaseName")),
+            ["FUNCTIONS_WORKER_RUNTIME set (Flex Consumption refuses it)"] = (NothingElse, t => t.AppSettings["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated"),
+            ["the embedded stores' data folder set"] = (NothingElse, t => t.AppSettings["Mets__Workflow__DataFolder"] = "/home/data"),
+            ["the platform's site name set"] = (NothingElse, t => t.AppSettings["WEBSITE_SITE_NAME"] = "func-mets"),
         };
+
+    private const string EverySetting = "the app settings set every setting the function app reads";
+
+    private const string NothingElse = "the app settings set nothing but what the function app and its host read";
+
+    private static void Rename(DeploymentTemplate t, string from, string to)
+    {
+        var value = t.AppSettings[from] ?? throw new InvalidOperationException($"{from} is not set");
+        Assert.True(t.AppSettings.Remove(from));
+        t.AppSettings[to] = value;
+    }
+
+    private static void RemoveSettings(DeploymentTemplate t, string prefix)
+    {
+        var doomed = t.AppSettings.Select(s => s.Key).Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(doomed);
+        doomed.ForEach(k => t.AppSettings.Remove(k));
+    }
 
     private static Func<JsonObject, bool> Named(string suffix) => r => r.Str("name")!.EndsWith(suffix, StringComparison.Ordinal);
 

@@ -93,6 +93,8 @@ internal static partial class Promises
         new("every resource with diagnostic settings sends them to the workspace", DiagnosticsReachTheWorkspace),
         new("app settings hold secrets only as Key Vault references", SecretsAreKeyVaultReferences),
         new("connections authenticate with the app's user-assigned identity", ConnectionsUseTheIdentity),
+        new("the app settings set every setting the function app reads", AppSettingsSetEverySettingTheAppReads),
+        new("the app settings set nothing but what the function app and its host read", AppSettingsSetNothingTheAppDoesNotRead),
     ];
 
     public static Promise Get(string name) => All.Single(p => p.Name == name);
@@ -634,12 +636,9 @@ internal static partial class Promises
             }
         }
 
-        foreach (var key in new[] { "Cosmos__ManagedIdentityClientId", "AZURE_CLIENT_ID" })
+        if (!References(settings.Str("Cosmos__ManagedIdentityClientId"), identity, "clientId"))
         {
-            if (!References(settings.Str(key), identity, "clientId"))
-            {
-                yield return $"{key} is not the app identity's client id";
-            }
+            yield return "Cosmos__ManagedIdentityClientId is not the app identity's client id";
         }
 
         if (!References(settings.Str("Cosmos__Endpoint"), cosmos, "documentEndpoint"))
@@ -656,6 +655,11 @@ internal static partial class Promises
         if (telemetry is null || !telemetry.Contains("Authorization=AAD", StringComparison.Ordinal) || !References(telemetry, identity, "clientId"))
         {
             yield return "APPLICATIONINSIGHTS_AUTHENTICATION_STRING does not authenticate the host's telemetry with the app identity";
+        }
+
+        foreach (var component in t.Resources(AppInsights).Where(c => !c.At("properties.DisableLocalAuth").Is(true)))
+        {
+            yield return $"{component.Str("name")}: Application Insights accepts telemetry sent with the instrumentation key alone (DisableLocalAuth is not true)";
         }
     }
 }
