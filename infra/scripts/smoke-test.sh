@@ -7,12 +7,16 @@
 # Checks:
 #   1. GET /api/health answers 200 without credentials and reports the Azure stores (cases and claims in Cosmos DB,
 #      mail through SendGrid).
-#   2. GET /api/engagements without a token answers 401; 3. with a token that is not a valid Entra ID token, 401.
-#   4. A provider link with a forged signature answers 403 (the link page refuses it).
+#   2. GET /api/engagements (a staff route) without a token answers 401 with problem details
+#      (application/problem+json) and WWW-Authenticate: Bearer; 3. the same with a token that is not a valid Entra ID
+#      token.
+#   4. A provider link (GET /api/provider-responses/{token}) with a forged signature answers 403 (the link page
+#      refuses it).
 #   5. A provider link signed with the deployed signing key (METS_PROVIDER_LINK_KEY_ID, default k1, and
 #      METS_PROVIDER_LINK_KEY: the same values the deployment stored in Key Vault) for an engagement that does not
-#      exist gets the link page saying no request is waiting (404, text/html): the app read its key from Key Vault,
-#      verified the signature and looked the outreach up in Cosmos DB. SKIP when METS_PROVIDER_LINK_KEY is not set.
+#      exist gets the link page saying no provider request is waiting behind the link (404, text/html): the app read
+#      its key from Key Vault, verified the signature and looked the outreach up in Cosmos DB. SKIP when
+#      METS_PROVIDER_LINK_KEY is not set.
 #   6. PROVIDER_LINK_URL (a link from a real outreach email), when set, gets its page (200, text/html). SKIP otherwise.
 #
 # Needs bash, curl, openssl, od. Exit codes: 0 no check failed; 1 a check failed; 2 no base URL.
@@ -30,19 +34,21 @@ passed=0
 failed=0
 skipped=0
 body_file="$(mktemp)"
-trap 'rm -f "$body_file"' EXIT
+header_file="$(mktemp)"
+trap 'rm -f "$body_file" "$header_file"' EXIT
 
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
 
-# request METHOD PATH [curl args...]: sets $status (000 when curl itself failed) and $content_type; body in $body_file.
+# request METHOD PATH [curl args...]: sets $status (000 when curl itself failed) and $content_type; body in
+# $body_file, response headers in $header_file.
 request() {
   local method="$1" path="$2"
   shift 2
   local out
   if out="$(curl --silent --show-error --max-time "$timeout" --request "$method" --output "$body_file" \
-    --write-out '%{http_code} %{content_type}' "$@" "$base_url$path")"; then
+    --dump-header "$header_file" --write-out '%{http_code} %{content_type}' "$@" "$base_url$path")"; then
     status="${out%% *}"
     content_type="${out#* }"
   else
@@ -51,7 +57,7 @@ request() {
   fi
 }
 
-# expect NAME STATUS [CONTENT-TYPE-PREFIX] [BODY-SUBSTRING...]
+# expect NAME STATUS [CONTENT-TYPE-PREFIX] [BODY-SUBSTRING | header:HEADER-LINE-PREFIX ...]
 expect() {
   local name="$1" want_status="$2" want_type="${3:-}"
   shift 3 2>/dev/null || shift $#
@@ -65,7 +71,12 @@ expect() {
   fi
   local text
   for text in "$@"; do
-    if ! grep -q -- "$text" "$body_file"; then
+    if [[ "$text" == header:* ]]; then
+      if ! tr -d '\r' < "$header_file" | grep -qi -- "^${text#header:}"; then
+        fail "$name: the answer has no header '${text#header:}'"
+        return
+      fi
+    elif ! grep -q -- "$text" "$body_file"; then
       fail "$name: the answer does not contain '$text'"
       return
     fi
@@ -95,9 +106,9 @@ expect "GET /api/health answers 200 with the Azure stores" 200 "application/json
 
 # 2-3. The API refuses callers without a valid Microsoft Entra ID token.
 request GET /api/engagements
-expect "GET /api/engagements without a token answers 401" 401
+expect "GET /api/engagements without a token answers 401" 401 "application/problem+json" '"status":401' "header:WWW-Authenticate: Bearer"
 request GET /api/engagements --header "Authorization: Bearer not-a-valid-token"
-expect "GET /api/engagements with an invalid token answers 401" 401
+expect "GET /api/engagements with an invalid token answers 401" 401 "application/problem+json" '"status":401' "header:WWW-Authenticate: Bearer"
 
 # 4. A forged provider link is refused.
 engagement="00000000000000000000000000000001"
@@ -112,7 +123,7 @@ expect "a provider link with a forged signature answers 403" 403 "text/html"
 if [ -n "${METS_PROVIDER_LINK_KEY:-}" ]; then
   signed="$(sign_link "${METS_PROVIDER_LINK_KEY_ID:-k1}" "$METS_PROVIDER_LINK_KEY" "$engagement" "$npi" "$expires")"
   request GET "/api/provider-responses/$signed"
-  expect "a provider link signed with the deployed key gets the link page (no request waiting: 404)" 404 "text/html" "No request is waiting"
+  expect "a provider link signed with the deployed key gets the link page (no request waiting: 404)" 404 "text/html" "No provider request is waiting behind this link"
 else
   skip "a provider link signed with the deployed key gets the link page (set METS_PROVIDER_LINK_KEY)"
 fi

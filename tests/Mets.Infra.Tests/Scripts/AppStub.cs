@@ -1,4 +1,7 @@
+using Mets.Api.Engagements;
 using Mets.Api.Health;
+using Mets.Api.Problems;
+using Mets.FunctionApp.Http;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Links;
 using Microsoft.AspNetCore.Builder;
@@ -15,8 +18,11 @@ namespace Mets.Infra.Tests.Scripts;
 /// <summary>
 /// A loopback stand-in for the deployed function app, answering the smoke test's requests the way the app does
 /// (its health report, 401 without a valid token, the provider-link page) — or, for the tests that show the script
-/// fails, with one flaw (<see cref="Flaw"/>). Provider links are verified with the real <see cref="ProviderLinkSigner"/>,
-/// so the script's bash signing is checked against the app's own format.
+/// fails, with one flaw (<see cref="StubFlaw"/>). Its routes and who may call them are the function app's own
+/// (<see cref="HttpFunctionRoutes"/>), so the script cannot ask for a route the app does not have; refusals are the
+/// app's answers (problem details with <c>WWW-Authenticate: Bearer</c> for 401, as MetsHttpMiddleware writes them;
+/// the link page's texts from <see cref="CommandAnswers"/>). Provider links are verified with the real
+/// <see cref="ProviderLinkSigner"/>, so the script's bash signing is checked against the app's own format.
 /// </summary>
 internal sealed class AppStub : IAsyncDisposable
 {
@@ -54,7 +60,9 @@ internal sealed class AppStub : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
 
-        app.MapGet("/api/health", () => TypedResults.Ok(new HealthReport("healthy", "0.1.0", "azure-functions", new Dictionary<string, string>
+        var health = HttpFunctionRoutes.All[HttpFunctionRoutes.GetHealth];
+        Assert.Equal(HttpAccess.Anonymous, health.Access);
+        app.MapMethods(Path(health), [health.Method], () => TypedResults.Ok(new HealthReport("healthy", "0.1.0", "azure-functions", new Dictionary<string, string>
         {
             ["engine"] = "durable-functions",
             ["cases"] = flaw == StubFlaw.LocalStores ? "sqlite" : "cosmos",
@@ -63,13 +71,20 @@ internal sealed class AppStub : IAsyncDisposable
             ["mail"] = flaw == StubFlaw.LocalStores ? "outbox" : "sendgrid",
         })));
 
-        // The app validates Microsoft Entra ID tokens; the smoke test sends none, or one no tenant signed: 401 either way.
-        app.MapGet("/api/engagements", () =>
-            flaw == StubFlaw.AnonymousCallersAllowed
-                ? Results.Json(Array.Empty<object>())
-                : Results.StatusCode(StatusCodes.Status401Unauthorized));
+        // Staff routes: the app validates Microsoft Entra ID tokens; the smoke test sends none, or one no tenant signed.
+        foreach (var staff in HttpFunctionRoutes.All.Values.Where(r => r.Access == HttpAccess.Staff))
+        {
+            app.MapMethods(Path(staff), [staff.Method], (RequestDelegate)(context => flaw switch
+            {
+                StubFlaw.AnonymousCallersAllowed => context.Response.WriteAsJsonAsync(Array.Empty<object>()),
+                StubFlaw.BareUnauthorized => BareUnauthorizedAsync(context),
+                _ => RefuseAsync(context),
+            }));
+        }
 
-        app.MapGet("/api/provider-responses/{token}", (string token) =>
+        var page = HttpFunctionRoutes.All[HttpFunctionRoutes.ShowProviderRequest];
+        Assert.Equal(HttpAccess.ProviderLink, page.Access);
+        app.MapMethods(Path(page), [page.Method], (string token) =>
         {
             if (flaw == StubFlaw.ProviderLinksUnchecked)
             {
@@ -78,16 +93,32 @@ internal sealed class AppStub : IAsyncDisposable
 
             if (signer.Verify(token, out var link) != ProviderLinkRejection.None)
             {
-                return Page(StatusCodes.Status403Forbidden, "This link is not valid.");
+                return Page(StatusCodes.Status403Forbidden, CommandAnswers.DetailFor("LinkInvalid"));
             }
 
             return link!.Outreach == known
                 ? Page(StatusCodes.Status200OK, "Request")
-                : Page(StatusCodes.Status404NotFound, "No request is waiting behind this link.");
+                : Page(StatusCodes.Status404NotFound, CommandAnswers.DetailFor("OutreachNotFound"));
         });
 
         await app.StartAsync();
         return new AppStub(app, realToken);
+    }
+
+    /// <summary>The route as requests arrive on it: <c>/api/...</c>.</summary>
+    private static string Path(HttpFunctionRoute route) => "/" + route.Pattern.RawText;
+
+    /// <summary>The 401 MetsHttpMiddleware answers without a valid token.</summary>
+    private static Task RefuseAsync(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem.WriteAsync(context, StatusCodes.Status401Unauthorized, "A valid access token is required.");
+    }
+
+    private static Task BareUnauthorizedAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
     }
 
     private static IResult Page(int status, string text) =>
@@ -107,6 +138,9 @@ internal enum StubFlaw
 
     /// <summary>The API answers callers without a token (authentication not wired).</summary>
     AnonymousCallersAllowed,
+
+    /// <summary>401 without problem details or a WWW-Authenticate challenge (not the app's middleware answering).</summary>
+    BareUnauthorized,
 
     /// <summary>The app runs on its local stores (no Cosmos section, no SendGrid section).</summary>
     LocalStores,

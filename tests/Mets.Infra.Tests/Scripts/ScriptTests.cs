@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Mets.Infra.Tests.Template;
 
 namespace Mets.Infra.Tests.Scripts;
@@ -52,6 +53,7 @@ public sealed class ScriptTests(TemplateFixture fixture)
 
     [Theory]
     [InlineData(StubFlaw.AnonymousCallersAllowed, "FAIL GET /api/engagements without a token answers 401")]
+    [InlineData(StubFlaw.BareUnauthorized, "FAIL GET /api/engagements without a token answers 401: expected content type application/problem+json")]
     [InlineData(StubFlaw.LocalStores, "FAIL GET /api/health answers 200 with the Azure stores")]
     [InlineData(StubFlaw.ProviderLinksUnchecked, "FAIL a provider link with a forged signature answers 403")]
     internal async Task SmokeTest_AgainstAFlawedApp_Fails(StubFlaw flaw, string expected)
@@ -100,6 +102,22 @@ public sealed class ScriptTests(TemplateFixture fixture)
         Assert.Contains($"--resource-group {TestParameters.ResourceGroup}", create, StringComparison.Ordinal);
         Assert.Contains(az.Calls(), c => c == $"functionapp keys list --resource-group {TestParameters.ResourceGroup} --name {outputs["FUNCTION_APP_NAME"]} --query systemKeys.blobs_extension --output tsv");
         Assert.DoesNotContain("blobs-key-123", run.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostdeployHook_SubscribesTheAppsEventGridBlobTriggerToTheContainerItWatches()
+    {
+        // The outputs the hook reads name the blob trigger of the app's real functions.metadata, and the container its
+        // path expression (%Setting%/{name}) resolves to with the template's app settings.
+        var outputs = Outputs();
+        var functions = JsonNode.Parse(File.ReadAllText(FunctionApp.Tests.FunctionAppBuild.MetadataPath))!.AsArray();
+        var (function, trigger) = functions.SelectMany(f => f!["bindings"]!.AsArray().Select(b => (Function: f, Binding: b!)))
+            .Single(p => p.Binding.Str("type") == "blobTrigger");
+
+        Assert.Equal(function.Str("name"), outputs["CLAIMS_BLOB_FUNCTION_NAME"]);
+        Assert.Equal("EventGrid", trigger.Str("source"));
+        var setting = Regex.Match(trigger.Str("path")!, "^%([^%]+)%/").Groups[1].Value;
+        Assert.Equal(outputs["CLAIMS_INBOX_CONTAINER"], fixture.Template.AppSettings.Str(setting.Replace(":", "__", StringComparison.Ordinal)));
     }
 
     [Fact]
