@@ -32,17 +32,17 @@ internal static class SettingsDiscovery
             probed[section + ":" + Probe] = string.Empty;
         }
 
-        var (read, _, collections) = Read(compose, probed);
+        var (read, _, collections, options) = Read(compose, probed);
 
         // A section is not a setting: only the leaves (keys nothing else was read below) are.
         var leaves = read.Where(k => !k.EndsWith(":" + Probe, StringComparison.Ordinal))
             .Where(k => !read.Any(o => o.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase) && !o.EndsWith(":" + Probe, StringComparison.Ordinal)));
-        return new SettingsRead(leaves, collections);
+        return new SettingsRead(leaves, collections, options);
     }
 
     private const string Probe = "__settings_probe";
 
-    private static (HashSet<string> Asked, HashSet<string> Sections, HashSet<string> Collections) Read(Action<IServiceCollection, IConfiguration> compose, IReadOnlyDictionary<string, string?> values)
+    private static (HashSet<string> Asked, HashSet<string> Sections, HashSet<string> Collections, List<(string Section, Type Type)> Options) Read(Action<IServiceCollection, IConfiguration> compose, IReadOnlyDictionary<string, string?> values)
     {
         var recorder = new RecordingSource();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Add(recorder).Build();
@@ -53,6 +53,7 @@ internal static class SettingsDiscovery
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var collections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var computedKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var options = new List<(string Section, Type Type)>();
         using var provider = services.BuildServiceProvider();
         foreach (var optionsType in OptionsTypes(services))
         {
@@ -73,6 +74,7 @@ internal static class SettingsDiscovery
                 {
                     var section = recorder.Provider.Asked[first];
                     sections.Add(section);
+                    options.Add((section, optionsType));
                     AddCollections(optionsType, section, collections, depth: 0);
 
                     // The binder also asks for get-only scalars (computed values such as a path made from a folder):
@@ -88,7 +90,7 @@ internal static class SettingsDiscovery
 
         var read = new HashSet<string>(recorder.Provider.Asked, StringComparer.OrdinalIgnoreCase);
         read.ExceptWith(computedKeys);
-        return (read, sections, collections);
+        return (read, sections, collections, options);
     }
 
     /// <summary>
@@ -192,14 +194,18 @@ internal sealed class SettingsRead
 {
     private readonly HashSet<string> _collections;
 
-    public SettingsRead(IEnumerable<string> keys, IEnumerable<string> collections)
+    public SettingsRead(IEnumerable<string> keys, IEnumerable<string> collections, IEnumerable<(string Section, Type Type)> options)
     {
         _collections = new HashSet<string>(collections, StringComparer.OrdinalIgnoreCase);
         Keys = new SortedSet<string>(keys.Select(Pattern), StringComparer.OrdinalIgnoreCase);
+        Options = [.. options.Distinct()];
     }
 
     /// <summary>Every key read, entries of lists and dictionaries as <c>*</c>.</summary>
     public SortedSet<string> Keys { get; }
+
+    /// <summary>Each options type that read settings, with the section it is bound from (<c>Mets:Policy</c>).</summary>
+    public IReadOnlyList<(string Section, Type Type)> Options { get; }
 
     /// <summary>
     /// <paramref name="key"/> in configuration form, each list or dictionary entry as <c>*</c>: an entry is a segment
