@@ -26,7 +26,7 @@ public static class AzureServiceCollectionExtensions
     /// The Azure adapters, each only when its configuration section is present:
     /// <list type="bullet">
     /// <item><c>Cosmos</c> (Endpoint, Database, ManagedIdentityClientId or Key, ...): the Cosmos DB stores replace the
-    /// embedded ones (docs/cosmos.md): the case store, the claims store and the sent-email ledger, checked (or created,
+    /// embedded ones (docs/cosmos.md): the case store (and its step-command ledger), the claims store and the sent-email ledger, checked (or created,
     /// when CreateIfNotExists) by <see cref="CosmosStartupCheck"/> before any other hosted service starts.</item>
     /// <item><c>SendGrid</c> (ApiKey, FromAddress, Host, SentDatabasePath): <see cref="SendGridEmailSender"/> replaces
     /// whatever <see cref="IEmailSender"/> is registered (before or after this call), with its sent-key ledger in
@@ -56,6 +56,8 @@ public static class AzureServiceCollectionExtensions
                 sp.GetRequiredService<Database>(),
                 sp.GetRequiredService<IOptions<CosmosOptions>>().Value,
                 sp.GetRequiredService<ILogger<CosmosClaimsStore>>()));
+            services.RemoveAll<IStepCommandLedger>();
+            services.AddSingleton<IStepCommandLedger>(sp => new CosmosStepCommandLedger(sp.GetRequiredService<Database>().GetContainer(CosmosLayout.Cases.Name)));
             services.RemoveAll<ISentEmailLedger>();
             services.AddSingleton<ISentEmailLedger>(sp => new CosmosSentEmailLedger(sp.GetRequiredService<Database>().GetContainer(CosmosLayout.SentEmails.Name)));
         }

@@ -74,6 +74,7 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton(sp => new EngagementSchedule(sp.GetRequiredService<IOptions<EngagementPolicy>>().Value));
         services.TryAddSingleton<ProviderLinkSigner>();
         services.TryAddSingleton<ICaseStore>(sp => new SqliteCaseStore(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.CaseDatabasePath));
+        services.TryAddSingleton<IStepCommandLedger>(sp => new SqliteStepCommandLedger(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.CaseDatabasePath));
         services.TryAddSingleton<IEmailSender>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;

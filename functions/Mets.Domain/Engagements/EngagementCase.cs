@@ -148,11 +148,13 @@ public sealed record EngagementCase(
             .Note(at, Actor.System, TimelineEntryKind.ReminderSent, Code("step", CurrentStep.Step));
     }
 
-    /// <summary>The current step is overdue and went to the supervisor.</summary>
-    public EngagementCase RecordEscalation(StaffId? supervisor, DateTimeOffset at)
+    /// <summary>The current step went to the supervisor, for <paramref name="reason"/> (the timeline says which).</summary>
+    public EngagementCase RecordEscalation(StaffId? supervisor, DateTimeOffset at, EscalationReason reason = EscalationReason.Overdue)
     {
         RequireOpen();
-        var details = supervisor is { } s ? new[] { Code("step", CurrentStep.Step), Code("supervisor", s.Value) } : [Code("step", CurrentStep.Step)];
+        var details = supervisor is { } s
+            ? new[] { Code("step", CurrentStep.Step), Code("reason", reason), Code("supervisor", s.Value) }
+            : [Code("step", CurrentStep.Step), Code("reason", reason)];
         return (this with { CurrentStep = CurrentStep with { EscalatedAt = at } })
             .Note(at, Actor.System, TimelineEntryKind.EscalatedToSupervisor, details);
     }
@@ -265,8 +267,9 @@ public sealed record EngagementCase(
     {
         ArgumentNullException.ThrowIfNull(outreach);
         var list = Outreach.Where(o => o.Id != outreach.Id).Append(outreach).ToList();
-        return (this with { Outreach = list })
-            .Note(at, actor, kind, Code("npi", outreach.Npi.Value), Code("status", outreach.Status));
+        return kind == TimelineEntryKind.ProviderEscalatedToMedicalDirector
+            ? (this with { Outreach = list }).Note(at, actor, kind, Code("npi", outreach.Npi.Value), Code("status", outreach.Status), Code("reason", EscalationReason.NoProviderResponse))
+            : (this with { Outreach = list }).Note(at, actor, kind, Code("npi", outreach.Npi.Value), Code("status", outreach.Status));
     }
 
     public EngagementCase NoteOutreachSkipped(DateTimeOffset at) =>

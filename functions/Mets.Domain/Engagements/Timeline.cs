@@ -108,3 +108,16 @@ public sealed record TimelineEntry
         !string.IsNullOrEmpty(code) && code.Length <= MaxDetailLength
         && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '=' or '-' or '#' or '@');
 }
+
+/// <summary>Why something went to a supervisor or the medical director (the timeline's <c>reason=</c> detail).</summary>
+public enum EscalationReason
+{
+    /// <summary>The step passed its due date (and its reminder) without being done.</summary>
+    Overdue,
+
+    /// <summary>The assessment's safety screen was positive (PHQ-9 item 9).</summary>
+    SafetyScreen,
+
+    /// <summary>The treating provider did not answer the outreach and its reminders.</summary>
+    NoProviderResponse,
+}

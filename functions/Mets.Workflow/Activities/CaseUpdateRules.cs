@@ -78,7 +78,7 @@ internal static class CaseUpdateRules
         var updated = current.CompleteAssessment(details.Assessment, e.Risk, carePlan, details.ConfirmedProviders);
         if (e.EscalateForSafety)
         {
-            updated = updated.RecordEscalation(e.Supervisor, e.At);
+            updated = updated.RecordEscalation(e.Supervisor, e.At, EscalationReason.SafetyScreen);
         }
 
         if (e.Providers.Count == 0)

@@ -97,7 +97,8 @@ public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender 
                 continue;
             }
 
-            var (subject, body) = EmailComposer.Compose(EmailKind.ClosureSummary, input.EngagementId, null, null, 0, input.Reason, null, null);
+            var response = engagement.Outreach.Where(o => o.Npi == npi && o.Response is not null).Select(o => o.Response).LastOrDefault();
+            var (subject, body) = EmailComposer.Compose(EmailKind.ClosureSummary, input.EngagementId, null, null, 0, input.Reason, null, null, response);
             await sender.SendAsync(new OutgoingEmail($"{input.EngagementId}-closure-{npi}", to, subject, body));
             var changeId = $"{input.EngagementId}:closure-summary:{npi}";
             for (var attempt = 1; attempt <= UpdateCaseActivity.MaxConcurrencyRetries; attempt++)

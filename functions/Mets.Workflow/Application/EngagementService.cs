@@ -25,6 +25,7 @@ namespace Mets.Workflow.Application;
 /// </summary>
 public sealed partial class EngagementService(
     ICaseStore store,
+    IStepCommandLedger commands,
     DurableTaskClient client,
     IMemberUtilization utilization,
     ProviderLinkSigner links,
@@ -118,7 +119,8 @@ public sealed partial class EngagementService(
             recent.MedicationNonadherent));
         var providers = (confirmedProviders ?? found.TreatingProviders).Select(p => new ProviderToContact(p.Npi, p.Role)).ToList();
         var evt = new AssessmentCompleted(id, StepReference.Assessment, assessment.Scores, risk, providers, assessment.CompletedBy, time.GetUtcNow());
-        return await RaiseAsync(found, evt, id.Value, async () => await store.SaveAssessmentDetailsAsync(id, new AssessmentDetails(assessment, confirmedProviders), cancellationToken), cancellationToken);
+        var command = StepCommand.For("assessment", new { assessment = assessment with { CompletedAt = default }, confirmedProviders }, nameof(AssessmentCompleted), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, id.Value, command, async () => await store.SaveAssessmentDetailsAsync(id, new AssessmentDetails(assessment, confirmedProviders), cancellationToken), cancellationToken);
     }
 
     /// <summary>Records an attempt to reach the member in the current step. <paramref name="attemptNumber"/> (1-based over the engagement) makes a retried submission a duplicate; omitted, the next number is used.</summary>
@@ -161,7 +163,8 @@ public sealed partial class EngagementService(
             Math.Max(recent.OpenCareGaps, found.CareGaps.Open), recent.MedicationNonadherent));
         var evt = new ReviewCompleted(id, StepReference.Review(review.ReviewNumber), risk, review.Rescreen?.Phq9?.Total, review.Rescreen?.Gad7?.Total,
             review.CloseWith, review.ReviewedBy, time.GetUtcNow());
-        return await RaiseAsync(found, evt, id.Value, null, cancellationToken);
+        var command = StepCommand.For($"review:{review.ReviewNumber}", review, nameof(ReviewCompleted), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, id.Value, command, null, cancellationToken);
     }
 
     /// <summary>The supervisor's decision in closure review number <paramref name="closureReviewNumber"/>.</summary>
@@ -179,7 +182,8 @@ public sealed partial class EngagementService(
         }
 
         var evt = new ClosureReviewDecided(id, StepReference.ClosureReview(closureReviewNumber), decision, reason, decidedBy, time.GetUtcNow());
-        return await RaiseAsync(found, evt, id.Value, null, cancellationToken);
+        var command = StepCommand.For($"closure-review:{closureReviewNumber}", new { decision, reason, decidedBy }, decision.ToString(), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, id.Value, command, null, cancellationToken);
     }
 
     /// <summary>Asks to close the engagement now, whatever its step.</summary>
@@ -197,7 +201,8 @@ public sealed partial class EngagementService(
             return EngagementNotFound(id);
         }
 
-        return await RaiseAsync(found, new ClosureRequested(id, reason, requestedBy, time.GetUtcNow()), id.Value, null, cancellationToken);
+        var command = StepCommand.For("closure", new { reason }, reason.ToString(), time.GetUtcNow());
+        return await RaiseOnceAsync(found, new ClosureRequested(id, reason, requestedBy, time.GetUtcNow()), id.Value, command, null, cancellationToken);
     }
 
     /// <summary>A provider's answer through the signed link; the link answers once (later calls conflict with AlreadyResponded).</summary>
@@ -214,13 +219,20 @@ public sealed partial class EngagementService(
             return check;
         }
 
-        if (outreach!.Response is not null)
+        if (outreach!.Response is { } recordedResponse)
         {
-            return CommandResult.Conflict("AlreadyResponded", $"A response to outreach {outreach.Id} is already recorded.");
+            return AlreadyResponded(outreach.Id, recordedResponse.ToString());
         }
 
         var evt = new ProviderResponded(found!.Id, outreach.Id, response, time.GetUtcNow());
-        return await RaiseAsync(found, evt, outreach.Id.Value, null, cancellationToken);
+        var command = StepCommand.For($"provider-response:{outreach.Id.Value}", new { response }, response.ToString(), time.GetUtcNow());
+        var result = await RaiseOnceAsync(found, evt, outreach.Id.Value, command, null, cancellationToken);
+
+        // A link answers once: the same answer again is refused too, showing what was recorded.
+        return result.Status == CommandStatus.Accepted && result.Recorded is not null
+            || result.Reason == DifferentCommandRecorded
+            ? AlreadyResponded(outreach.Id, result.Recorded ?? response.ToString())
+            : result;
     }
 
     /// <summary>What the provider's link page shows (the minimum needed; substance-use codes only with consent).</summary>
@@ -367,6 +379,68 @@ public sealed partial class EngagementService(
             ? (CommandResult.NotFound("OutreachNotFound", "No request is waiting behind this link."), null, null)
             : (null, found, outreach);
     }
+
+    /// <summary>The reason code of a step command refused because a different one answers the step already.</summary>
+    public const string DifferentCommandRecorded = nameof(DifferentCommandRecorded);
+
+    private static CommandResult AlreadyResponded(OutreachId outreach, string recorded) =>
+        CommandResult.Conflict("AlreadyResponded", $"A response to outreach {outreach} is already recorded.") with { Recorded = recorded };
+
+    /// <summary>
+    /// Raises a step command's event once: the ledger decides atomically which command answers the step. A different
+    /// command for a step already answered is a conflict naming the recorded one; the same command again gets the
+    /// first answer (<see cref="CommandResult.Recorded"/> set), and is raised again only when its first raise never
+    /// finished (the orchestration treats the second copy as a duplicate). A claim whose event is not raised is
+    /// released, so nothing is half-applied.
+    /// </summary>
+    private async Task<CommandResult> RaiseOnceAsync(EngagementCase found, EngagementEvent evt, string instanceId, StepCommand command, Func<Task>? beforeRaise, CancellationToken cancellationToken)
+    {
+        var name = evt.GetType().Name;
+        var claim = await commands.ClaimAsync(found.Id, command, cancellationToken);
+        switch (claim.Outcome)
+        {
+            case StepCommandClaimOutcome.OtherCommand:
+                LogRefused(found.Id, name, EventFit.Duplicate);
+                return CommandResult.Conflict(DifferentCommandRecorded, $"{name}: a different answer to this step of engagement {found.Id} is recorded.")
+                    with { Recorded = claim.Recorded.Recorded };
+            case StepCommandClaimOutcome.SameCommand when claim.Recorded.Raised:
+                return Repeated(name, found.Id, claim.Recorded);
+            case StepCommandClaimOutcome.SameCommand:
+                var again = await RaiseAsync(found, evt, instanceId, beforeRaise, cancellationToken);
+                if (again.Status == CommandStatus.Accepted)
+                {
+                    await commands.MarkRaisedAsync(found.Id, command.Key, cancellationToken);
+                }
+
+                // the step moved on: the first copy was applied
+                return again.Status == CommandStatus.Conflict ? Repeated(name, found.Id, claim.Recorded) : again;
+        }
+
+        CommandResult result;
+        try
+        {
+            result = await RaiseAsync(found, evt, instanceId, beforeRaise, cancellationToken);
+        }
+        catch
+        {
+            await commands.ReleaseAsync(found.Id, command, CancellationToken.None);
+            throw;
+        }
+
+        if (result.Status == CommandStatus.Accepted)
+        {
+            await commands.MarkRaisedAsync(found.Id, command.Key, cancellationToken);
+        }
+        else
+        {
+            await commands.ReleaseAsync(found.Id, command, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static CommandResult Repeated(string name, EngagementId id, StepCommand recorded) =>
+        CommandResult.Accepted($"{name} accepted for engagement {id}.") with { Recorded = recorded.Recorded };
 
     private async Task<CommandResult> RaiseAsync(EngagementCase found, EngagementEvent evt, string instanceId, Func<Task>? beforeRaise, CancellationToken cancellationToken)
     {

@@ -46,6 +46,12 @@ public enum CommandStatus
 /// <param name="Errors">Validation errors, each naming its field.</param>
 public sealed record CommandResult(CommandStatus Status, string Reason, string Message, IReadOnlyList<string> Errors)
 {
+    /// <summary>
+    /// When the step was answered before: the recorded answer's code (a provider response's name, a decision), set on
+    /// the same command repeated (Accepted) and on a different one refused (Conflict).
+    /// </summary>
+    public string? Recorded { get; init; }
+
     public static CommandResult Accepted(string message) => new(CommandStatus.Accepted, "Accepted", message, []);
 
     public static CommandResult NotFound(string reason, string message) => new(CommandStatus.NotFound, reason, message, []);

@@ -40,7 +40,8 @@ public enum EmailKind
 /// </summary>
 public static class EmailComposer
 {
-    public static (string Subject, string Body) Compose(EmailKind kind, EngagementId engagement, StepReference? step, DateTimeOffset? dueAt, int number, ClosureReason? reason, Uri? link, DateTimeOffset? linkExpiresAt)
+    /// <param name="providerResponse">For a closure summary: what the provider answered (null: never answered), so only a provider who collaborated is thanked for it.</param>
+    public static (string Subject, string Body) Compose(EmailKind kind, EngagementId engagement, StepReference? step, DateTimeOffset? dueAt, int number, ClosureReason? reason, Uri? link, DateTimeOffset? linkExpiresAt, ProviderResponse? providerResponse = null)
     {
         var due = dueAt is { } d ? d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "not set";
         var expires = linkExpiresAt is { } x ? x.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty;
@@ -61,7 +62,7 @@ public static class EmailComposer
                 $"A treating provider has not answered a METS collaboration request. Please arrange a peer-to-peer review.\n\nEngagement: {engagement}\n"),
             EmailKind.ClosureSummary => (
                 "METS collaboration closed",
-                $"The METS engagement you were contacted about has closed ({Describe(reason)}). Thank you for your collaboration.\n\n" +
+                $"The METS engagement you were contacted about has closed ({Describe(reason)}). {Acknowledge(providerResponse)}\n\n" +
                 "For privacy, this email contains no member information."),
             EmailKind.StepReminder => (
                 "METS reminder: step due soon",
@@ -78,6 +79,13 @@ public static class EmailComposer
             _ => throw new ArgumentOutOfRangeException(nameof(kind), "Unknown email kind."),
         };
     }
+
+    private static string Acknowledge(ProviderResponse? response) => response switch
+    {
+        ProviderResponse.WillCollaborate => "Thank you for your collaboration.",
+        ProviderResponse.DeclinedToCollaborate or ProviderResponse.NotTreatingMember => "Thank you for your response.",
+        _ => "No response to our collaboration request was recorded; no action is needed.",
+    };
 
     private static string Describe(ClosureReason? reason) => reason switch
     {

@@ -344,16 +344,21 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200()
+    public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200_SecondAnswer409NamingTheFirst()
     {
         var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
+        var (_, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
         Running(outreach);
+        Running(formOutreach);
 
         var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
             FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
             (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
         var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{formToken}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, formToken, d, c, CancellationToken.None));
+        var second = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=declinedToCollaborate", contentType: "application/x-www-form-urlencoded"),
             (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
 
         Assert.Equal(StatusCodes.Status202Accepted, json.Status);
@@ -361,7 +366,11 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal("willCollaborate", json.Json.GetProperty("response").GetString());
         Assert.Equal(StatusCodes.Status200OK, form.Status);
         Assert.Contains("Thank you", form.Body, StringComparison.Ordinal);
-        _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        Assert.Equal(StatusCodes.Status409Conflict, second.Status);
+        Assert.Contains("Response already recorded", second.Body, StringComparison.Ordinal);
+        Assert.Contains("I will collaborate", second.Body, StringComparison.Ordinal);
+        _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
+        _host.Durable.Verify(c => c.RaiseEventAsync(formOutreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

@@ -34,4 +34,20 @@ public class EmailComposerTests
             Assert.False(string.IsNullOrWhiteSpace(body));
         }
     }
+
+    [Theory]
+    [InlineData(ProviderResponse.WillCollaborate, "Thank you for your collaboration.")]
+    [InlineData(ProviderResponse.DeclinedToCollaborate, "Thank you for your response.")]
+    [InlineData(ProviderResponse.NotTreatingMember, "Thank you for your response.")]
+    [InlineData(null, "No response to our collaboration request was recorded")]
+    public void ClosureSummary_ThanksForCollaborationOnlyAProviderWhoCollaborated(ProviderResponse? response, string expected)
+    {
+        var (_, body) = EmailComposer.Compose(EmailKind.ClosureSummary, EngagementId.New(Guid.NewGuid()), null, null, 0, ClosureReason.GoalsMet, null, null, response);
+
+        Assert.Contains(expected, body, StringComparison.Ordinal);
+        if (response != ProviderResponse.WillCollaborate)
+        {
+            Assert.DoesNotContain("collaboration.", body, StringComparison.Ordinal);
+        }
+    }
 }

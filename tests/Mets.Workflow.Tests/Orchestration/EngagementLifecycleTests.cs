@@ -92,7 +92,7 @@ public class EngagementLifecycleTests
         await h.AdvanceAsync(TimeSpan.FromDays(2));
         var escalated = await h.CaseAsync(id);
         Assert.Equal(due, escalated.CurrentStep.EscalatedAt);
-        Assert.Contains(escalated.Timeline, t => t.Kind == TimelineEntryKind.EscalatedToSupervisor && t.Details.Contains("supervisor=sup.okafor"));
+        Assert.Contains(escalated.Timeline, t => t.Kind == TimelineEntryKind.EscalatedToSupervisor && t.Details.Contains("supervisor=sup.okafor") && t.Details.Contains("reason=Overdue"));
         var escalation = Assert.Single(h.Emails(), e => e.Key.Contains("Assessment_1-escalation", StringComparison.Ordinal)).Value;
         Assert.Equal("okafor@plan.example", escalation.To.Mailboxes.Single().Address);
         Assert.Contains(await h.Service.GetSupervisorQueueAsync(), i => i.EngagementId == id && i.Bucket == WorkQueueBucket.Escalated);
@@ -153,6 +153,8 @@ public class EngagementLifecycleTests
         Assert.Empty(h.EmailFiles("outreach_1234567893-reminder-"));
         var peer = Assert.Single(h.Emails(), e => e.Key.EndsWith("peer-to-peer", StringComparison.Ordinal)).Value;
         Assert.Equal("nguyen@plan.example", peer.To.Mailboxes.Single().Address);
+        var toMedicalDirector = Assert.Single((await h.CaseAsync(id)).Timeline, t => t.Kind == TimelineEntryKind.ProviderEscalatedToMedicalDirector);
+        Assert.Contains("reason=NoProviderResponse", toMedicalDirector.Details);
 
         await h.AdvanceAsync(TimeSpan.FromDays(14));
         var after = await h.CaseAsync(id);
@@ -203,6 +205,7 @@ public class EngagementLifecycleTests
         var escalation = Assert.Single(engagement.Timeline, t => t.Kind == TimelineEntryKind.EscalatedToSupervisor);
         Assert.Equal(assessedAt, escalation.At);
         Assert.Contains("step=Assessment#1", escalation.Details);
+        Assert.Contains("reason=SafetyScreen", escalation.Details);
         var email = Assert.Single(h.Emails(), e => e.Key.EndsWith("safety", StringComparison.Ordinal)).Value;
         Assert.Equal("okafor@plan.example", email.To.Mailboxes.Single().Address);
         Assert.Equal(assessedAt + TimeSpan.FromDays(14), engagement.CurrentStep.DueAt);
@@ -362,8 +365,9 @@ public class EngagementLifecycleTests
         Assert.Equal(nameof(EventFit.NotExpectedNow), (await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, null, null, Sample.Clinician))).Reason);
 
         await AssessAsync(h, id, Sample.Scores(phq9Total: 12));
-        var stale = await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now));
-        Assert.Equal(nameof(EventFit.Stale), stale.Reason);
+        var other = await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now)); // a different assessment for the step already done
+        Assert.Equal(CommandStatus.Conflict, other.Status);
+        Assert.Equal(EngagementService.DifferentCommandRecorded, other.Reason);
         Assert.Equal(nameof(EventFit.NotExpectedNow), (await h.Service.RecordReviewAsync(id, new ReviewSubmission(2, null, null, Sample.Clinician))).Reason);
 
         // Raised straight to the orchestration (as a late delivery would be): noted and ignored, never applied.
@@ -439,6 +443,11 @@ public class EngagementLifecycleTests
         var closed = await h.CaseAsync(id);
         Assert.All(closed.Outreach, o => Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, o.Status));
         Assert.Equal(2, closed.Timeline.Count(t => t.Kind == TimelineEntryKind.ClosureSummarySent));
+        Assert.All(h.Emails().Where(e => e.Key.Contains("-closure-", StringComparison.Ordinal)), e => // neither provider answered: no thanks for collaborating
+        {
+            Assert.DoesNotContain("Thank you for your collaboration", e.Value.TextBody, StringComparison.Ordinal);
+            Assert.Contains("No response to our collaboration request was recorded", e.Value.TextBody, StringComparison.Ordinal);
+        });
         var afterClosure = await h.Service.RespondToOutreachAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)), ProviderResponse.WillCollaborate);
         Assert.Equal(CommandStatus.Conflict, afterClosure.Status);
         Assert.Equal(nameof(EventFit.EngagementClosed), afterClosure.Reason);
