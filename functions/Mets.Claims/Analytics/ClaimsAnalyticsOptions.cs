@@ -14,9 +14,9 @@ public sealed class ClaimsAnalyticsOptions
     [Range(30, 3650)]
     public int GapLookbackDays { get; set; } = 365;
 
-    /// <summary>IET negative SUD history look-back (NCQA uses 60 days; a longer look-back was proposed).</summary>
+    /// <summary>IET negative SUD diagnosis and medication history before a new episode (HEDIS MY2022 onwards: 194 days; 60 before).</summary>
     [Range(1, 730)]
-    public int SubstanceUseNegativeHistoryDays { get; set; } = 60;
+    public int SubstanceUseNegativeHistoryDays { get; set; } = 194;
 
     [Range(1, 60)]
     public int InitiationDays { get; set; } = 14;

@@ -9,7 +9,7 @@ public class MemberAnalyzerTests
     private static readonly AnalysisContext NotEngaged = new("hash1", D("2026-03-06"), false, new HashSet<string>());
 
     [Fact]
-    public void Analyze_OpenFuh7WithinWindow_RaisesADeterministicTrigger()
+    public void Analyze_OpenFuh7WithinWindow_RaisesATriggerWhoseIdIsTheIndexEventNotTheFile()
     {
         var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
         ClassifiedClaim[] claims = [Stay("S1", "2026-03-01", "2026-03-03", "F332")];
@@ -21,7 +21,9 @@ public class MemberAnalyzerTests
         var trigger = Assert.Single(first.Triggers);
         Assert.Equal((ClaimsTriggerKind.FollowUpAfterHospitalizationDue, D("2026-03-03"), D("2026-03-10")), (trigger.Kind, trigger.EventDate, trigger.WindowEnd));
         Assert.Equal(trigger.Id, Assert.Single(second.Triggers).Id);
-        Assert.NotEqual(trigger.Id, Assert.Single(otherFile.Triggers).Id);
+        // The identity is the member, the kind and the index event (the discharge of 2026-03-03), never the file.
+        Assert.Equal(trigger.Id, Assert.Single(otherFile.Triggers).Id);
+        Assert.Equal(ClaimsTrigger.MakeId("M1", ClaimsTriggerKind.FollowUpAfterHospitalizationDue, "FollowUpAfterHospitalization7|20260303"), trigger.Id);
         Assert.Equal(32, trigger.Id.Length);
     }
 

@@ -295,7 +295,7 @@ public class ClaimsFileIngestorTests
 
     private static async Task AssertSameStoreAsync(ClaimsTestHost expected, ClaimsTestHost actual)
     {
-        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "triggers", "staged_eligibility", "file_members" })
+        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "file_triggers", "staged_eligibility", "file_members" })
         {
             Assert.Equal(await expected.Sqlite.CountAsync(table, CancellationToken.None), await actual.Sqlite.CountAsync(table, CancellationToken.None));
         }
