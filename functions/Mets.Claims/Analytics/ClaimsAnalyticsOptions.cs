@@ -10,6 +10,10 @@ public sealed class ClaimsAnalyticsOptions
     /// <summary>Optional path of a code-set JSON file; empty = the built-in public-proxy code sets.</summary>
     public string? CodeSetPath { get; set; }
 
+    /// <summary>Optional path of an NDC list JSON file (the plan's drug classification); empty = the built-in list
+    /// (Analytics/CodeSets/bh-ndc-list.v1.json, a small seed drawn from FDA labels).</summary>
+    public string? NdcListPath { get; set; }
+
     /// <summary>Index events older than this many days are not evaluated as gaps.</summary>
     [Range(30, 3650)]
     public int GapLookbackDays { get; set; } = 365;

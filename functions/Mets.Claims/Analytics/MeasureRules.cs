@@ -71,7 +71,7 @@ public static class MeasureRules
     public static int AgeOn(DateOnly birthDate, DateOnly on)
     {
         var age = on.Year - birthDate.Year;
-        return on < birthDate.AddYears(age) ? age - 1 : age;
+        return on.Month < birthDate.Month || (on.Month == birthDate.Month && on.Day < birthDate.Day) ? age - 1 : age;
     }
 
     /// <summary>True when the member is at least <paramref name="minimumAge"/> on <paramref name="on"/>, or the birth date is unknown.</summary>
