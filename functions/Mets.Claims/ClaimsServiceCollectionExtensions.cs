@@ -15,7 +15,7 @@ public static class ClaimsServiceCollectionExtensions
     /// Registers claims ingest (<see cref="ClaimsFileIngestor"/>), the member query
     /// (<see cref="MemberClaimsQuery"/>), the analytics and the SQLite claims store. Settings:
     /// "Claims:Store:DatabasePath" (required), "Claims:Ingestion:*", "Claims:Analytics:*" (including an
-    /// optional CodeSetPath). Register your own <see cref="IEngagedMemberDirectory"/> or
+    /// optional CodeSetPath and NdcListPath). Register your own <see cref="IEngagedMemberDirectory"/> or
     /// <see cref="IClaimsStore"/> to replace the defaults. The host provides logging (ILogger&lt;T&gt;).
     /// </summary>
     public static IServiceCollection AddMetsClaims(this IServiceCollection services, IConfiguration configuration)
@@ -28,8 +28,10 @@ public static class ClaimsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
-            var path = sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value.CodeSetPath;
-            return string.IsNullOrWhiteSpace(path) ? BhCodeSets.Default : BhCodeSets.LoadFile(path);
+            var analytics = sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value;
+            return string.IsNullOrWhiteSpace(analytics.CodeSetPath) && string.IsNullOrWhiteSpace(analytics.NdcListPath)
+                ? BhCodeSets.Default
+                : BhCodeSets.LoadFile(analytics.CodeSetPath, analytics.NdcListPath);
         });
         services.TryAddSingleton(sp => new ClaimClassifier(sp.GetRequiredService<BhCodeSets>()));
         services.TryAddSingleton(sp => new MemberAnalyzer(sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value));

@@ -93,8 +93,9 @@ public interface IClaimsStore
 
     Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken);
 
-    /// <summary>Replaces each member's month aggregates and gaps; adds the triggers (ids are unique, so a
-    /// repeat is a no-op).</summary>
+    /// <summary>Replaces each member's month aggregates and gaps; records the triggers under the file (a trigger
+    /// id already recorded for this file is a no-op; the same id revealed by another file is recorded under that
+    /// file too, since an id names the trigger, not the file).</summary>
     Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken);
 
     Task CompleteAsync(string contentHash, DateTimeOffset now, CancellationToken cancellationToken);

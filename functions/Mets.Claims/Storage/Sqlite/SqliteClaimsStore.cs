@@ -268,7 +268,9 @@ public sealed class SqliteClaimsStore : IClaimsStore
         var p = MonthParameters.Select(n => insertMonth.Parameters.Add(n, SqliteType.Text)).ToArray();
         await using var insertGap = Command(connection, tx, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES ($id, $m, $measure, $s, $w, $b)");
         var g = GapParameters.Select(n => insertGap.Parameters.Add(n, SqliteType.Text)).ToArray();
-        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
+        // A trigger is listed under every file that reveals it (its id does not depend on the file); the same
+        // id twice for one file keeps the first record.
+        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
         var t = TriggerParameters.Select(n => insertTrigger.Parameters.Add(n, SqliteType.Text)).ToArray();
         foreach (var analysis in analyses)
         {
@@ -322,7 +324,7 @@ public sealed class SqliteClaimsStore : IClaimsStore
     public async Task<IReadOnlyList<ClaimsTrigger>> GetTriggersAsync(string contentHash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT body FROM triggers WHERE file_hash = $h ORDER BY member_id, kind, trigger_id");
+        await using var command = Command(connection, null, "SELECT body FROM file_triggers WHERE file_hash = $h ORDER BY member_id, kind, trigger_id");
         command.Parameters.AddWithValue("$h", contentHash);
         var triggers = new List<ClaimsTrigger>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -481,6 +483,17 @@ public sealed class SqliteClaimsStore : IClaimsStore
         {
             // Idempotent DDL: two callers racing here both run it harmlessly.
             await ExecuteAsync(connection, null, Schema, cancellationToken);
+            if (await ScalarAsync(connection, null, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
+            {
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                if (await ScalarAsync(connection, tx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
+                {
+                    await ExecuteAsync(connection, tx, MigrateTriggers, cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+            }
+
             _schemaReady = true;
         }
 
@@ -560,8 +573,18 @@ public sealed class SqliteClaimsStore : IClaimsStore
         CREATE TABLE IF NOT EXISTS care_gaps (
             gap_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, measure TEXT NOT NULL, status INTEGER NOT NULL, window_end TEXT NOT NULL, body TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_care_gaps_member ON care_gaps (member_id);
-        CREATE TABLE IF NOT EXISTS triggers (
-            trigger_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_triggers_file ON triggers (file_hash);
+        CREATE TABLE IF NOT EXISTS file_triggers (
+            file_hash TEXT NOT NULL, trigger_id TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (file_hash, trigger_id)) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Databases written before trigger ids left out the file kept them in <c>triggers</c> (one row per id): copied
+    /// into <c>file_triggers</c> under the file that recorded them, then dropped, in one transaction.
+    /// </summary>
+    private const string MigrateTriggers = """
+        INSERT OR IGNORE INTO file_triggers (file_hash, trigger_id, member_id, kind, body)
+            SELECT file_hash, trigger_id, member_id, kind, body FROM triggers;
+        DROP TABLE triggers;
         """;
 }

@@ -433,7 +433,7 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
         new(CareGap.MakeId(measure, member, D(index)), member, measure, D(index), D(index).AddDays(1), D(index).AddDays(7), status, closedOn, ["icd10:F322", "rev:0124"]);
 
     private static ClaimsTrigger Trigger(string hash, string member, ClaimsTriggerKind kind, string date) =>
-        new(ClaimsTrigger.MakeId(hash, member, kind, date), member, kind, D(date), D(date).AddDays(7), ["icd10:F322", "count:2"]);
+        new(ClaimsTrigger.MakeId(member, kind, hash + "|" + date), member, kind, D(date), D(date).AddDays(7), ["icd10:F322", "count:2"]);
 
     /// <summary>
     /// An earlier committed file (32 claims over 10 members), then a file of 80 claims in 5 batches of 16: new claims,
