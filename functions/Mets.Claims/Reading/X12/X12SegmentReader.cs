@@ -132,7 +132,7 @@ public sealed class X12SegmentReader
             {
                 if (!IsBlank(_pending.AsSpan(0, _pendingLength)))
                 {
-                    throw new X12EnvelopeException(_firstAfterIsa || LooksLikeSeveralSegments(_pending.AsSpan(0, _pendingLength))
+                    throw new X12EnvelopeException(_firstAfterIsa || LooksLikeSeveralSegments(Trimmed(_pending.AsSpan(0, _pendingLength)))
                         ? WrongTerminator()
                         : new X12EnvelopeProblem($"Segment {_number + 1} is not terminated: the file is truncated.", "023"));
                 }
