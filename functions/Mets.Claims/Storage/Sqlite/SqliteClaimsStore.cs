@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
 using Microsoft.Data.Sqlite;
@@ -11,9 +12,10 @@ namespace Mets.Claims.Storage.Sqlite;
 /// The claims store on an embedded SQLite database (WAL, synchronous=NORMAL). Staged claim versions
 /// are written once into claim_versions but nothing reads them until <see cref="CommitAsync"/> points
 /// claims_current at them in one transaction, so a crash part-way through a file leaves nothing
-/// applied (the retry deletes the file's unreferenced versions and starts over).
+/// applied (the retry deletes the file's unreferenced versions and starts over). Acknowledgments of X12 files
+/// are kept per file (file_acknowledgments) and numbered from one counter (counters, name 'acknowledgment').
 /// </summary>
-public sealed class SqliteClaimsStore : IClaimsStore
+public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
     private const string DateFormat = "yyyy-MM-dd";
     private readonly string _connectionString;
@@ -362,6 +364,28 @@ public sealed class SqliteClaimsStore : IClaimsStore
         return months;
     }
 
+    public async Task<long> ReserveAcknowledgmentNumbersAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, "INSERT INTO counters (name, value) VALUES ('acknowledgment', 0) ON CONFLICT (name) DO NOTHING", cancellationToken);
+        var last = (long)(await ScalarAsync(connection, tx, "UPDATE counters SET value = value + $n WHERE name = 'acknowledgment' RETURNING value", cancellationToken, ("$n", count)))!;
+        await tx.CommitAsync(cancellationToken);
+        return last - count + 1;
+    }
+
+    public async Task SaveAcknowledgmentAsync(string contentHash, ClaimsAcknowledgment acknowledgment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgment);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, """
+            INSERT INTO file_acknowledgments (file_hash, kind, code, control_number, created_at, content) VALUES ($h, $k, $c, $n, $t, $x)
+            ON CONFLICT (file_hash) DO UPDATE SET kind = $k, code = $c, control_number = $n, created_at = $t, content = $x
+            """, cancellationToken, ("$h", contentHash), ("$k", (int)acknowledgment.Kind), ("$c", (int)acknowledgment.Code), ("$n", acknowledgment.ControlNumber),
+            ("$t", acknowledgment.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$x", acknowledgment.Content));
+    }
+
     /// <summary>Counts rows of a table (for tests and diagnostics).</summary>
     internal async Task<long> CountAsync(string table, CancellationToken cancellationToken)
     {
@@ -457,7 +481,19 @@ public sealed class SqliteClaimsStore : IClaimsStore
             (entries.GetInt32(0) == 0 ? rejects : warnings).Add(new RejectEntry(entries.GetString(1), entries.GetString(2), entries.GetString(3)));
         }
 
-        return new ClaimsFileRecord(contentHash, fileName, kind, status, received, updated, progress, counts, reason, asOf, rejects, warnings);
+        ClaimsAcknowledgment? acknowledgment = null;
+        await using var ack = Command(connection, tx, "SELECT kind, code, control_number, created_at, content FROM file_acknowledgments WHERE file_hash = $h");
+        ack.Parameters.AddWithValue("$h", contentHash);
+        await using (var ackReader = await ack.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await ackReader.ReadAsync(cancellationToken))
+            {
+                acknowledgment = new ClaimsAcknowledgment((ClaimsAcknowledgmentKind)ackReader.GetInt32(0), (Reading.X12.X12AcknowledgmentCode)ackReader.GetInt32(1),
+                    ackReader.GetString(2), DateTimeOffset.Parse(ackReader.GetString(3), CultureInfo.InvariantCulture), ackReader.GetString(4));
+            }
+        }
+
+        return new ClaimsFileRecord(contentHash, fileName, kind, status, received, updated, progress, counts, reason, asOf, rejects, warnings, acknowledgment);
     }
 
     private static async Task<IReadOnlyList<CareGap>> ReadGapsAsync(SqliteConnection connection, string memberId, CancellationToken cancellationToken)
@@ -576,6 +612,9 @@ public sealed class SqliteClaimsStore : IClaimsStore
         CREATE TABLE IF NOT EXISTS file_triggers (
             file_hash TEXT NOT NULL, trigger_id TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
             PRIMARY KEY (file_hash, trigger_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS file_acknowledgments (
+            file_hash TEXT PRIMARY KEY, kind INTEGER NOT NULL, code INTEGER NOT NULL, control_number TEXT NOT NULL, created_at TEXT NOT NULL, content TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """;
 
     /// <summary>
