@@ -98,6 +98,19 @@ public class ClaimsIntakeTests
         await File.WriteAllTextAsync(Path.Combine(inbox, "claims.837"), x12);
         var ack999 = await WaitForFileAsync(processed, "claims.837.999", host);
         Assert.Contains("AK9*A*1*1*1~", await File.ReadAllTextAsync(ack999), StringComparison.Ordinal);
+        // The same text over HTTP, linked from the file's status.
+        var x12Status = await WaitForFileStatusAsync(client, host.ApiKey, Sha256(x12), "processed", host);
+        Assert.Equal(1, x12Status.GetProperty("claimsApplied").GetInt32());
+        var link = x12Status.GetProperty("acknowledgment").GetProperty("uri").GetString()!;
+        using (var download = await client.SendAsync(Request(HttpMethod.Get, link, host.ApiKey)))
+        {
+            Assert.Equal((HttpStatusCode.OK, "application/edi-x12", "attachment", "claims.837.999"),
+                (download.StatusCode, download.Content.Headers.ContentType?.MediaType, download.Content.Headers.ContentDisposition?.DispositionType, download.Content.Headers.ContentDisposition?.FileName?.Trim('"')));
+            Assert.Equal(await File.ReadAllTextAsync(ack999), await download.Content.ReadAsStringAsync());
+        }
+
+        var (csvAcknowledgment, _, _) = await SendAsync(client, Request(HttpMethod.Get, $"/api/claims/files/{Sha256(later)}/acknowledgment", host.ApiKey));
+        Assert.Equal(HttpStatusCode.NotFound, csvAcknowledgment);
         var brokenX12 = X12("000000906").Replace("IEA*1*000000906", "IEA*1*000000907", StringComparison.Ordinal);
         await File.WriteAllTextAsync(Path.Combine(inbox, "broken.837"), brokenX12);
         var ta1 = await WaitForFileAsync(quarantine, "broken.837.ta1", host);
