@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Mets.Claims.Acknowledgments;
 using Mets.Claims.Ingestion;
-using Mets.Claims.Storage;
 using Mets.Workflow.ClaimsIntake;
 using Microsoft.Extensions.Logging;
 
@@ -79,7 +77,6 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
     public const string SourceETagMetadata = "metssourceetag";
 
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
-    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Raised after each blob was handled (moved), whoever drove it.</summary>
     public event EventHandler<BlobClaimsFileHandledEventArgs>? FileHandled;
@@ -248,24 +245,14 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
 #pragma warning restore CA1031
         {
             LogFailed(logger, e.GetType().FullName);
-            var failedTo = await MoveAsync(blob, etag, leaseId, containers.Quarantine, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, acknowledgment: null, cancellationToken);
+            var failedTo = await MoveAsync(blob, etag, leaseId, containers.Quarantine, ClaimsFileReports.Failed(e), acknowledgment: null, cancellationToken);
             return failedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, failedTo.MovedTo, null);
         }
 
         var file = result.File;
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected, result.Routing.ReferralsCreated, result.Routing.EventsRaised);
-        var quarantined = file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == ClaimsFileStatus.Quarantined;
-        var moved = quarantined
-            ? await MoveAsync(blob, etag, leaseId, containers.Quarantine, new
-            {
-                id = file.ContentHash,
-                reason = file.QuarantineReason,
-                claimsApplied = file.ClaimsApplied,
-                counts = file.Counts,
-                rejects = file.Rejects,
-                warnings = file.Warnings,
-                acknowledgment = file.Acknowledgment?.ToString(),
-            }, file.Acknowledgment, cancellationToken)
+        var moved = ClaimsFileReports.IsQuarantined(file)
+            ? await MoveAsync(blob, etag, leaseId, containers.Quarantine, ClaimsFileReports.Quarantined(file), file.Acknowledgment, cancellationToken)
             : await MoveAsync(blob, etag, leaseId, containers.Processed, report: null, file.Acknowledgment, cancellationToken);
         if (moved is { AcknowledgmentAt: not null } && file.Acknowledgment is { } acknowledgment)
         {
@@ -319,7 +306,7 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
 
             if (report is not null)
             {
-                await target.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ReportJson), overwrite: true, cancellationToken);
+                await target.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ClaimsFileReports.Json), overwrite: true, cancellationToken);
             }
 
             string? acknowledgmentName = null;

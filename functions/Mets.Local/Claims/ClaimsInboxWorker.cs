@@ -22,7 +22,6 @@ public sealed partial class ClaimsInboxWorker(
     TimeProvider time,
     ILogger<ClaimsInboxWorker> logger) : BackgroundService
 {
-    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private FileSystemWatcher? _watcher;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -75,7 +74,7 @@ public sealed partial class ClaimsInboxWorker(
 #pragma warning restore CA1031
             {
                 LogFailed(logger, exception.GetType().FullName);
-                Move(path, dataFolder.ClaimsQuarantine, new { error = "Processing failed (" + exception.GetType().Name + "); see the host log." });
+                Move(path, dataFolder.ClaimsQuarantine, ClaimsFileReports.Failed(exception));
             }
             finally
             {
@@ -95,24 +94,9 @@ public sealed partial class ClaimsInboxWorker(
         var file = result.File;
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected,
             result.Routing.ReferralsCreated, result.Routing.EventsRaised);
-        string? target;
-        if (file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == Mets.Claims.Storage.ClaimsFileStatus.Quarantined)
-        {
-            target = Move(path, dataFolder.ClaimsQuarantine, new
-            {
-                id = file.ContentHash,
-                reason = file.QuarantineReason,
-                claimsApplied = file.ClaimsApplied,
-                counts = file.Counts,
-                rejects = file.Rejects,
-                warnings = file.Warnings,
-                acknowledgment = file.Acknowledgment?.ToString(),
-            });
-        }
-        else
-        {
-            target = Move(path, dataFolder.ClaimsProcessed, report: null);
-        }
+        var target = ClaimsFileReports.IsQuarantined(file)
+            ? Move(path, dataFolder.ClaimsQuarantine, ClaimsFileReports.Quarantined(file))
+            : Move(path, dataFolder.ClaimsProcessed, report: null);
 
         if (target is not null && file.Acknowledgment is { } acknowledgment)
         {
@@ -160,7 +144,7 @@ public sealed partial class ClaimsInboxWorker(
         File.Move(path, target);
         if (report is not null)
         {
-            File.WriteAllText(target + ".report.json", JsonSerializer.Serialize(report, ReportJson));
+            File.WriteAllText(target + ".report.json", JsonSerializer.Serialize(report, ClaimsFileReports.Json));
         }
 
         return target;
