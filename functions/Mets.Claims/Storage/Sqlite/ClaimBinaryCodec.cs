@@ -4,12 +4,14 @@ namespace Mets.Claims.Storage.Sqlite;
 
 /// <summary>
 /// Compact binary form of a <see cref="Claim"/> for the SQLite store (claims are the bulk of what the
-/// store writes; JSON was about four times larger and slower). Format version 1, little-endian
-/// <see cref="BinaryWriter"/> primitives; nullable values carry a presence flag.
+/// store writes; JSON was about four times larger and slower). Format version 2 (version 1 plus the
+/// member's birth date after the lines), little-endian <see cref="BinaryWriter"/> primitives; nullable
+/// values carry a presence flag. Version 1 bodies (written before birth dates were kept) still decode.
 /// </summary>
 internal static class ClaimBinaryCodec
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
+    private const byte FormatVersionWithoutBirthDate = 1;
 
     [ThreadStatic]
     private static MemoryStream? t_buffer;
@@ -64,6 +66,8 @@ internal static class ClaimBinaryCodec
                 w.Write(line.PaidAmount);
                 w.Write((byte)line.Status);
             }
+
+            WriteDate(w, claim.MemberBirthDate);
         }
 
         w.Flush();
@@ -73,7 +77,8 @@ internal static class ClaimBinaryCodec
     public static Claim Decode(byte[] bytes)
     {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-        if (r.ReadByte() != FormatVersion)
+        var version = r.ReadByte();
+        if (version is not (FormatVersion or FormatVersionWithoutBirthDate))
         {
             throw new InvalidDataException("Unknown stored claim format version.");
         }
@@ -119,7 +124,8 @@ internal static class ClaimBinaryCodec
             lines[i] = new ClaimLine(number, from, to, linePos, revenue, procedure, modifiers, renderingNpi, taxonomy, ndc, days < 0 ? null : days, quantity, allowed, paid, status);
         }
 
-        return new Claim(claimId, frequency, memberId, type, admission, discharge, pos, billType, diagnoses, billingNpi, lines);
+        var birthDate = version == FormatVersion ? ReadDate(r) : null;
+        return new Claim(claimId, frequency, memberId, type, admission, discharge, pos, billType, diagnoses, billingNpi, lines) { MemberBirthDate = birthDate };
     }
 
     private static void WriteString(BinaryWriter w, string? value)

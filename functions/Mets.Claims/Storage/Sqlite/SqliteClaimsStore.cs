@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
 using Microsoft.Data.Sqlite;
@@ -11,9 +12,10 @@ namespace Mets.Claims.Storage.Sqlite;
 /// The claims store on an embedded SQLite database (WAL, synchronous=NORMAL). Staged claim versions
 /// are written once into claim_versions but nothing reads them until <see cref="CommitAsync"/> points
 /// claims_current at them in one transaction, so a crash part-way through a file leaves nothing
-/// applied (the retry deletes the file's unreferenced versions and starts over).
+/// applied (the retry deletes the file's unreferenced versions and starts over). Acknowledgments of X12 files
+/// are kept per file (file_acknowledgments) and numbered from one counter (counters, name 'acknowledgment').
 /// </summary>
-public sealed class SqliteClaimsStore : IClaimsStore
+public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
     private const string DateFormat = "yyyy-MM-dd";
     private readonly string _connectionString;
@@ -268,7 +270,9 @@ public sealed class SqliteClaimsStore : IClaimsStore
         var p = MonthParameters.Select(n => insertMonth.Parameters.Add(n, SqliteType.Text)).ToArray();
         await using var insertGap = Command(connection, tx, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES ($id, $m, $measure, $s, $w, $b)");
         var g = GapParameters.Select(n => insertGap.Parameters.Add(n, SqliteType.Text)).ToArray();
-        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
+        // A trigger is listed under every file that reveals it (its id does not depend on the file); the same
+        // id twice for one file keeps the first record.
+        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
         var t = TriggerParameters.Select(n => insertTrigger.Parameters.Add(n, SqliteType.Text)).ToArray();
         foreach (var analysis in analyses)
         {
@@ -322,7 +326,7 @@ public sealed class SqliteClaimsStore : IClaimsStore
     public async Task<IReadOnlyList<ClaimsTrigger>> GetTriggersAsync(string contentHash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT body FROM triggers WHERE file_hash = $h ORDER BY member_id, kind, trigger_id");
+        await using var command = Command(connection, null, "SELECT body FROM file_triggers WHERE file_hash = $h ORDER BY member_id, kind, trigger_id");
         command.Parameters.AddWithValue("$h", contentHash);
         var triggers = new List<ClaimsTrigger>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -358,6 +362,28 @@ public sealed class SqliteClaimsStore : IClaimsStore
         }
 
         return months;
+    }
+
+    public async Task<long> ReserveAcknowledgmentNumbersAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, "INSERT INTO counters (name, value) VALUES ('acknowledgment', 0) ON CONFLICT (name) DO NOTHING", cancellationToken);
+        var last = (long)(await ScalarAsync(connection, tx, "UPDATE counters SET value = value + $n WHERE name = 'acknowledgment' RETURNING value", cancellationToken, ("$n", count)))!;
+        await tx.CommitAsync(cancellationToken);
+        return last - count + 1;
+    }
+
+    public async Task SaveAcknowledgmentAsync(string contentHash, ClaimsAcknowledgment acknowledgment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgment);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, """
+            INSERT INTO file_acknowledgments (file_hash, kind, code, control_number, created_at, content) VALUES ($h, $k, $c, $n, $t, $x)
+            ON CONFLICT (file_hash) DO UPDATE SET kind = $k, code = $c, control_number = $n, created_at = $t, content = $x
+            """, cancellationToken, ("$h", contentHash), ("$k", (int)acknowledgment.Kind), ("$c", (int)acknowledgment.Code), ("$n", acknowledgment.ControlNumber),
+            ("$t", acknowledgment.CreatedAt.ToString("O", CultureInfo.InvariantCulture)), ("$x", acknowledgment.Content));
     }
 
     /// <summary>Counts rows of a table (for tests and diagnostics).</summary>
@@ -455,7 +481,19 @@ public sealed class SqliteClaimsStore : IClaimsStore
             (entries.GetInt32(0) == 0 ? rejects : warnings).Add(new RejectEntry(entries.GetString(1), entries.GetString(2), entries.GetString(3)));
         }
 
-        return new ClaimsFileRecord(contentHash, fileName, kind, status, received, updated, progress, counts, reason, asOf, rejects, warnings);
+        ClaimsAcknowledgment? acknowledgment = null;
+        await using var ack = Command(connection, tx, "SELECT kind, code, control_number, created_at, content FROM file_acknowledgments WHERE file_hash = $h");
+        ack.Parameters.AddWithValue("$h", contentHash);
+        await using (var ackReader = await ack.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await ackReader.ReadAsync(cancellationToken))
+            {
+                acknowledgment = new ClaimsAcknowledgment((ClaimsAcknowledgmentKind)ackReader.GetInt32(0), (Reading.X12.X12AcknowledgmentCode)ackReader.GetInt32(1),
+                    ackReader.GetString(2), DateTimeOffset.Parse(ackReader.GetString(3), CultureInfo.InvariantCulture), ackReader.GetString(4));
+            }
+        }
+
+        return new ClaimsFileRecord(contentHash, fileName, kind, status, received, updated, progress, counts, reason, asOf, rejects, warnings, acknowledgment);
     }
 
     private static async Task<IReadOnlyList<CareGap>> ReadGapsAsync(SqliteConnection connection, string memberId, CancellationToken cancellationToken)
@@ -481,6 +519,17 @@ public sealed class SqliteClaimsStore : IClaimsStore
         {
             // Idempotent DDL: two callers racing here both run it harmlessly.
             await ExecuteAsync(connection, null, Schema, cancellationToken);
+            if (await ScalarAsync(connection, null, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
+            {
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                if (await ScalarAsync(connection, tx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
+                {
+                    await ExecuteAsync(connection, tx, MigrateTriggers, cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+            }
+
             _schemaReady = true;
         }
 
@@ -560,8 +609,21 @@ public sealed class SqliteClaimsStore : IClaimsStore
         CREATE TABLE IF NOT EXISTS care_gaps (
             gap_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, measure TEXT NOT NULL, status INTEGER NOT NULL, window_end TEXT NOT NULL, body TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_care_gaps_member ON care_gaps (member_id);
-        CREATE TABLE IF NOT EXISTS triggers (
-            trigger_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_triggers_file ON triggers (file_hash);
+        CREATE TABLE IF NOT EXISTS file_triggers (
+            file_hash TEXT NOT NULL, trigger_id TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (file_hash, trigger_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS file_acknowledgments (
+            file_hash TEXT PRIMARY KEY, kind INTEGER NOT NULL, code INTEGER NOT NULL, control_number TEXT NOT NULL, created_at TEXT NOT NULL, content TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """;
+
+    /// <summary>
+    /// Databases written before trigger ids left out the file kept them in <c>triggers</c> (one row per id): copied
+    /// into <c>file_triggers</c> under the file that recorded them, then dropped, in one transaction.
+    /// </summary>
+    private const string MigrateTriggers = """
+        INSERT OR IGNORE INTO file_triggers (file_hash, trigger_id, member_id, kind, body)
+            SELECT file_hash, trigger_id, member_id, kind, body FROM triggers;
+        DROP TABLE triggers;
         """;
 }
