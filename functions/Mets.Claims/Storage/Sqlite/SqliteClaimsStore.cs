@@ -17,11 +17,12 @@ namespace Mets.Claims.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
+    /// <summary>Set on every connection the store opens (the bench's raw bulk insert uses them too).</summary>
+    internal const string ConnectionPragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
     private const string DateFormat = "yyyy-MM-dd";
+    private const int DefaultTimeoutSeconds = 60;
     private readonly string _connectionString;
-    private static readonly string[] GapParameters = ["$id", "$m", "$measure", "$s", "$w", "$b"];
-    private static readonly string[] TriggerParameters = ["$id", "$h", "$m", "$k", "$b"];
-    private static readonly string[] MonthParameters = ["$m", "$month", "$e", "$s", "$ed", "$o", "$bp", "$tp", "$ap", "$ad", "$sud", "$other"];
     private volatile bool _schemaReady;
 
     public SqliteClaimsStore(string databasePath)
@@ -33,7 +34,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             Directory.CreateDirectory(directory);
         }
 
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 60 }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = DefaultTimeoutSeconds }.ToString();
     }
 
     public async Task<ClaimsFileRecord?> GetFileAsync(string contentHash, CancellationToken cancellationToken)
@@ -67,20 +68,11 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         {
             // Staged versions are written once, straight into claim_versions: nothing reads a version
             // until the commit points claims_current at it.
-            await using var insert = Command(connection, tx, "INSERT INTO claim_versions (file_hash, claim_id, member_id, frequency, body) VALUES ($h, $c, $m, $f, $b)");
-            var h = insert.Parameters.AddWithValue("$h", contentHash);
-            var c = insert.Parameters.Add("$c", SqliteType.Text);
-            var m = insert.Parameters.Add("$m", SqliteType.Text);
-            var f = insert.Parameters.Add("$f", SqliteType.Integer);
-            var b = insert.Parameters.Add("$b", SqliteType.Blob);
-            await insert.PrepareAsync(cancellationToken);
+            using var insert = new SqliteStatement(connection, "INSERT INTO claim_versions (file_hash, claim_id, member_id, frequency, body) VALUES (?1, ?2, ?3, ?4, ?5)");
+            insert.Bind(1, contentHash);
             foreach (var claim in claims)
             {
-                c.Value = claim.ClaimId;
-                m.Value = claim.MemberId;
-                f.Value = (int)claim.Frequency;
-                b.Value = ClaimBinaryCodec.Encode(claim);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                insert.Bind(2, claim.ClaimId).Bind(3, claim.MemberId).Bind(4, (int)claim.Frequency).Bind(5, ClaimBinaryCodec.EncodeToBuffer(claim)).Execute();
             }
         }
 
@@ -145,75 +137,75 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
     public async IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Four readers in member order, merged: members, their current claims, coverage and stored gaps.
+        // Four readers in member order (SQLite's binary order of the UTF-8 ids), merged: members, their current
+        // claims, coverage and stored gaps. Rows are compared and decoded straight from SQLite's buffers.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var members = Command(connection, null, "SELECT member_id FROM file_members WHERE file_hash = $h ORDER BY member_id");
-        await using var claims = Command(connection, null, """
-            SELECT f.member_id, v.body, v.file_hash FROM file_members f
+        using var members = new SqliteStatement(connection, "SELECT member_id FROM file_members WHERE file_hash = ?1 ORDER BY member_id");
+        using var claims = new SqliteStatement(connection, """
+            SELECT f.member_id, v.body, v.file_hash = ?1 FROM file_members f
             JOIN claims_current c ON c.member_id = f.member_id AND c.is_void = 0
             JOIN claim_versions v ON v.version_id = c.version_id
-            WHERE f.file_hash = $h ORDER BY f.member_id
+            WHERE f.file_hash = ?1 ORDER BY f.member_id
             """);
-        await using var coverage = Command(connection, null, """
+        using var coverage = new SqliteStatement(connection, """
             SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end FROM file_members f
-            JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = $h ORDER BY f.member_id, e.coverage_start
+            JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = ?1 ORDER BY f.member_id, e.coverage_start
             """);
-        await using var gaps = Command(connection, null, """
+        using var gaps = new SqliteStatement(connection, """
             SELECT f.member_id, g.body FROM file_members f JOIN care_gaps g ON g.member_id = f.member_id
-            WHERE f.file_hash = $h ORDER BY f.member_id, g.gap_id
+            WHERE f.file_hash = ?1 ORDER BY f.member_id, g.gap_id
             """);
-        foreach (var command in new[] { members, claims, coverage, gaps })
+        foreach (var statement in new[] { members, claims, coverage, gaps })
         {
-            command.Parameters.AddWithValue("$h", contentHash);
+            statement.Bind(1, contentHash);
         }
 
-        await using var memberReader = await members.ExecuteReaderAsync(cancellationToken);
-        await using var claimReader = await claims.ExecuteReaderAsync(cancellationToken);
-        await using var coverageReader = await coverage.ExecuteReaderAsync(cancellationToken);
-        await using var gapReader = await gaps.ExecuteReaderAsync(cancellationToken);
-        var claimMore = await claimReader.ReadAsync(cancellationToken);
-        var coverageMore = await coverageReader.ReadAsync(cancellationToken);
-        var gapMore = await gapReader.ReadAsync(cancellationToken);
-        while (await memberReader.ReadAsync(cancellationToken))
+        var claimMore = claims.Read();
+        var coverageMore = coverage.Read();
+        var gapMore = gaps.Read();
+        while (members.Read())
         {
-            var memberId = memberReader.GetString(0);
+            cancellationToken.ThrowIfCancellationRequested();
+            var memberKey = members.GetBytes(0).ToArray();
+            var memberId = members.GetString(0);
             var current = new List<Claim>();
             var fromFile = new HashSet<string>(StringComparer.Ordinal);
-            while (claimMore && string.CompareOrdinal(claimReader.GetString(0), memberId) <= 0)
+            int order;
+            while (claimMore && (order = claims.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (claimReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    var claim = ClaimBinaryCodec.Decode((byte[])claimReader.GetValue(1));
+                    var claim = ClaimBinaryCodec.Decode(claims.GetBytes(1));
                     current.Add(claim);
-                    if (claimReader.GetString(2) == contentHash)
+                    if (claims.GetInt64(2) == 1)
                     {
                         fromFile.Add(claim.ClaimId);
                     }
                 }
 
-                claimMore = await claimReader.ReadAsync(cancellationToken);
+                claimMore = claims.Read();
             }
 
             var eligibility = new List<EligibilitySpan>();
-            while (coverageMore && string.CompareOrdinal(coverageReader.GetString(0), memberId) <= 0)
+            while (coverageMore && (order = coverage.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (coverageReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    eligibility.Add(new EligibilitySpan(memberId, coverageReader.GetString(1), ParseDate(coverageReader.GetString(2)), coverageReader.IsDBNull(3) ? null : ParseDate(coverageReader.GetString(3))));
+                    eligibility.Add(new EligibilitySpan(memberId, coverage.GetString(1), ParseDate(coverage.GetString(2)), coverage.IsNull(3) ? null : ParseDate(coverage.GetString(3))));
                 }
 
-                coverageMore = await coverageReader.ReadAsync(cancellationToken);
+                coverageMore = coverage.Read();
             }
 
             var previous = new List<CareGap>();
-            while (gapMore && string.CompareOrdinal(gapReader.GetString(0), memberId) <= 0)
+            while (gapMore && (order = gaps.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (gapReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    previous.Add(JsonSerializer.Deserialize(gapReader.GetString(1), ClaimsJson.Default.CareGap)!);
+                    previous.Add(JsonSerializer.Deserialize(gaps.GetBytes(1), ClaimsJson.Default.CareGap)!);
                 }
 
-                gapMore = await gapReader.ReadAsync(cancellationToken);
+                gapMore = gaps.Read();
             }
 
             yield return new MemberClaimsSnapshot(memberId, current, eligibility, previous, fromFile);
@@ -260,56 +252,41 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         ArgumentNullException.ThrowIfNull(analyses);
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var deleteMonths = Command(connection, tx, "DELETE FROM member_months WHERE member_id = $m; DELETE FROM care_gaps WHERE member_id = $m;");
-        var dm = deleteMonths.Parameters.Add("$m", SqliteType.Text);
-        await using var insertMonth = Command(connection, tx, """
+        using var deleteMonths = new SqliteStatement(connection, "DELETE FROM member_months WHERE member_id = ?1");
+        using var deleteGaps = new SqliteStatement(connection, "DELETE FROM care_gaps WHERE member_id = ?1");
+        using var insertMonth = new SqliteStatement(connection, """
             INSERT INTO member_months (member_id, month, enrolled, bh_inpatient_stays, bh_ed_visits, outpatient_bh_visits, bh_paid, total_paid,
                 antipsychotic_fills, antidepressant_fills, sud_medication_fills, other_fills)
-            VALUES ($m, $month, $e, $s, $ed, $o, $bp, $tp, $ap, $ad, $sud, $other)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """);
-        var p = MonthParameters.Select(n => insertMonth.Parameters.Add(n, SqliteType.Text)).ToArray();
-        await using var insertGap = Command(connection, tx, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES ($id, $m, $measure, $s, $w, $b)");
-        var g = GapParameters.Select(n => insertGap.Parameters.Add(n, SqliteType.Text)).ToArray();
+        using var insertGap = new SqliteStatement(connection, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         // A trigger is listed under every file that reveals it (its id does not depend on the file); the same
         // id twice for one file keeps the first record.
-        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
-        var t = TriggerParameters.Select(n => insertTrigger.Parameters.Add(n, SqliteType.Text)).ToArray();
+        using var insertTrigger = new SqliteStatement(connection, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)");
+        insertTrigger.Bind(2, contentHash);
         foreach (var analysis in analyses)
         {
-            dm.Value = analysis.MemberId;
-            await deleteMonths.ExecuteNonQueryAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            deleteMonths.Bind(1, analysis.MemberId).Execute();
+            deleteGaps.Bind(1, analysis.MemberId).Execute();
             foreach (var month in analysis.Months)
             {
-                object[] values = [month.MemberId, Date(month.Month), month.Enrolled ? 1 : 0, month.BhInpatientStays, month.BhEmergencyVisits, month.OutpatientBhVisits,
-                    month.BhPaid.ToString(CultureInfo.InvariantCulture), month.TotalPaid.ToString(CultureInfo.InvariantCulture),
-                    month.AntipsychoticFills, month.AntidepressantFills, month.SubstanceUseMedicationFills, month.OtherFills];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    p[i].Value = values[i];
-                }
-
-                await insertMonth.ExecuteNonQueryAsync(cancellationToken);
+                insertMonth.Bind(1, month.MemberId).Bind(2, Date(month.Month)).Bind(3, month.Enrolled ? 1 : 0).Bind(4, month.BhInpatientStays).Bind(5, month.BhEmergencyVisits)
+                    .Bind(6, month.OutpatientBhVisits).Bind(7, month.BhPaid.ToString(CultureInfo.InvariantCulture)).Bind(8, month.TotalPaid.ToString(CultureInfo.InvariantCulture))
+                    .Bind(9, month.AntipsychoticFills).Bind(10, month.AntidepressantFills).Bind(11, month.SubstanceUseMedicationFills).Bind(12, month.OtherFills)
+                    .Execute();
             }
 
             foreach (var gap in analysis.Gaps)
             {
-                g[0].Value = gap.Id;
-                g[1].Value = gap.MemberId;
-                g[2].Value = gap.Measure.ToString();
-                g[3].Value = (int)gap.Status;
-                g[4].Value = Date(gap.WindowEnd);
-                g[5].Value = JsonSerializer.Serialize(gap, ClaimsJson.Default.CareGap);
-                await insertGap.ExecuteNonQueryAsync(cancellationToken);
+                insertGap.Bind(1, gap.Id).Bind(2, gap.MemberId).Bind(3, gap.Measure.ToString()).Bind(4, (int)gap.Status).Bind(5, Date(gap.WindowEnd))
+                    .Bind(6, JsonSerializer.Serialize(gap, ClaimsJson.Default.CareGap)).Execute();
             }
 
             foreach (var trigger in analysis.Triggers)
             {
-                t[0].Value = trigger.Id;
-                t[1].Value = contentHash;
-                t[2].Value = trigger.MemberId;
-                t[3].Value = trigger.Kind.ToString();
-                t[4].Value = JsonSerializer.Serialize(trigger, ClaimsJson.Default.ClaimsTrigger);
-                await insertTrigger.ExecuteNonQueryAsync(cancellationToken);
+                insertTrigger.Bind(1, trigger.Id).Bind(3, trigger.MemberId).Bind(4, trigger.Kind.ToString())
+                    .Bind(5, JsonSerializer.Serialize(trigger, ClaimsJson.Default.ClaimsTrigger)).Execute();
             }
         }
 
@@ -514,7 +491,9 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken);
+        await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+        // The statements run through SqliteStatement wait for a lock the way the commands do.
+        SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, DefaultTimeoutSeconds * 1000);
         if (!_schemaReady)
         {
             // Idempotent DDL: two callers racing here both run it harmlessly.
