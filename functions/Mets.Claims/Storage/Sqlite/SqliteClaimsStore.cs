@@ -78,19 +78,11 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
         if (eligibility.Count > 0)
         {
-            await using var insert = Command(connection, tx, "INSERT INTO staged_eligibility (file_hash, member_id, plan, coverage_start, coverage_end) VALUES ($h, $m, $p, $s, $e)");
-            insert.Parameters.AddWithValue("$h", contentHash);
-            var m = insert.Parameters.Add("$m", SqliteType.Text);
-            var p = insert.Parameters.Add("$p", SqliteType.Text);
-            var s = insert.Parameters.Add("$s", SqliteType.Text);
-            var e = insert.Parameters.Add("$e", SqliteType.Text);
+            using var insert = new SqliteStatement(connection, "INSERT INTO staged_eligibility (file_hash, member_id, plan, coverage_start, coverage_end, member_birth_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            insert.Bind(1, contentHash);
             foreach (var span in eligibility)
             {
-                m.Value = span.MemberId;
-                p.Value = span.Plan;
-                s.Value = Date(span.CoverageStart);
-                e.Value = span.CoverageEnd is { } end ? Date(end) : DBNull.Value;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                insert.Bind(2, span.MemberId).Bind(3, span.Plan).Bind(4, Date(span.CoverageStart)).Bind(5, OptionalDate(span.CoverageEnd)).Bind(6, OptionalDate(span.MemberBirthDate)).Execute();
             }
         }
 
@@ -122,9 +114,10 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
         await ApplyStagedClaimsAsync(connection, tx, contentHash, cancellationToken);
         await ExecuteAsync(connection, tx, """
-            INSERT INTO eligibility (member_id, plan, coverage_start, coverage_end, file_hash)
-            SELECT member_id, plan, coverage_start, coverage_end, file_hash FROM staged_eligibility WHERE file_hash = $h ORDER BY seq
-            ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash;
+            INSERT INTO eligibility (member_id, plan, coverage_start, coverage_end, file_hash, member_birth_date)
+            SELECT member_id, plan, coverage_start, coverage_end, file_hash, member_birth_date FROM staged_eligibility WHERE file_hash = $h ORDER BY seq
+            ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash,
+                member_birth_date = COALESCE(excluded.member_birth_date, eligibility.member_birth_date);
             INSERT OR IGNORE INTO file_members (file_hash, member_id) SELECT file_hash, member_id FROM staged_eligibility WHERE file_hash = $h;
             DELETE FROM staged_eligibility WHERE file_hash = $h;
             """, cancellationToken, ("$h", contentHash));
@@ -148,7 +141,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             WHERE f.file_hash = ?1 ORDER BY f.member_id
             """);
         using var coverage = new SqliteStatement(connection, """
-            SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end FROM file_members f
+            SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end, e.member_birth_date FROM file_members f
             JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = ?1 ORDER BY f.member_id, e.coverage_start
             """);
         using var gaps = new SqliteStatement(connection, """
@@ -191,7 +184,10 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             {
                 if (order == 0)
                 {
-                    eligibility.Add(new EligibilitySpan(memberId, coverage.GetString(1), ParseDate(coverage.GetString(2)), coverage.IsNull(3) ? null : ParseDate(coverage.GetString(3))));
+                    eligibility.Add(new EligibilitySpan(memberId, coverage.GetString(1), ParseDate(coverage.GetString(2)), coverage.IsNull(3) ? null : ParseDate(coverage.GetString(3)))
+                    {
+                        MemberBirthDate = coverage.IsNull(4) ? null : ParseDate(coverage.GetString(4)),
+                    });
                 }
 
                 coverageMore = coverage.Read();
@@ -233,13 +229,16 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         }
 
         var eligibility = new List<EligibilitySpan>();
-        await using (var command = Command(connection, null, "SELECT plan, coverage_start, coverage_end FROM eligibility WHERE member_id = $m ORDER BY coverage_start"))
+        await using (var command = Command(connection, null, "SELECT plan, coverage_start, coverage_end, member_birth_date FROM eligibility WHERE member_id = $m ORDER BY coverage_start"))
         {
             command.Parameters.AddWithValue("$m", memberId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                eligibility.Add(new EligibilitySpan(memberId, reader.GetString(0), ParseDate(reader.GetString(1)), reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2))));
+                eligibility.Add(new EligibilitySpan(memberId, reader.GetString(0), ParseDate(reader.GetString(1)), reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2)))
+                {
+                    MemberBirthDate = reader.IsDBNull(3) ? null : ParseDate(reader.GetString(3)),
+                });
             }
         }
 
@@ -491,7 +490,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+        await ExecuteAsync(connection, null, ConnectionPragmas + Environment.GetEnvironmentVariable("STORE_PRAGMAS"), cancellationToken);
         // The statements run through SqliteStatement wait for a lock the way the commands do.
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, DefaultTimeoutSeconds * 1000);
         if (!_schemaReady)
@@ -504,6 +503,17 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
                 if (await ScalarAsync(connection, tx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
                 {
                     await ExecuteAsync(connection, tx, MigrateTriggers, cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+            }
+
+            if (await ScalarAsync(connection, null, BirthDateColumnMissing, cancellationToken) is not null)
+            {
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                if (await ScalarAsync(connection, tx, BirthDateColumnMissing, cancellationToken) is not null)
+                {
+                    await ExecuteAsync(connection, tx, "ALTER TABLE staged_eligibility ADD COLUMN member_birth_date TEXT; ALTER TABLE eligibility ADD COLUMN member_birth_date TEXT;", cancellationToken);
                 }
 
                 await tx.CommitAsync(cancellationToken);
@@ -549,6 +559,8 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
     private static string Date(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
 
+    private static string? OptionalDate(DateOnly? date) => date is { } d ? Date(d) : null;
+
     private static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, DateFormat, CultureInfo.InvariantCulture);
 
     private const string Schema = """
@@ -566,7 +578,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         CREATE INDEX IF NOT EXISTS ix_file_reports ON file_reports (file_hash, seq);
         CREATE TABLE IF NOT EXISTS staged_eligibility (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
-            coverage_start TEXT NOT NULL, coverage_end TEXT);
+            coverage_start TEXT NOT NULL, coverage_end TEXT, member_birth_date TEXT);
         CREATE INDEX IF NOT EXISTS ix_staged_eligibility ON staged_eligibility (file_hash, seq);
         CREATE TABLE IF NOT EXISTS claim_versions (
             version_id INTEGER PRIMARY KEY AUTOINCREMENT, claim_id TEXT NOT NULL, file_hash TEXT NOT NULL, member_id TEXT NOT NULL,
@@ -578,7 +590,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         CREATE INDEX IF NOT EXISTS ix_claims_current_member ON claims_current (member_id);
         CREATE TABLE IF NOT EXISTS file_members (file_hash TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (file_hash, member_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS eligibility (
-            member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL,
+            member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL, member_birth_date TEXT,
             PRIMARY KEY (member_id, plan, coverage_start));
         CREATE TABLE IF NOT EXISTS member_months (
             member_id TEXT NOT NULL, month TEXT NOT NULL, enrolled INTEGER NOT NULL, bh_inpatient_stays INTEGER NOT NULL, bh_ed_visits INTEGER NOT NULL,
@@ -595,6 +607,9 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             file_hash TEXT PRIMARY KEY, kind INTEGER NOT NULL, code INTEGER NOT NULL, control_number TEXT NOT NULL, created_at TEXT NOT NULL, content TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """;
+
+    /// <summary>Databases written before eligibility files could carry birth dates lack the column (added on open).</summary>
+    private const string BirthDateColumnMissing = "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pragma_table_info('eligibility') WHERE name = 'member_birth_date')";
 
     /// <summary>
     /// Databases written before trigger ids left out the file kept them in <c>triggers</c> (one row per id): copied
