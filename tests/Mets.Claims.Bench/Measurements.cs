@@ -472,7 +472,7 @@ internal static class Measurements
     {
         var options = new ClaimsAnalyticsOptions();
         var ingestor = new ClaimsFileIngestor(store, new ClaimClassifier(BhCodeSets.Default), new MemberAnalyzer(options), new NoEngagedMembers(),
-            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000, StageBatchSize = int.Parse(Environment.GetEnvironmentVariable("STAGE_BATCH") ?? "2000", CultureInfo.InvariantCulture) }), new FixedTime(),
+            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000 }), new FixedTime(),
             quiet ? Microsoft.Extensions.Logging.Abstractions.NullLogger<ClaimsFileIngestor>.Instance : new ConsoleLogger());
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return await ingestor.IngestAsync(Path.GetFileName(path), stream, CancellationToken.None);
