@@ -1,6 +1,6 @@
 using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
-using Mets.Claims.Storage.Sqlite;
+using Mets.Claims.Storage;
 
 namespace Mets.Claims.Tests.Ingestion;
 
@@ -73,41 +73,31 @@ public class MemberBirthDateIngestionTests
     [Fact]
     public async Task Open_DatabaseWithoutTheEligibilityBirthDateColumn_AddsItAndKeepsTheSpans()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "mets-claims-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "claims.db");
-        try
+        // The host's store has not opened its database yet: write one as the store did before birth dates.
+        using var host = new ClaimsTestHost();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
         {
-            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
-            {
-                await connection.OpenAsync();
-                await using var command = connection.CreateCommand();
-                command.CommandText = """
-                    CREATE TABLE staged_eligibility (seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
-                        coverage_start TEXT NOT NULL, coverage_end TEXT);
-                    CREATE TABLE eligibility (member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL,
-                        PRIMARY KEY (member_id, plan, coverage_start));
-                    INSERT INTO eligibility VALUES ('M1', 'MEDICAID', '2025-01-01', NULL, 'oldfile');
-                    """;
-                await command.ExecuteNonQueryAsync();
-            }
-
-            var store = new SqliteClaimsStore(path);
-            var before = await store.GetMemberAsync("M1", null, CancellationToken.None);
-            var span = Assert.Single(before.Eligibility);
-            Assert.Equal((new DateOnly(2025, 1, 1), (DateOnly?)null), (span.CoverageStart, span.MemberBirthDate));
-
-            await store.BeginFileAsync("newfile", "e.csv", Mets.Claims.Storage.ClaimsFileKind.EligibilityCsv, null, DateTimeOffset.UnixEpoch, CancellationToken.None);
-            await store.StageAsync("newfile", [], [span with { MemberBirthDate = new DateOnly(2000, 2, 29) }], Mets.Claims.Storage.ClaimsFileProgress.None, DateTimeOffset.UnixEpoch, CancellationToken.None);
-            await store.CommitAsync("newfile", Mets.Claims.Storage.ClaimsFileCounts.Empty, [], [], Mets.Claims.Storage.ClaimsFileProgress.None, new DateOnly(2026, 3, 1), DateTimeOffset.UnixEpoch, CancellationToken.None);
-
-            Assert.Equal(new DateOnly(2000, 2, 29), Assert.Single((await store.GetMemberAsync("M1", null, CancellationToken.None)).Eligibility).MemberBirthDate);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE staged_eligibility (seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
+                    coverage_start TEXT NOT NULL, coverage_end TEXT);
+                CREATE TABLE eligibility (member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL,
+                    PRIMARY KEY (member_id, plan, coverage_start));
+                INSERT INTO eligibility VALUES ('M1', 'MEDICAID', '2025-01-01', NULL, 'oldfile');
+                """;
+            await command.ExecuteNonQueryAsync();
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+
+        var store = host.Sqlite;
+        var span = Assert.Single((await store.GetMemberAsync("M1", null, CancellationToken.None)).Eligibility);
+        Assert.Equal((new DateOnly(2025, 1, 1), (DateOnly?)null), (span.CoverageStart, span.MemberBirthDate));
+
+        await store.BeginFileAsync("newfile", "e.csv", ClaimsFileKind.EligibilityCsv, null, DateTimeOffset.UnixEpoch, CancellationToken.None);
+        await store.StageAsync("newfile", [], [span with { MemberBirthDate = new DateOnly(2000, 2, 29) }], ClaimsFileProgress.None, DateTimeOffset.UnixEpoch, CancellationToken.None);
+        await store.CommitAsync("newfile", ClaimsFileCounts.Empty, [], [], ClaimsFileProgress.None, new DateOnly(2026, 3, 1), DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        Assert.Equal(new DateOnly(2000, 2, 29), Assert.Single((await store.GetMemberAsync("M1", null, CancellationToken.None)).Eligibility).MemberBirthDate);
     }
 
     private static async Task<IReadOnlyList<CareGap>> GapsAsync(string fileName, string content, string member, DateTimeOffset? now = null)
