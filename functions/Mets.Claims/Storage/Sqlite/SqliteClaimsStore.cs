@@ -17,8 +17,14 @@ namespace Mets.Claims.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
-    /// <summary>Set on every connection the store opens (the bench's raw bulk insert uses them too).</summary>
-    internal const string ConnectionPragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+    /// <summary>
+    /// Set on every connection the store opens (the bench's raw bulk insert uses them too). A file is staged in
+    /// batches and analysed in batches, each its own transaction: with SQLite's default automatic checkpoint (every
+    /// 1,000 WAL pages, 4 MB) a 1,000,000-line file made a checkpoint, two fsyncs with synchronous=NORMAL, every few
+    /// batches; checkpointing every 16,384 pages (64 MB) makes a few dozen times fewer, and journal_size_limit gives
+    /// the WAL file back after each.
+    /// </summary>
+    internal const string ConnectionPragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864;";
 
     private const string DateFormat = "yyyy-MM-dd";
     private const int DefaultTimeoutSeconds = 60;
