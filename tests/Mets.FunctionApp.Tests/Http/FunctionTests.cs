@@ -343,6 +343,58 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
     }
 
+    /// <summary>The engagement behind <paramref name="engagement"/> as the orchestration leaves it after <paramref name="change"/>.</summary>
+    private async Task SettleAsync(string engagement, Func<Mets.Domain.Engagements.EngagementCase, Mets.Domain.Engagements.EngagementCase> change)
+    {
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var found = await store.GetAsync(EngagementId.Parse(engagement));
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(change(found!), "test-settle-" + engagement)).Outcome);
+    }
+
+    [Fact]
+    public async Task ShowProviderRequest_AfterTheAnswerOrTheClosure_ShowsNoDiagnosisCodes()
+    {
+        var (answeredEngagement, answeredOutreach, answeredToken) = await EmailedOutreachAsync("REF-F-LINK-DONE", "PLAN:M0000113");
+        var (closedEngagement, _, closedToken) = await EmailedOutreachAsync("REF-F-LINK-CLOSED", "PLAN:M0000114");
+        var now = DateTimeOffset.UtcNow;
+        await SettleAsync(answeredEngagement, found => found.RecordOutreach(
+            found.Outreach.Single(o => o.Id.Value == answeredOutreach).Answered(Mets.Domain.Engagements.ProviderResponse.DeclinedToCollaborate, now),
+            Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, now));
+        await SettleAsync(closedEngagement, found => found.Close(Mets.Domain.Closure.ClosureReason.MemberDeclined, Mets.Domain.Engagements.Actor.System, now));
+
+        var answered = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{answeredToken}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, answeredToken, d, c, CancellationToken.None));
+        var badFormAfterAnswer = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{answeredToken}", body: "response=maybe", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, answeredToken, d, c, CancellationToken.None));
+        var secondAnswer = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{answeredToken}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, answeredToken, d, c, CancellationToken.None));
+        var closed = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{closedToken}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, closedToken, d, c, CancellationToken.None));
+        var answerAfterClosure = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
+            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{closedToken}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, closedToken, d, c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, answered.Status);
+        Assert.Contains("Recorded: <strong>I decline to collaborate</strong>", answered.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status400BadRequest, badFormAfterAnswer.Status);
+        Assert.Equal(StatusCodes.Status409Conflict, secondAnswer.Status);
+        Assert.Contains("I decline to collaborate", secondAnswer.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status200OK, closed.Status);
+        Assert.Contains("This request is closed", closed.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status409Conflict, answerAfterClosure.Status);
+        Assert.Contains("Request closed", answerAfterClosure.Body, StringComparison.Ordinal);
+        foreach (var page in new[] { answered, badFormAfterAnswer, secondAnswer, closed, answerAfterClosure })
+        {
+            Assert.DoesNotContain("F32.1", page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Diagnosis codes", page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("<form", page.Body, StringComparison.Ordinal);
+        }
+
+        _host.Durable.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     [Fact]
     public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200_SecondAnswer409NamingTheFirst()
     {
