@@ -4,11 +4,13 @@ using Mets.Api.Authentication;
 using Mets.Api.OpenApi;
 using Mets.Api.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mets.Api;
 
@@ -18,7 +20,7 @@ public static class ApiServiceCollectionExtensions
     /// <summary>
     /// The local host's HTTP platform: <see cref="AddMetsApiPlatform"/> plus API keys and actors, authorization
     /// policies (API key by default, admin key for management), the provider-link rate limit (ASP.NET Core's rate
-    /// limiter) and OpenAPI.
+    /// limiter) keyed on the client address behind <c>Mets:Api:TrustedProxies</c> only, and OpenAPI.
     /// </summary>
     public static IServiceCollection AddMetsApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +53,10 @@ public static class ApiServiceCollectionExtensions
                 .Build());
 
         services.AddProviderLinkRateLimit();
+        // The client address behind configured proxies only (PostConfigure: the last word over ASP.NET Core's
+        // defaults and ASPNETCORE_FORWARDEDHEADERS_ENABLED); UseMetsApi runs the middleware first.
+        services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<ApiLimitsOptions>>((forwarded, limits) =>
+            TrustedProxies.Apply(forwarded, limits.Value.TrustedProxies, host: []));
         services.AddApiReference();
         return services;
     }
