@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mets.Api.Authentication;
+using Mets.Api.Logging;
 using Mets.Api.OpenApi;
 using Mets.Api.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,8 +65,8 @@ public static class ApiServiceCollectionExtensions
 
     /// <summary>
     /// What every host of the METS handlers needs, whoever checks the callers: the limits (<c>Mets:Api</c>), the
-    /// clock, the actor accessor, problem details, the JSON answers' enum names, and log filters that keep request
-    /// paths and query strings out of the framework's own logs. The function app calls this (its callers are
+    /// clock, the actor accessor, problem details, the JSON answers' enum names, the member-data redactor (erasing) and
+    /// log filters that keep request paths and query strings out of the framework's own logs. The function app calls this (its callers are
     /// checked with Microsoft Entra ID tokens); the local host calls it through <see cref="AddMetsApi"/>.
     /// </summary>
     public static IServiceCollection AddMetsApiPlatform(this IServiceCollection services, IConfiguration configuration)
@@ -83,6 +85,11 @@ public static class ApiServiceCollectionExtensions
         // Responses name enum values the way request bodies must (StrictJson): camelCase strings.
         services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        // Member data in logs is erased (RedactedException: unhandled exceptions keep type and frames, not messages).
+        services.AddRedaction(redaction => redaction
+            .SetRedactor<ErasingRedactor>(MemberData.Set)
+            .SetFallbackRedactor<ErasingRedactor>());
 
         services.AddLogging(logging => logging
             // The hosting diagnostics log the raw URL (tokens, `code` keys) and open a scope that
