@@ -362,8 +362,7 @@ public sealed class FunctionTests : IAsyncLifetime
     {
         var (_, _, token) = await EmailedOutreachAsync("REF-F-LINK-SHOW", "PLAN:M0000110");
 
-        var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
-            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+        var answer = await ShowLinkAsync(token);
 
         Assert.Equal(StatusCodes.Status200OK, answer.Status);
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
@@ -372,6 +371,16 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.DoesNotContain("M0000110", answer.Body, StringComparison.Ordinal);
         Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
     }
+
+    /// <summary>GET the provider page behind <paramref name="token"/>.</summary>
+    private Task<Answer> ShowLinkAsync(string token) =>
+        InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+
+    /// <summary>POST an answer to the link: the page's form (<c>response=...</c>) unless another content type is given.</summary>
+    private Task<Answer> AnswerLinkAsync(string token, string body, string contentType = "application/x-www-form-urlencoded") =>
+        InvokeAsync(HttpFunctionRoutes.RecordProviderResponse, FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: body, contentType: contentType),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
 
     /// <summary>The engagement behind <paramref name="engagement"/> as the orchestration leaves it after <paramref name="change"/>.</summary>
     private async Task SettleAsync(string engagement, Func<Mets.Domain.Engagements.EngagementCase, Mets.Domain.Engagements.EngagementCase> change)
@@ -392,19 +401,11 @@ public sealed class FunctionTests : IAsyncLifetime
             Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, now));
         await SettleAsync(closedEngagement, found => found.Close(Mets.Domain.Closure.ClosureReason.MemberDeclined, Mets.Domain.Engagements.Actor.System, now));
 
-        var answered = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{answeredToken}"),
-            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, answeredToken, d, c, CancellationToken.None));
-        var badFormAfterAnswer = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{answeredToken}", body: "response=maybe", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, answeredToken, d, c, CancellationToken.None));
-        var secondAnswer = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{answeredToken}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, answeredToken, d, c, CancellationToken.None));
-        var closed = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{closedToken}"),
-            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, closedToken, d, c, CancellationToken.None));
-        var answerAfterClosure = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{closedToken}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, closedToken, d, c, CancellationToken.None));
+        var answered = await ShowLinkAsync(answeredToken);
+        var badFormAfterAnswer = await AnswerLinkAsync(answeredToken, "response=maybe");
+        var secondAnswer = await AnswerLinkAsync(answeredToken, "response=willCollaborate");
+        var closed = await ShowLinkAsync(closedToken);
+        var answerAfterClosure = await AnswerLinkAsync(closedToken, "response=willCollaborate");
 
         Assert.Equal(StatusCodes.Status200OK, answered.Status);
         Assert.Contains("Recorded: <strong>I decline to collaborate</strong>", answered.Body, StringComparison.Ordinal);
@@ -433,15 +434,9 @@ public sealed class FunctionTests : IAsyncLifetime
         Running(outreach);
         Running(formOutreach);
 
-        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{formToken}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, formToken, d, c, CancellationToken.None));
-        var second = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=declinedToCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
+        var form = await AnswerLinkAsync(formToken, "response=notTreatingMember");
+        var second = await AnswerLinkAsync(token, "response=declinedToCollaborate");
 
         Assert.Equal(StatusCodes.Status202Accepted, json.Status);
         Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
@@ -472,15 +467,9 @@ public sealed class FunctionTests : IAsyncLifetime
     public async Task RecordProviderResponse_InvalidLinkJson403_Form403Page_OtherBody415()
     {
         const string token = "not-a-signed-token";
-        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var other = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "yes", contentType: "text/plain"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
+        var form = await AnswerLinkAsync(token, "response=willCollaborate");
+        var other = await AnswerLinkAsync(token, "yes", "text/plain");
 
         Assert.Equal(StatusCodes.Status403Forbidden, json.Status);
         Assert.Equal("LinkInvalid", json.Json.GetProperty("code").GetString());

@@ -491,7 +491,7 @@ public class EngagementLifecycleTests
         });
         var afterClosure = await h.Service.RespondToOutreachAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)), ProviderResponse.WillCollaborate);
         Assert.Equal(CommandStatus.Conflict, afterClosure.Status);
-        Assert.Equal(nameof(EventFit.EngagementClosed), afterClosure.Reason);
+        Assert.Equal(EngagementService.RequestClosed, afterClosure.Reason); // refused before anything is claimed or raised
         var emails = h.Emails().Count;
         await h.AdvanceAsync(TimeSpan.FromDays(40));
         Assert.Equal(emails, h.Emails().Count);
