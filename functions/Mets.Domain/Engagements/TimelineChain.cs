@@ -111,8 +111,17 @@ public static class TimelineChain
     {
         ArgumentNullException.ThrowIfNull(timeline);
         ArgumentNullException.ThrowIfNull(entry);
-        var previous = timeline.Count > 0 && timeline[^1].Hash is { } last ? last : Recompute(engagementId, timeline)[^1];
-        return entry with { Hash = Link(previous, timeline.Count + 1, entry) };
+        return entry with { Hash = Link(Head(engagementId, timeline), timeline.Count + 1, entry) };
+    }
+
+    /// <summary>
+    /// The chain's head: the last entry's stored hash, the hash computed for it when the timeline holds legacy entries
+    /// only, or <see cref="Genesis"/> for an empty timeline.
+    /// </summary>
+    public static string Head(EngagementId engagementId, IReadOnlyList<TimelineEntry> timeline)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        return timeline.Count > 0 && timeline[^1].Hash is { } last ? last : Recompute(engagementId, timeline)[^1];
     }
 
     /// <summary>
