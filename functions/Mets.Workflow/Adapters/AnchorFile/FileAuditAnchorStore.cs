@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
@@ -8,8 +7,8 @@ namespace Mets.Workflow.Adapters.AnchorFile;
 
 /// <summary>
 /// The local anchor store: one append-only text file (docs/reliability.md, "Tamper-evident audit"), by default
-/// <c>audit/timeline-anchors.log</c> under the data folder. One line per anchor, fields separated by a tab:
-/// <c>{engagement id}\t{entry count}\t{head hash}\t{anchored at, UTC ISO 8601}</c>. The file is only ever opened with
+/// <c>audit/timeline-anchors.log</c> under the data folder. One line per anchor (<see cref="AnchorLine"/>: engagement
+/// id, entry count, head hash, time, separated by tabs). The file is only ever opened with
 /// <see cref="FileMode.Append"/> for writing, each line written in one write and flushed to the disk (fsync) before
 /// <see cref="AppendAsync"/> returns; nothing in the application truncates or rewrites it. A line torn by a crash
 /// mid-write is ended before the next anchor, and readers skip lines that are not anchors. The file is no defence
@@ -31,7 +30,7 @@ public sealed class FileAuditAnchorStore : IAuditAnchorStore, IDisposable
     public async Task AppendAsync(TimelineAnchor anchor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(anchor);
-        var line = Format(anchor);
+        var line = AnchorLine.Format(anchor);
         await _append.WaitAsync(cancellationToken);
         try
         {
@@ -60,39 +59,13 @@ public sealed class FileAuditAnchorStore : IAuditAnchorStore, IDisposable
         using var reader = new StreamReader(file, Encoding.UTF8);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith(prefix, StringComparison.Ordinal) && TryParse(line, out var anchor))
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && AnchorLine.TryParse(line, out var anchor))
             {
                 found.Add(anchor);
             }
         }
 
         return [.. found.OrderBy(a => a.EntryCount).ThenBy(a => a.AnchoredAt)];
-    }
-
-    /// <summary>An anchor as its line in the file (ending in a line feed).</summary>
-    public static string Format(TimelineAnchor anchor)
-    {
-        ArgumentNullException.ThrowIfNull(anchor);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{anchor.EngagementId.Value}\t{anchor.EntryCount}\t{anchor.HeadHash}\t{anchor.AnchoredAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'}\n");
-    }
-
-    /// <summary>Reads one line of the file; false for anything that is not an anchor (a torn line, or text someone added).</summary>
-    public static bool TryParse(string line, out TimelineAnchor anchor)
-    {
-        anchor = null!;
-        var fields = (line ?? string.Empty).Split('\t');
-        if (fields.Length != 4
-            || !EngagementId.TryParse(fields[0], out var engagement)
-            || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1
-            || fields[2] is not { Length: 64 } head || !head.All(char.IsAsciiHexDigitLower)
-            || !DateTimeOffset.TryParseExact(fields[3], "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-        {
-            return false;
-        }
-
-        anchor = new TimelineAnchor(engagement, count, head, at);
-        return true;
     }
 
     public void Dispose() => _append.Dispose();

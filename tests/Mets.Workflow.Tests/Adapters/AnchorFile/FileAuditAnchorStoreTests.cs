@@ -2,6 +2,7 @@ using System.Text;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Adapters.AnchorFile;
+using Mets.Workflow.Audit;
 
 namespace Mets.Workflow.Tests.Adapters.AnchorFile;
 
@@ -62,7 +63,7 @@ public sealed class FileAuditAnchorStoreTests : IDisposable
         await _store.AppendAsync(Anchor(_a, 30));
 
         Assert.Equal([10, 30], (await _store.ReadAsync(_a)).Select(a => a.EntryCount));
-        Assert.EndsWith(FileAuditAnchorStore.Format(Anchor(_a, 30)), await File.ReadAllTextAsync(_store.FilePath), StringComparison.Ordinal);
+        Assert.EndsWith(AnchorLine.Format(Anchor(_a, 30)), await File.ReadAllTextAsync(_store.FilePath), StringComparison.Ordinal);
     }
 
     public void Dispose()
