@@ -132,6 +132,26 @@ public abstract class TimelineAuditContract : IDisposable
         Assert.Equal((TimelineFindingKind.Rewritten, 6), (verification.Finding!.Kind, verification.Finding.Position)); // after the anchor of 5, before that of 11
     }
 
+    // ---- documents from before the chain ----
+
+    [Fact]
+    public async Task ATimelineStoredWithoutHashes_Loads_Verifies_AndTheNextSaveSealsItIn()
+    {
+        var store = await CreateStoreAsync();
+        var built = await BuildAsync(store, entries: 12);
+        await TamperAsync(built.Id, t => [.. t.Select(e => e with { Hash = null })]); // as the store held it before the chain existed
+        var legacy = (await store.GetAsync(built.Id))!;
+
+        var saved = await store.SaveAsync(legacy.Note(T0.AddDays(9), Actor.System, TimelineEntryKind.ReminderSent), "after-legacy");
+        var verification = (await Audit(store).VerifyAsync(built.Id))!;
+
+        Assert.All(legacy.Timeline, e => Assert.Null(e.Hash));
+        Assert.Equal(CaseSaveOutcome.Saved, saved.Outcome);
+        Assert.True(verification.Intact, verification.Finding?.Reason); // the anchors of the sealed chain match the hashes computed for the legacy entries
+        Assert.Equal((13, 12), (verification.Entries, verification.LegacyEntries));
+        Assert.Equal(built.Timeline[^1].Hash, TimelineChain.Recompute(built.Id, (await store.GetAsync(built.Id))!.Timeline)[12]);
+    }
+
     public void Dispose()
     {
         Dispose(true);
@@ -232,7 +252,8 @@ public sealed class CosmosTimelineAuditTests(CosmosServerFixture server) : Timel
 
     /// <summary>
     /// What someone with write access to the container does: every entry written as a timeline item at its (new)
-    /// position and the case document made to count them (items past the count are not read), with the new chain head.
+    /// position and the case document made to count them (items past the count are not read), with the new chain head
+    /// (none when no entry has a hash: a document from before the chain).
     /// </summary>
     protected override async Task TamperAsync(EngagementId id, Func<IReadOnlyList<TimelineEntry>, List<TimelineEntry>> change)
     {
@@ -245,7 +266,7 @@ public sealed class CosmosTimelineAuditTests(CosmosServerFixture server) : Timel
             await cases.UpsertItemAsync(new TimelineItem(CosmosCaseStore.TimelineItemId(position), id.Value, CosmosCaseStore.TimelineKind, position, after[position - 1]), key);
         }
 
-        await cases.ReplaceItemAsync(stored with { TimelineLength = after.Count, RecentTimeline = [], TimelineHead = TimelineChain.Head(id, after) }, CosmosCaseStore.CaseItemId, key);
+        await cases.ReplaceItemAsync(stored with { TimelineLength = after.Count, RecentTimeline = [], TimelineHead = after.All(e => e.Hash is null) ? null : TimelineChain.Head(id, after) }, CosmosCaseStore.CaseItemId, key);
     }
 
     [Fact]
