@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Mets.Azure.Storage;
 
 namespace Mets.Azure.AuditStorage;
 
@@ -27,19 +28,6 @@ public sealed class AuditStorageOptions : IValidatableObject
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = SectionName + ":Container must be a valid container name (3-63 lower-case letters, digits and single hyphens).")]
     public string Container { get; set; } = "audit-anchors";
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);
-        var hasServiceUri = !string.IsNullOrWhiteSpace(ServiceUri);
-        if (hasConnectionString == hasServiceUri)
-        {
-            yield return new ValidationResult(
-                SectionName + ": set exactly one of ConnectionString (e.g. Azurite) and ServiceUri (managed identity).",
-                [nameof(ConnectionString), nameof(ServiceUri)]);
-        }
-        else if (hasServiceUri && (!Uri.TryCreate(ServiceUri, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
-        {
-            yield return new ValidationResult(SectionName + ":ServiceUri must be an absolute http(s) address.", [nameof(ServiceUri)]);
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        BlobServiceConnection.Validate(SectionName, ConnectionString, ServiceUri);
 }

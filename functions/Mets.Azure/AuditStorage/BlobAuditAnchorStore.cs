@@ -1,8 +1,8 @@
 using System.Globalization;
 using Azure;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Mets.Azure.Storage;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Audit;
@@ -28,13 +28,7 @@ public sealed class BlobAuditAnchorStore(BlobContainerClient container) : IAudit
     public static BlobAuditAnchorStore Create(AuditStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var service = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new BlobServiceClient(new Uri(options.ServiceUri!), new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ClientId) ? null : options.ClientId,
-            }))
-            : new BlobServiceClient(options.ConnectionString);
-        return new BlobAuditAnchorStore(service.GetBlobContainerClient(options.Container));
+        return new BlobAuditAnchorStore(BlobServiceConnection.Create(options.ConnectionString, options.ServiceUri, options.ClientId).GetBlobContainerClient(options.Container));
     }
 
     /// <summary>The blob name of an anchor: sorted by engagement, then by entry count.</summary>
@@ -92,10 +86,7 @@ public sealed class BlobAuditAnchorStore(BlobContainerClient container) : IAudit
         return AnchorLine.TryParse(content.Value.Content.ToString(), out var anchor) ? anchor : null;
     }
 
-    /// <summary>
-    /// Creates the container if it does not exist yet (once per instance; infra provisions it on Azure, where an identity
-    /// allowed to write blobs but not to create containers gets 403: then it is taken as provisioned).
-    /// </summary>
+    /// <summary>Creates the container if it does not exist yet (once per instance; infra provisions it on Azure).</summary>
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _ensured) == 1)
@@ -103,15 +94,7 @@ public sealed class BlobAuditAnchorStore(BlobContainerClient container) : IAudit
             return;
         }
 
-        try
-        {
-            await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == 403)
-        {
-            // provisioned by infra; this identity may not create containers
-        }
-
+        await BlobServiceConnection.EnsureCreatedAsync([Container], cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _ensured, 1);
     }
 }
