@@ -72,6 +72,14 @@ public sealed record Claim(
     string? BillingNpi,
     IReadOnlyList<ClaimLine> Lines)
 {
+    /// <summary>
+    /// The member's (patient's) date of birth as the claim gives it (X12 <c>DMG*D8</c> of the patient loop, a
+    /// birth-date column of a CSV file), or null when the file does not carry it. Protected health
+    /// information: stored with the claim, used for the measures' age rules, never logged or put in
+    /// evidence.
+    /// </summary>
+    public DateOnly? MemberBirthDate { get; init; }
+
     /// <summary>The principal (first) diagnosis, when the claim has one.</summary>
     public DiagnosisCode? PrincipalDiagnosis => Diagnoses.Count > 0 ? Diagnoses[0] : null;
 

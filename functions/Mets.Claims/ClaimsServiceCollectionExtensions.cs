@@ -1,7 +1,9 @@
 using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
+using Mets.Claims.Reading;
 using Mets.Claims.Storage;
 using Mets.Claims.Storage.Sqlite;
+using Mets.Domain.Diagnoses;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +17,8 @@ public static class ClaimsServiceCollectionExtensions
     /// Registers claims ingest (<see cref="ClaimsFileIngestor"/>), the member query
     /// (<see cref="MemberClaimsQuery"/>), the analytics and the SQLite claims store. Settings:
     /// "Claims:Store:DatabasePath" (required), "Claims:Ingestion:*", "Claims:Analytics:*" (including an
-    /// optional CodeSetPath). Register your own <see cref="IEngagedMemberDirectory"/> or
+    /// optional CodeSetPath and NdcListPath), "Claims:Diagnosis:CodeSetFiles" (optional ICD-10-CM releases by
+    /// effective date). Register your own <see cref="IEngagedMemberDirectory"/> or
     /// <see cref="IClaimsStore"/> to replace the defaults. The host provides logging (ILogger&lt;T&gt;).
     /// </summary>
     public static IServiceCollection AddMetsClaims(this IServiceCollection services, IConfiguration configuration)
@@ -25,11 +28,16 @@ public static class ClaimsServiceCollectionExtensions
         services.AddOptions<ClaimsStoreOptions>().BindConfiguration(ClaimsStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ClaimsIngestionOptions>().BindConfiguration(ClaimsIngestionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ClaimsAnalyticsOptions>().BindConfiguration(ClaimsAnalyticsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DiagnosisOptions>().BindConfiguration(DiagnosisOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiagnosisOptions>, DiagnosisOptions.Validator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DiagnosisOptions>>().Value.CreateValidator());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
-            var path = sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value.CodeSetPath;
-            return string.IsNullOrWhiteSpace(path) ? BhCodeSets.Default : BhCodeSets.LoadFile(path);
+            var analytics = sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value;
+            return string.IsNullOrWhiteSpace(analytics.CodeSetPath) && string.IsNullOrWhiteSpace(analytics.NdcListPath)
+                ? BhCodeSets.Default
+                : BhCodeSets.LoadFile(analytics.CodeSetPath, analytics.NdcListPath);
         });
         services.TryAddSingleton(sp => new ClaimClassifier(sp.GetRequiredService<BhCodeSets>()));
         services.TryAddSingleton(sp => new MemberAnalyzer(sp.GetRequiredService<IOptions<ClaimsAnalyticsOptions>>().Value));

@@ -42,10 +42,12 @@ public enum ClaimsTriggerKind
 }
 
 /// <summary>
-/// A trigger record for the workflow. <see cref="Id"/> is deterministic (file content hash, member,
-/// kind, evidence), so a retried file yields the same ids and never a second referral. It carries no
-/// PHI beyond the member id: dates of the event and evidence codes (diagnosis, place of service,
-/// revenue and procedure codes, measure and PDC).
+/// A trigger record for the workflow. <see cref="Id"/> is the trigger's identity: the member, the kind and
+/// the index event (the discharge, the ED visit, the gap's index date, the start of a qualifying
+/// utilization episode), never the file that revealed it. Every file that reveals the same trigger gives it
+/// the same id, so a consumer that de-duplicates on <see cref="Id"/> creates one referral and applies one
+/// engagement event, however many files repeat it. It carries no PHI beyond the member id: dates of the
+/// event and evidence codes (diagnosis, place of service, revenue and procedure codes, measure and PDC).
 /// </summary>
 public sealed record ClaimsTrigger(
     string Id,
@@ -55,9 +57,16 @@ public sealed record ClaimsTrigger(
     DateOnly? WindowEnd,
     IReadOnlyList<string> EvidenceCodes)
 {
-    public static string MakeId(string fileHash, string memberId, ClaimsTriggerKind kind, string evidenceKey)
+    /// <summary>
+    /// The identity of a trigger: 32 lower-case hex characters of SHA-256 over a version tag, the member,
+    /// the kind and <paramref name="indexEventKey"/> (what the index event is and its date, e.g.
+    /// <c>FollowUpAfterHospitalization7|20260303</c>). Deterministic, and independent of the file.
+    /// </summary>
+    public static string MakeId(string memberId, ClaimsTriggerKind kind, string indexEventKey)
     {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{fileHash}\n{memberId}\n{kind}\n{evidenceKey}"));
+        ArgumentNullException.ThrowIfNull(memberId);
+        ArgumentNullException.ThrowIfNull(indexEventKey);
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"claims-trigger/2\n{memberId}\n{kind}\n{indexEventKey}"));
         return Convert.ToHexStringLower(bytes.AsSpan(0, 16));
     }
 }

@@ -16,9 +16,9 @@ internal sealed class SyntheticClaimsGenerator(int seed)
     private static readonly string[] Medical = ["J06.9", "I10", "E11.9", "M54.5", "Z00.00", "K21.9"];
     private static readonly string[] TherapyCodes = ["90832", "90834", "90837", "90791", "99214", "H0004", "H2019"];
     private static readonly string[] MedicalCodes = ["99213", "99214", "80053", "85025", "93000"];
-    private static readonly string[] Antipsychotics = ["59148000810", "00310027510", "00002411560"];
-    private static readonly string[] Antidepressants = ["00049491030", "00456201001", "00777310502"];
-    private static readonly string[] Mat = ["12496120203", "00546122001"];
+    private static readonly string[] Antipsychotics = ["59148000810", "00310027110", "50268008711"];
+    private static readonly string[] Antidepressants = ["00049491030", "00456201001", "58151057430"];
+    private static readonly string[] Mat = ["12496120203", "12496010001"];
     private static readonly string[] OtherDrugs = ["00093505601", "00378180110", "68180051301"];
     private static readonly DateOnly Start = new(2025, 1, 1);
 

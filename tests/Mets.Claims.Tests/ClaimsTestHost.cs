@@ -2,6 +2,7 @@ using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
 using Mets.Claims.Storage;
 using Mets.Claims.Storage.Sqlite;
+using Mets.Domain.Diagnoses;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -14,8 +15,9 @@ internal sealed class ClaimsTestHost : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mets-claims-tests", Guid.NewGuid().ToString("N"));
 
-    public ClaimsTestHost(DateTimeOffset? now = null, ClaimsIngestionOptions? ingestion = null, ClaimsAnalyticsOptions? analytics = null, IClaimsStore? store = null, IEngagedMemberDirectory? engaged = null)
+    public ClaimsTestHost(DateTimeOffset? now = null, ClaimsIngestionOptions? ingestion = null, ClaimsAnalyticsOptions? analytics = null, IClaimsStore? store = null, IEngagedMemberDirectory? engaged = null, Icd10CmValidator? diagnoses = null)
     {
+        Diagnoses = diagnoses ?? Icd10CmValidator.StructureOnly;
         Directory.CreateDirectory(_folder);
         Time = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
         Sqlite = new SqliteClaimsStore(Path.Combine(_folder, "claims.db"));
@@ -30,6 +32,8 @@ internal sealed class ClaimsTestHost : IDisposable
     }
 
     public FakeTimeProvider Time { get; }
+
+    public Icd10CmValidator Diagnoses { get; }
 
     public SqliteClaimsStore Sqlite { get; }
 
@@ -54,7 +58,7 @@ internal sealed class ClaimsTestHost : IDisposable
     public string DatabasePath => Path.Combine(_folder, "claims.db");
 
     public ClaimsFileIngestor CreateIngestor(IClaimsStore store) =>
-        new(store, Classifier, Analyzer, Engaged, Options.Create(Ingestion), Time, new FakeLogger<ClaimsFileIngestor>(Logs));
+        new(store, Classifier, Analyzer, Engaged, Options.Create(Ingestion), Time, new FakeLogger<ClaimsFileIngestor>(Logs), Diagnoses);
 
     public void Dispose()
     {

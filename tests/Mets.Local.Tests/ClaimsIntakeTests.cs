@@ -18,6 +18,24 @@ public class ClaimsIntakeTests
         $"{claimPrefix}1,1,original,{member},professional,2026-02-10,,,,11,,,90837,95,F33.2,F41.1,1234567893,1234567893,1041C0700X,,,1,160.00,128.00,paid",
         $"{claimPrefix}2,1,original,{member},professional,2026-02-17,,,,11,,,90834,,F33.2,,1234567893,1234567893,1041C0700X,,,1,120.00,100.00,paid") + "\n";
 
+    /// <summary>A one-claim 837P interchange (ISA exactly 106 characters).</summary>
+    private static string X12(string control) => string.Join("~\n",
+        $"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*METSPLAN       *260301*1200*^*00501*{control}*0*T*:",
+        "GS*HC*SUBMITTER*METSPLAN*20260301*1200*1*X*005010X222A1",
+        "ST*837*0001*005010X222A1",
+        "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
+        "HL*2*1*22*0",
+        "NM1*IL*1*DOE*JANE****MI*M000905",
+        "CLM*X12-1*100***11:B:1*Y*A*Y*Y",
+        "HI*ABK:F331",
+        "LX*1",
+        "SV1*HC:90837*100*UN*1***1",
+        "DTP*472*D8*20260210",
+        "SE*11*0001",
+        "GE*1*1",
+        $"IEA*1*{control}") + "~\n";
+
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static Task<JsonElement> WaitForFileStatusAsync(HttpClient client, string key, string id, string status, LocalHostProcess host) =>
@@ -75,6 +93,29 @@ public class ClaimsIntakeTests
         await File.WriteAllTextAsync(Path.Combine(inbox, "dropped-later.csv"), later);
         await WaitForFileAsync(processed, "dropped-later.csv", host);
 
+        // An X12 file gets its acknowledgment beside it (a 999, or a TA1 for a broken envelope), outside the watched inbox.
+        var x12 = X12("000000905");
+        await File.WriteAllTextAsync(Path.Combine(inbox, "claims.837"), x12);
+        var ack999 = await WaitForFileAsync(processed, "claims.837.999", host);
+        Assert.Contains("AK9*A*1*1*1~", await File.ReadAllTextAsync(ack999), StringComparison.Ordinal);
+        // The same text over HTTP, linked from the file's status.
+        var x12Status = await WaitForFileStatusAsync(client, host.ApiKey, Sha256(x12), "processed", host);
+        Assert.Equal(1, x12Status.GetProperty("claimsApplied").GetInt32());
+        var link = x12Status.GetProperty("acknowledgment").GetProperty("uri").GetString()!;
+        using (var download = await client.SendAsync(Request(HttpMethod.Get, link, host.ApiKey)))
+        {
+            Assert.Equal((HttpStatusCode.OK, "application/edi-x12", "attachment", "claims.837.999"),
+                (download.StatusCode, download.Content.Headers.ContentType?.MediaType, download.Content.Headers.ContentDisposition?.DispositionType, download.Content.Headers.ContentDisposition?.FileName?.Trim('"')));
+            Assert.Equal(await File.ReadAllTextAsync(ack999), await download.Content.ReadAsStringAsync());
+        }
+
+        var (csvAcknowledgment, _, _) = await SendAsync(client, Request(HttpMethod.Get, $"/api/claims/files/{Sha256(later)}/acknowledgment", host.ApiKey));
+        Assert.Equal(HttpStatusCode.NotFound, csvAcknowledgment);
+        var brokenX12 = X12("000000906").Replace("IEA*1*000000906", "IEA*1*000000907", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(inbox, "broken.837"), brokenX12);
+        var ta1 = await WaitForFileAsync(quarantine, "broken.837.ta1", host);
+        Assert.Contains("TA1*000000906*260301*1200*R*001~", await File.ReadAllTextAsync(ta1), StringComparison.Ordinal);
+
         // A file missing a required column is refused whole, with its report beside it.
         const string broken = "claim_id,line_number,member_id\nB1,1,M000904\n";
         await File.WriteAllTextAsync(Path.Combine(inbox, "broken.csv"), broken);
@@ -88,5 +129,14 @@ public class ClaimsIntakeTests
         var status = await WaitForFileStatusAsync(client, host.ApiKey, Sha256(broken), "quarantined", host);
         Assert.False(string.IsNullOrEmpty(status.GetProperty("quarantineReason").GetString()));
         Assert.Empty(Directory.GetFiles(inbox));
+        // The inbox processes one file at a time in arrival order: broken.csv came after the acknowledgments, so had
+        // one of them been taken for a claims file it would be known by now.
+        foreach (var acknowledgment in new[] { ack999, ta1 })
+        {
+            var (code, _, _) = await SendAsync(client, Request(HttpMethod.Get, $"/api/claims/files/{Sha256(await File.ReadAllTextAsync(acknowledgment))}", host.ApiKey));
+            Assert.Equal(HttpStatusCode.NotFound, code);
+        }
+
+        Assert.Equal(["claims.837", "claims.837.999", "dropped-later.csv", "present-at-start.csv"], Directory.GetFiles(processed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }

@@ -1,5 +1,7 @@
+using System.Text;
 using Mets.Api.Problems;
 using Mets.Claims;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +19,9 @@ public sealed record ClaimsUploadAccepted(string Id, string StatusUri);
 /// <summary>
 /// A claims file's status (<c>GET /api/claims/files/{id}</c>, id = SHA-256 of the content):
 /// <c>queued</c> until the background worker takes it, then the claims store's record (staging,
-/// committed, processed, quarantined) with progress, counts and the reject report.
+/// committed, processed, quarantined) with progress, counts and the reject report. <see cref="ClaimsApplied"/> is
+/// what reached the store (0 for a quarantined file, whose counts only say how many claims passed their own edits);
+/// <see cref="Acknowledgment"/> is the TA1/999 answering an X12 file, null when the file has none (yet).
 /// </summary>
 public sealed record ClaimsFileStatusView(
     string Id,
@@ -30,11 +34,18 @@ public sealed record ClaimsFileStatusView(
     ClaimsFileCounts? Counts,
     string? QuarantineReason,
     IReadOnlyList<RejectEntry> Rejects,
-    IReadOnlyList<RejectEntry> Warnings);
+    IReadOnlyList<RejectEntry> Warnings,
+    int? ClaimsApplied = null,
+    ClaimsFileAcknowledgmentView? Acknowledgment = null);
 
 public sealed record ClaimsFileProgressView(long Rows, long Bytes, long? TotalBytes, decimal? Percent);
 
-/// <summary><c>POST /api/claims</c> (only where an <see cref="IClaimsUploadInbox"/> is registered: the local host) and <c>GET /api/claims/files/{id}</c>.</summary>
+/// <summary>A claims file's acknowledgment as its status shows it: <see cref="Kind"/> <c>999</c> or <c>TA1</c>,
+/// <see cref="Code"/> A, E, P or R, the first interchange's control number, and where to fetch the X12 text.</summary>
+public sealed record ClaimsFileAcknowledgmentView(string Kind, string Code, string ControlNumber, DateTimeOffset CreatedAt, string Uri);
+
+/// <summary><c>POST /api/claims</c> (only where an <see cref="IClaimsUploadInbox"/> is registered: the local host),
+/// <c>GET /api/claims/files/{id}</c> and <c>GET /api/claims/files/{id}/acknowledgment</c>.</summary>
 public static class ClaimsFileEndpoints
 {
     public static RouteGroupBuilder MapClaimsFiles(this RouteGroupBuilder api, bool acceptUploads)
@@ -58,10 +69,18 @@ public static class ClaimsFileEndpoints
             .Produces<ClaimsFileStatusView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithMetadata(new Logging.LoggedRouteValuesMetadata(["id"]));
+        claims.MapGet("/files/{id:regex(^[0-9a-f]{{64}}$)}/acknowledgment", GetAcknowledgment)
+            .WithName("GetClaimsFileAcknowledgment")
+            .WithSummary("The TA1 or 999 acknowledgment answering an X12 claims file, as an X12 attachment.")
+            .Produces<string>(StatusCodes.Status200OK, ClaimsAcknowledgment.MediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(new Logging.LoggedRouteValuesMetadata(["id"]));
         return api;
     }
 
     public static string StatusUri(string id) => $"/api/claims/files/{id}";
+
+    public static string AcknowledgmentUri(string id) => $"/api/claims/files/{id}/acknowledgment";
 
     internal static async Task<IResult> Upload(
         HttpRequest request,
@@ -103,9 +122,9 @@ public static class ClaimsFileEndpoints
 
     internal static async Task<IResult> GetStatus(string id, HttpContext context, [FromServices] IClaimsStore store, CancellationToken cancellationToken)
     {
-        if (id.Length != 64 || !id.All(char.IsAsciiHexDigitLower))
+        if (!IsFileId(id))
         {
-            return Problem.NotFound("No claims file has this id.", "A claims file id is the 64 lower-case hex digits of its SHA-256.");
+            return NotAFileId();
         }
 
         var record = await store.GetFileAsync(id, cancellationToken);
@@ -124,10 +143,43 @@ public static class ClaimsFileEndpoints
             _ => "quarantined",
         };
         var progress = record.Progress;
+        var acknowledgment = record.Acknowledgment is { } ack
+            ? new ClaimsFileAcknowledgmentView(ack.KindName, ack.CodeLetter, ack.ControlNumber, ack.CreatedAt, AcknowledgmentUri(record.ContentHash))
+            : null;
         return TypedResults.Ok(new ClaimsFileStatusView(record.ContentHash, status, record.FileName, record.Kind, record.ReceivedAt, record.UpdatedAt,
             new ClaimsFileProgressView(progress.Rows, progress.Bytes, progress.TotalBytes, progress.Percent), record.Counts, record.QuarantineReason,
-            record.Rejects, record.Warnings));
+            record.Rejects, record.Warnings, record.ClaimsApplied, acknowledgment));
     }
+
+    /// <summary>The acknowledgment's X12 text as <c>application/edi-x12</c>, an attachment named after the file
+    /// (<c>{fileName}.999</c> or <c>.ta1</c>, as the inboxes write it beside the file); 404 problem details when the file
+    /// is unknown or has no acknowledgment (not X12, not read yet, or its first ISA could not be found).</summary>
+    internal static async Task<IResult> GetAcknowledgment(string id, [FromServices] IClaimsStore store, CancellationToken cancellationToken)
+    {
+        if (!IsFileId(id))
+        {
+            return NotAFileId();
+        }
+
+        var record = await store.GetFileAsync(id, cancellationToken);
+        if (record is null)
+        {
+            return Problem.NotFound("No claims file has this id.");
+        }
+
+        if (record.Acknowledgment is not { } acknowledgment)
+        {
+            return Problem.NotFound("This claims file has no acknowledgment.", "Only X12 files are acknowledged (a TA1 or a 999), once they have been read.");
+        }
+
+        var name = record.FileName[(record.FileName.LastIndexOfAny(['/', '\\']) + 1)..];
+        return TypedResults.File(Encoding.UTF8.GetBytes(acknowledgment.Content), ClaimsAcknowledgment.MediaType, (name.Length > 0 ? name : id[..12]) + acknowledgment.FileExtension);
+    }
+
+    private static bool IsFileId(string id) => id.Length == 64 && id.All(char.IsAsciiHexDigitLower);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotAFileId() =>
+        Problem.NotFound("No claims file has this id.", "A claims file id is the 64 lower-case hex digits of its SHA-256.");
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge(long cap) =>
         Problem.Of(StatusCodes.Status413PayloadTooLarge, "The claims file is too large.", $"A claims file may be at most {cap} bytes (Mets:Api:MaxClaimsUploadBytes).");

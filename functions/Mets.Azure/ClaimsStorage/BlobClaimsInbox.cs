@@ -1,24 +1,27 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Ingestion;
-using Mets.Claims.Storage;
 using Mets.Workflow.ClaimsIntake;
 using Microsoft.Extensions.Logging;
 
 namespace Mets.Azure.ClaimsStorage;
 
-/// <summary>One claims blob handled by <see cref="BlobClaimsInbox"/>: where it went (<c>{container}/{name}</c>) and the ingest outcome (null when processing failed).</summary>
-public sealed class BlobClaimsFileHandledEventArgs(string blobName, string movedTo, ClaimsFileOutcome? outcome) : EventArgs
+/// <summary>One claims blob handled by <see cref="BlobClaimsInbox"/>: where it went (<c>{container}/{name}</c>), the ingest
+/// outcome (null when processing failed) and where its acknowledgment is (<c>{container}/{name}.999</c> or <c>.ta1</c>;
+/// null when the file has none: not X12, or its first ISA could not be found).</summary>
+public sealed class BlobClaimsFileHandledEventArgs(string blobName, string movedTo, ClaimsFileOutcome? outcome, string? acknowledgmentAt = null) : EventArgs
 {
     public string BlobName { get; } = blobName;
 
     public string MovedTo { get; } = movedTo;
 
     public ClaimsFileOutcome? Outcome { get; } = outcome;
+
+    public string? AcknowledgmentAt { get; } = acknowledgmentAt;
 }
 
 /// <summary>What <see cref="BlobClaimsInbox.ProcessBlobAsync"/> did with one inbox blob.</summary>
@@ -53,14 +56,17 @@ public sealed record BlobClaimsFileResult(BlobClaimsFileStatus Status, BlobClaim
 /// app's Event Grid blob trigger (<see cref="ProcessBlobAsync"/>). A blob is streamed into
 /// <see cref="ClaimsFileProcessor"/>, then moved (copied, then deleted if unchanged) to the processed container, or
 /// to the quarantine container with a <c>{name}.report.json</c> beside it when the file was refused whole or its
-/// processing failed. Exactly once, whoever delivers the blob and however often:
+/// processing failed; an X12 file's acknowledgment (TA1 or 999) is written beside the moved file as
+/// <c>{name}.ta1</c> or <c>{name}.999</c>. Nothing is ever written to the inbox container, so nothing written here is
+/// taken for a claims file. Exactly once, whoever delivers the blob and however often:
 /// <list type="bullet">
 /// <item>the blob is leased while it is processed (renewed), so two deliveries or instances never handle it together:
 /// the second gets <see cref="BlobClaimsFileStatus.LeasedElsewhere"/>;</item>
 /// <item>a delivery after the move finds no blob (<see cref="BlobClaimsFileStatus.NotInInbox"/>);</item>
 /// <item>a delivery after a crash between copy and delete processes the file again, which ingest answers as a
 /// duplicate (idempotent by content hash), and finds its own earlier copy (marked with the inbox blob's ETag), so the
-/// processed container still holds one copy.</item>
+/// processed container still holds one copy; the acknowledgment is the one the store kept from the first run, written
+/// only if it is not there yet.</item>
 /// </list>
 /// A storage failure leaves the blob in the inbox. Logs carry content hashes and outcomes, never blob names, contents or
 /// connection strings.
@@ -71,7 +77,6 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
     public const string SourceETagMetadata = "metssourceetag";
 
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
-    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Raised after each blob was handled (moved), whoever drove it.</summary>
     public event EventHandler<BlobClaimsFileHandledEventArgs>? FileHandled;
@@ -240,27 +245,33 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
 #pragma warning restore CA1031
         {
             LogFailed(logger, e.GetType().FullName);
-            var failedTo = await MoveAsync(blob, etag, leaseId, containers.Quarantine, new { error = "Processing failed (" + e.GetType().Name + "); see the host log." }, cancellationToken);
-            return failedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, failedTo, null);
+            var failedTo = await MoveAsync(blob, etag, leaseId, containers.Quarantine, ClaimsFileReports.Failed(e), acknowledgment: null, cancellationToken);
+            return failedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, failedTo.MovedTo, null);
         }
 
         var file = result.File;
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected, result.Routing.ReferralsCreated, result.Routing.EventsRaised);
-        var quarantined = file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == ClaimsFileStatus.Quarantined;
-        var movedTo = quarantined
-            ? await MoveAsync(blob, etag, leaseId, containers.Quarantine, new { id = file.ContentHash, reason = file.QuarantineReason, counts = file.Counts, rejects = file.Rejects, warnings = file.Warnings }, cancellationToken)
-            : await MoveAsync(blob, etag, leaseId, containers.Processed, report: null, cancellationToken);
-        return movedTo is null ? null : new BlobClaimsFileHandledEventArgs(name, movedTo, file.Outcome);
+        var moved = ClaimsFileReports.IsQuarantined(file)
+            ? await MoveAsync(blob, etag, leaseId, containers.Quarantine, ClaimsFileReports.Quarantined(file), file.Acknowledgment, cancellationToken)
+            : await MoveAsync(blob, etag, leaseId, containers.Processed, report: null, file.Acknowledgment, cancellationToken);
+        if (moved is { AcknowledgmentAt: not null } && file.Acknowledgment is { } acknowledgment)
+        {
+            LogAcknowledgmentWritten(logger, file.ContentHash[..12], acknowledgment.KindName, acknowledgment.CodeLetter);
+        }
+
+        return moved is null ? null : new BlobClaimsFileHandledEventArgs(name, moved.MovedTo, file.Outcome, moved.AcknowledgmentAt);
     }
 
     /// <summary>
     /// Copies the blob into <paramref name="target"/> under its inbox name (a new name when the plain one is taken by
-    /// another file; a copy this blob already left there, marked with its ETag, is reused), writes the report beside
-    /// it, then deletes the original unless it changed meanwhile. The content is streamed through this process, which
-    /// works the same with a connection string and with managed identity. Returns <c>{container}/{name}</c>, or null
-    /// when storage failed (the blob stays in the inbox).
+    /// another file; a copy this blob already left there, marked with its ETag, is reused), writes the report and the
+    /// acknowledgment (<c>{name}{FileExtension}</c>, created only if absent: a repeated delivery finds the one an earlier
+    /// delivery wrote) beside it, then deletes the original unless it changed meanwhile. The content is streamed through
+    /// this process, which works the same with a connection string and with managed identity. Returns
+    /// <c>{container}/{name}</c> and <c>{container}/{name}{FileExtension}</c>, or null when storage failed (the blob stays in
+    /// the inbox, and the next delivery writes what is missing).
     /// </summary>
-    private async Task<string?> MoveAsync(BlobClient blob, ETag etag, string leaseId, BlobContainerClient target, object? report, CancellationToken cancellationToken)
+    private async Task<MovedBlob?> MoveAsync(BlobClient blob, ETag etag, string leaseId, BlobContainerClient target, object? report, ClaimsAcknowledgment? acknowledgment, CancellationToken cancellationToken)
     {
         try
         {
@@ -295,7 +306,14 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
 
             if (report is not null)
             {
-                await target.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ReportJson), overwrite: true, cancellationToken);
+                await target.GetBlobClient(targetName + ".report.json").UploadAsync(BinaryData.FromObjectAsJson(report, ClaimsFileReports.Json), overwrite: true, cancellationToken);
+            }
+
+            string? acknowledgmentName = null;
+            if (acknowledgment is not null)
+            {
+                acknowledgmentName = targetName + acknowledgment.FileExtension;
+                await WriteOnceAsync(target.GetBlobClient(acknowledgmentName), BinaryData.FromString(acknowledgment.Content), cancellationToken);
             }
 
             try
@@ -307,7 +325,7 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
                 // changed, or our lease lapsed and the blob was replaced: the blob waits for a later try
             }
 
-            return target.Name + "/" + targetName;
+            return new MovedBlob(target.Name + "/" + targetName, acknowledgmentName is null ? null : target.Name + "/" + acknowledgmentName);
         }
         catch (RequestFailedException e)
         {
@@ -315,6 +333,22 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
             return null;
         }
     }
+
+    /// <summary>Creates the blob unless it exists (then it is left as it is: the same text, written by an earlier delivery).</summary>
+    private static async Task WriteOnceAsync(BlobClient blob, BinaryData content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409 || (e.Status == 412 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
+        {
+            // written by an earlier delivery of this blob
+        }
+    }
+
+    /// <summary>Where a moved blob went, and its acknowledgment when it has one.</summary>
+    private sealed record MovedBlob(string MovedTo, string? AcknowledgmentAt);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Claims blob {ShortHash}: {Outcome}; {Accepted} claims accepted, {Rejected} rejected; {ReferralsCreated} referrals created, {EventsRaised} engagement events")]
     private static partial void LogProcessed(ILogger logger, string shortHash, ClaimsFileOutcome outcome, int accepted, int rejected, int referralsCreated, int eventsRaised);
@@ -330,4 +364,7 @@ public sealed partial class BlobClaimsInbox(BlobClaimsContainers containers, Cla
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "A claims blob is leased by another delivery or instance; left to it")]
     private static partial void LogLeasedElsewhere(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Claims blob {ShortHash}: acknowledgment {Kind} {Code} written beside it")]
+    private static partial void LogAcknowledgmentWritten(ILogger logger, string shortHash, string kind, string code);
 }

@@ -72,17 +72,20 @@ public enum DrugClass
 
 /// <summary>
 /// The behavioral-health code families used to classify claims, loaded from a versioned JSON file
-/// (Analytics/CodeSets/bh-code-sets.v1.json by default). They are PUBLIC PROXIES for NCQA's licensed
-/// HEDIS value sets: the file says so in its label and lists its sources.
+/// (Analytics/CodeSets/bh-code-sets.v1.json by default), and the drug (NDC) list, loaded from a second
+/// versioned file (Analytics/CodeSets/bh-ndc-list.v1.json by default) that names its public source and the
+/// date it was drawn. The code families are PUBLIC PROXIES for NCQA's licensed HEDIS value sets: the file
+/// says so in its label and lists its sources.
 /// </summary>
 public sealed class BhCodeSets
 {
     private const string DefaultResource = "Mets.Claims.CodeSets.bh-code-sets.v1.json";
+    private const string DefaultNdcResource = "Mets.Claims.CodeSets.bh-ndc-list.v1.json";
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip };
     private static readonly Lazy<BhCodeSets> DefaultSets = new(LoadDefault);
-    private readonly Dictionary<string, (string Drug, DrugClass Class)> _drugsByProduct;
+    private readonly Dictionary<string, List<NdcListing>> _drugsByProduct;
 
-    private BhCodeSets(CodeSetFile file)
+    private BhCodeSets(CodeSetFile file, NdcListFile ndcList)
     {
         Version = file.Version ?? throw new InvalidDataException("The code-set file has no version.");
         Label = file.Label ?? throw new InvalidDataException("The code-set file has no label.");
@@ -112,13 +115,42 @@ public sealed class BhCodeSets
         EmergencyProcedures = new CodeRangeSet(proc.EmergencyDepartment);
         SudServiceProcedures = new CodeRangeSet(proc.SubstanceUseService);
         MentalHealthTaxonomies = new CodeRangeSet(file.MentalHealthProviderTaxonomyPrefixes);
-        _drugsByProduct = new Dictionary<string, (string, DrugClass)>(StringComparer.Ordinal);
-        foreach (var product in file.Drugs?.Products ?? [])
+        var nonacute = file.NonacuteInpatient ?? new NonacuteSection();
+        NonacuteBillTypes = new CodeRangeSet(nonacute.BillTypePrefixes);
+        NonacuteRevenue = new CodeRangeSet(nonacute.RevenueCodes);
+        NonacutePlacesOfService = new CodeRangeSet(nonacute.PlacesOfService);
+        PsychiatricResidentialRevenue = new CodeRangeSet(nonacute.PsychiatricResidentialRevenueCodes);
+        PsychiatricResidentialPlacesOfService = new CodeRangeSet(nonacute.PsychiatricResidentialPlacesOfService);
+        if (file.Drugs is not null)
         {
-            var drugClass = Enum.Parse<DrugClass>(product.Class, ignoreCase: true);
+            throw new InvalidDataException("The code-set file has a drugs section: drugs now come from the NDC list file (Claims:Analytics:NdcListPath).");
+        }
+
+        NdcListVersion = ndcList.Version ?? throw new InvalidDataException("The NDC list has no version.");
+        NdcListSource = ndcList.Source ?? throw new InvalidDataException("The NDC list has no source.");
+        NdcListRetrieved = ndcList.Retrieved ?? throw new InvalidDataException("The NDC list has no retrieved date.");
+        _drugsByProduct = new Dictionary<string, List<NdcListing>>(StringComparer.Ordinal);
+        foreach (var product in ndcList.Products)
+        {
+            if (!Enum.TryParse<DrugClass>(product.Class, ignoreCase: true, out var drugClass) || string.IsNullOrWhiteSpace(product.Drug))
+            {
+                throw new InvalidDataException("An NDC list product has no drug name or an unknown class.");
+            }
+
             foreach (var ndc in product.NdcProducts)
             {
-                _drugsByProduct[ndc] = (product.Drug, drugClass);
+                var key = ndc.Replace("-", string.Empty, StringComparison.Ordinal);
+                if (key.Length != 9 || !key.All(char.IsAsciiDigit))
+                {
+                    throw new InvalidDataException("An NDC list product code is not a 9-digit labeler-product code (5-4 form).");
+                }
+
+                if (!_drugsByProduct.TryGetValue(key, out var listings))
+                {
+                    _drugsByProduct[key] = listings = [];
+                }
+
+                listings.Add(new NdcListing(product.Drug, drugClass, product.From, product.To));
             }
         }
     }
@@ -171,24 +203,78 @@ public sealed class BhCodeSets
 
     public CodeRangeSet MentalHealthTaxonomies { get; }
 
+    /// <summary>Bill types (first two digits) of nonacute inpatient stays: skilled nursing, swing bed, intermediate care, hospice, residential.</summary>
+    public CodeRangeSet NonacuteBillTypes { get; }
+
+    /// <summary>Revenue codes of nonacute inpatient care (rehabilitation and subacute room and board, SNF/IRF PPS, respite, BH residential).</summary>
+    public CodeRangeSet NonacuteRevenue { get; }
+
+    /// <summary>Places of service of nonacute inpatient care (SNF, nursing facility, hospice, ICF/IID, residential, IRF).</summary>
+    public CodeRangeSet NonacutePlacesOfService { get; }
+
+    public CodeRangeSet PsychiatricResidentialRevenue { get; }
+
+    public CodeRangeSet PsychiatricResidentialPlacesOfService { get; }
+
+    /// <summary>Version of the NDC list in use.</summary>
+    public string NdcListVersion { get; }
+
+    /// <summary>Where the NDC list was drawn from (the file names its public source).</summary>
+    public string NdcListSource { get; }
+
+    /// <summary>The date the NDC list was drawn from its source.</summary>
+    public DateOnly NdcListRetrieved { get; }
+
     /// <summary>The built-in public-proxy code sets shipped with this assembly.</summary>
     public static BhCodeSets Default => DefaultSets.Value;
 
-    public static BhCodeSets Load(Stream json)
+    /// <summary>Loads code sets from <paramref name="json"/> and the NDC list from <paramref name="ndcList"/> (the built-in list when null).</summary>
+    public static BhCodeSets Load(Stream json, Stream? ndcList = null)
     {
         var file = JsonSerializer.Deserialize<CodeSetFile>(json, JsonOptions) ?? throw new InvalidDataException("The code-set file is empty.");
-        return new BhCodeSets(file);
+        if (ndcList is not null)
+        {
+            return new BhCodeSets(file, ReadNdcList(ndcList));
+        }
+
+        using var builtIn = Resource(DefaultNdcResource);
+        return new BhCodeSets(file, ReadNdcList(builtIn));
     }
 
-    public static BhCodeSets LoadFile(string path)
+    /// <summary>Loads code sets from a file (the built-in ones when <paramref name="path"/> is empty) and the NDC
+    /// list from another (the built-in one when <paramref name="ndcListPath"/> is empty).</summary>
+    public static BhCodeSets LoadFile(string? path, string? ndcListPath = null)
     {
-        using var stream = File.OpenRead(path);
-        return Load(stream);
+        using var stream = string.IsNullOrWhiteSpace(path) ? Resource(DefaultResource) : File.OpenRead(path);
+        if (string.IsNullOrWhiteSpace(ndcListPath))
+        {
+            return Load(stream);
+        }
+
+        using var ndc = File.OpenRead(ndcListPath);
+        return Load(stream, ndc);
     }
 
-    /// <summary>Looks a drug up by the labeler-product part (first nine digits) of an 11-digit NDC.</summary>
-    public (string Drug, DrugClass Class) ClassifyDrug(string? ndc) =>
-        ndc is { Length: 11 } && _drugsByProduct.TryGetValue(ndc[..9], out var drug) ? drug : (ndc ?? string.Empty, DrugClass.Other);
+    /// <summary>
+    /// Looks a drug up by the labeler-product part (first nine digits) of an 11-digit NDC, as listed on
+    /// <paramref name="dispensed"/>: a product listed only from a later date, or only until an earlier one,
+    /// is not that drug on that date (class <see cref="DrugClass.Other"/>).
+    /// </summary>
+    public (string Drug, DrugClass Class) ClassifyDrug(string? ndc, DateOnly dispensed)
+    {
+        if (ndc is { Length: 11 } && _drugsByProduct.TryGetValue(ndc[..9], out var listings))
+        {
+            foreach (var listing in listings)
+            {
+                if ((listing.From is not { } from || dispensed >= from) && (listing.To is not { } to || dispensed <= to))
+                {
+                    return (listing.Drug, listing.Class);
+                }
+            }
+        }
+
+        return (ndc ?? string.Empty, DrugClass.Other);
+    }
 
     public bool IsSelfHarm(string code) =>
         SelfHarm.Contains(code) || (code.Length >= 6 && SelfHarmPoisoning.Contains(code) && code[5] == SelfHarmSixthCharacter[0]);
@@ -198,11 +284,18 @@ public sealed class BhCodeSets
 
     private static BhCodeSets LoadDefault()
     {
-        using var stream = typeof(BhCodeSets).Assembly.GetManifestResourceStream(DefaultResource)
-            ?? throw new InvalidOperationException("The built-in code-set resource is missing from the assembly.");
+        using var stream = Resource(DefaultResource);
         return Load(stream);
     }
 
+    private static Stream Resource(string name) =>
+        typeof(BhCodeSets).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException("A built-in code-set resource is missing from the assembly.");
+
+    private static NdcListFile ReadNdcList(Stream json) =>
+        JsonSerializer.Deserialize<NdcListFile>(json, JsonOptions) ?? throw new InvalidDataException("The NDC list is empty.");
+
+    private sealed record NdcListing(string Drug, DrugClass Class, DateOnly? From, DateOnly? To);
 
     private sealed class CodeSetFile
     {
@@ -222,7 +315,22 @@ public sealed class BhCodeSets
 
         public List<string> MentalHealthProviderTaxonomyPrefixes { get; set; } = [];
 
-        public DrugSection? Drugs { get; set; }
+        public NonacuteSection? NonacuteInpatient { get; set; }
+
+        public JsonElement? Drugs { get; set; }
+    }
+
+    private sealed class NonacuteSection
+    {
+        public List<string> BillTypePrefixes { get; set; } = [];
+
+        public List<string> RevenueCodes { get; set; } = [];
+
+        public List<string> PlacesOfService { get; set; } = [];
+
+        public List<string> PsychiatricResidentialRevenueCodes { get; set; } = [];
+
+        public List<string> PsychiatricResidentialPlacesOfService { get; set; } = [];
     }
 
     private sealed class DiagnosisSection
@@ -277,18 +385,29 @@ public sealed class BhCodeSets
         public List<string> SubstanceUseService { get; set; } = [];
     }
 
-    private sealed class DrugSection
+    private sealed class NdcListFile
     {
-        public List<DrugProduct> Products { get; set; } = [];
+        public string? Version { get; set; }
+
+        public string? Source { get; set; }
+
+        public DateOnly? Retrieved { get; set; }
+
+        public List<NdcProduct> Products { get; set; } = [];
     }
 
-    private sealed class DrugProduct
+    private sealed class NdcProduct
     {
         public string Drug { get; set; } = string.Empty;
 
         public string Class { get; set; } = string.Empty;
 
         public List<string> NdcProducts { get; set; } = [];
-    }
 
+        /// <summary>First day the products are on the list (their listing or marketing start), or null.</summary>
+        public DateOnly? From { get; set; }
+
+        /// <summary>Last day the products are on the list (their marketing end), or null while listed.</summary>
+        public DateOnly? To { get; set; }
+    }
 }

@@ -1,16 +1,24 @@
 namespace Mets.Claims.Analytics;
 
 /// <summary>
-/// Evaluates a member's care gaps from the member's current (not superseded, not voided) claims.
-/// Pure: the same claims and the same "today" give the same gaps.
+/// Evaluates a member's care gaps from the member's current (not superseded, not voided) claims, following
+/// the published measure definitions as far as claims and public code sets allow (docs/claims.md lists the
+/// sources and what remains simplified): index events, exclusions, minimum ages on the index date and
+/// continuous enrollment where coverage is on file. Pure: the same claims, facts and "today" give the same gaps.
 /// </summary>
 public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 {
+    private const string AgeUnknown = "age:unknown";
     private readonly ClaimsAnalyticsOptions _options = options;
 
-    public IReadOnlyList<CareGap> Evaluate(string memberId, IReadOnlyList<ClassifiedClaim> claims, DateOnly today)
+    /// <summary>Evaluates without a birth date or coverage on file (no age or enrollment rule applied).</summary>
+    public IReadOnlyList<CareGap> Evaluate(string memberId, IReadOnlyList<ClassifiedClaim> claims, DateOnly today) =>
+        Evaluate(memberId, claims, today, MemberFacts.Unknown);
+
+    public IReadOnlyList<CareGap> Evaluate(string memberId, IReadOnlyList<ClassifiedClaim> claims, DateOnly today, MemberFacts facts)
     {
         ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(facts);
         var gaps = new List<CareGap>();
         var outpatient = new List<ClassifiedClaim>();
         var fills = new List<PharmacyFill>();
@@ -47,12 +55,13 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
         var earliestIndex = today.AddDays(-_options.GapLookbackDays);
         stays.Sort((a, b) => a.EndDate.CompareTo(b.EndDate));
+        var run = new Run(memberId, today, facts, gaps);
 
-        FollowUpAfterHospitalization(memberId, stays, outpatient, earliestIndex, gaps);
-        FollowUpAfterEmergency(memberId, claims, stays, outpatient, fills, earliestIndex, gaps);
-        SubstanceUseTreatment(memberId, claims, fills, earliestIndex, gaps);
-        AntidepressantManagement(memberId, claims, fills, earliestIndex, gaps);
-        AntipsychoticAdherence(memberId, fills, today, gaps);
+        FollowUpAfterHospitalization(run, stays, outpatient, earliestIndex);
+        FollowUpAfterEmergency(run, claims, stays, outpatient, fills, earliestIndex);
+        SubstanceUseTreatment(run, claims, fills, earliestIndex);
+        AntidepressantManagement(run, claims, fills, earliestIndex);
+        AntipsychoticAdherence(run, claims, fills);
 
         // Two index events of one measure on the same date (e.g. two stays ending the same day) are one
         // gap; it is closed when any of them was followed up.
@@ -66,33 +75,51 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
             .ToList();
     }
 
-    private static void FollowUpAfterHospitalization(string memberId, List<ClassifiedClaim> stays, List<ClassifiedClaim> outpatient, DateOnly earliest, List<CareGap> gaps)
+    /// <summary>
+    /// FUH: an acute inpatient discharge with a principal mental-illness diagnosis or any intentional self-harm
+    /// diagnosis, the member 6 or older on the discharge date and enrolled through 30 days after it. A discharge
+    /// followed within the 30-day follow-up period (admission on the discharge date through 30 days after) by a
+    /// readmission or direct transfer does not count: to an acute stay for mental health, the later discharge
+    /// counts instead (it is an index event of its own); to an acute stay for anything else, or to a nonacute
+    /// stay, neither counts. A transfer to psychiatric residential treatment is neither. Nonacute stays are never
+    /// index events. The follow-up must fall after the discharge date.
+    /// </summary>
+    private static void FollowUpAfterHospitalization(Run run, List<ClassifiedClaim> stays, List<ClassifiedClaim> outpatient, DateOnly earliest)
     {
         foreach (var stay in stays)
         {
-            if ((stay.PrincipalDiagnosis & (BhDiagnosisFamilies.MentalIllness | BhDiagnosisFamilies.SelfHarm)) == 0 || stay.EndDate < earliest)
+            if (stay.IsNonacuteStay || !IsMentalHealthIndex(stay) || stay.EndDate < earliest)
             {
                 continue;
             }
 
             var discharge = stay.EndDate;
-
-            // Readmission or direct transfer within 30 days: the discharge is not a denominator event.
-            if (stays.Any(s => !ReferenceEquals(s, stay) && s.StartDate > discharge.AddDays(-1) && s.StartDate <= discharge.AddDays(30) && s.StartDate >= stay.StartDate))
+            var readmitted = stays.Any(s => !ReferenceEquals(s, stay) && !s.IsPsychiatricResidential
+                && s.StartDate >= discharge && s.StartDate <= discharge.AddDays(MeasureRules.FollowUpEnrollmentDaysAfter) && s.StartDate >= stay.StartDate);
+            if (readmitted
+                || !MeasureRules.OldEnough(run.Facts, MeasureRules.MentalHealthFollowUpMinimumAge, discharge)
+                || !MeasureRules.ContinuouslyEnrolled(run.Facts, discharge, discharge.AddDays(MeasureRules.FollowUpEnrollmentDaysAfter), run.Today))
             {
                 continue;
             }
 
             // A visit on the discharge date does not count.
             var visit = FirstVisit(outpatient, discharge.AddDays(1), discharge.AddDays(30), c =>
-                (c.LineFlags.Any(f => (f & (BhLineTraits.MentalHealthProvider | BhLineTraits.BhProcedure | BhLineTraits.BhPlaceOfService | BhLineTraits.BhRevenueCode)) != 0)));
-            var evidence = stay.EvidenceCodes();
-            gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterHospitalization7, discharge, discharge.AddDays(1), discharge.AddDays(7), visit, evidence));
-            gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterHospitalization30, discharge, discharge.AddDays(1), discharge.AddDays(30), visit, evidence));
+                (c.AnyDiagnosis & BhDiagnosisFamilies.MentalIllness) != 0
+                || c.LineFlags.Any(f => (f & (BhLineTraits.MentalHealthProvider | BhLineTraits.BhProcedure | BhLineTraits.BhPlaceOfService | BhLineTraits.BhRevenueCode)) != 0));
+            var evidence = run.Evidence(stay.EvidenceCodes());
+            run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterHospitalization7, discharge, discharge.AddDays(1), discharge.AddDays(7), visit, evidence));
+            run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterHospitalization30, discharge, discharge.AddDays(1), discharge.AddDays(30), visit, evidence));
         }
     }
 
-    private static void FollowUpAfterEmergency(string memberId, IReadOnlyList<ClassifiedClaim> claims, List<ClassifiedClaim> stays, List<ClassifiedClaim> outpatient, List<PharmacyFill> fills, DateOnly earliest, List<CareGap> gaps)
+    /// <summary>
+    /// FUM (principal mental illness or any intentional self-harm; 6 or older) and FUA (principal SUD or any
+    /// overdose; 13 or older): an ED visit not followed by an admission to an acute or nonacute stay (other than
+    /// psychiatric residential treatment) on its date through 30 days after, the member enrolled through 30 days
+    /// after; of the visits left, only the first in any 31 days. A same-day follow-up counts.
+    /// </summary>
+    private static void FollowUpAfterEmergency(Run run, IReadOnlyList<ClassifiedClaim> claims, List<ClassifiedClaim> stays, List<ClassifiedClaim> outpatient, List<PharmacyFill> fills, DateOnly earliest)
     {
         var visits = claims.Where(c => c.Setting == ClaimSetting.EmergencyVisit && c.StartDate >= earliest).OrderBy(c => c.StartDate).ToList();
         DateOnly? lastMentalIllness = null;
@@ -101,23 +128,28 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
         {
             var date = ed.StartDate;
 
-            // An ED visit followed by an inpatient admission within 30 days is excluded.
-            if (stays.Any(s => s.StartDate >= date && s.StartDate <= date.AddDays(30)))
+            // An ED visit followed by an admission within 30 days is excluded, whatever the admission was for.
+            if (stays.Any(s => !s.IsPsychiatricResidential && s.StartDate >= date && s.StartDate <= date.AddDays(30)))
             {
                 continue;
             }
 
-            var evidence = ed.EvidenceCodes();
-            if ((ed.PrincipalDiagnosis & (BhDiagnosisFamilies.MentalIllness | BhDiagnosisFamilies.SelfHarm)) != 0 && (lastMentalIllness is null || date > lastMentalIllness.Value.AddDays(30)))
+            var enrolled = MeasureRules.ContinuouslyEnrolled(run.Facts, date, date.AddDays(MeasureRules.FollowUpEnrollmentDaysAfter), run.Today);
+            var evidence = run.Evidence(ed.EvidenceCodes());
+            if (IsMentalHealthIndex(ed) && enrolled && MeasureRules.OldEnough(run.Facts, MeasureRules.MentalHealthFollowUpMinimumAge, date)
+                && (lastMentalIllness is null || date > lastMentalIllness.Value.AddDays(30)))
             {
-                // Only the first ED visit in any 31-day span; a same-day visit counts.
+                // Only the first eligible ED visit in any 31-day span; a same-day visit counts.
                 lastMentalIllness = date;
-                var visit = FirstVisit(outpatient, date, date.AddDays(30), c => (c.AnyDiagnosis & BhDiagnosisFamilies.MentalIllness) != 0);
-                gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterEmergencyMentalIllness7, date, date, date.AddDays(7), visit, evidence));
-                gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterEmergencyMentalIllness30, date, date, date.AddDays(30), visit, evidence));
+                var visit = FirstVisit(outpatient, date, date.AddDays(30), c =>
+                    (c.AnyDiagnosis & BhDiagnosisFamilies.MentalIllness) != 0 || HasPlaceOfService(c, "52", "53", "56"));
+                run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterEmergencyMentalIllness7, date, date, date.AddDays(7), visit, evidence));
+                run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterEmergencyMentalIllness30, date, date, date.AddDays(30), visit, evidence));
             }
 
-            if (((ed.PrincipalDiagnosis & BhDiagnosisFamilies.SubstanceUseDisorder) != 0 || (ed.AnyDiagnosis & BhDiagnosisFamilies.Overdose) != 0) && (lastSubstanceUse is null || date > lastSubstanceUse.Value.AddDays(30)))
+            if (((ed.PrincipalDiagnosis & BhDiagnosisFamilies.SubstanceUseDisorder) != 0 || (ed.AnyDiagnosis & BhDiagnosisFamilies.Overdose) != 0)
+                && enrolled && MeasureRules.OldEnough(run.Facts, MeasureRules.SubstanceUseMinimumAge, date)
+                && (lastSubstanceUse is null || date > lastSubstanceUse.Value.AddDays(30)))
             {
                 lastSubstanceUse = date;
                 var visit = FirstVisit(outpatient, date, date.AddDays(30), c =>
@@ -129,34 +161,50 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
                     visit = (mat.FillDate, $"drug:{mat.Drug}");
                 }
 
-                gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterEmergencySubstanceUse7, date, date, date.AddDays(7), visit, evidence));
-                gaps.Add(Gap(memberId, CareGapMeasure.FollowUpAfterEmergencySubstanceUse30, date, date, date.AddDays(30), visit, evidence));
+                run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterEmergencySubstanceUse7, date, date, date.AddDays(7), visit, evidence));
+                run.Add(Gap(run.MemberId, CareGapMeasure.FollowUpAfterEmergencySubstanceUse30, date, date, date.AddDays(30), visit, evidence));
             }
         }
     }
 
-    private void SubstanceUseTreatment(string memberId, IReadOnlyList<ClassifiedClaim> claims, List<PharmacyFill> fills, DateOnly earliest, List<CareGap> gaps)
+    /// <summary>
+    /// IET: a new SUD episode (no SUD diagnosis, other than on ED visits, and no SUD medication in the
+    /// <see cref="ClaimsAnalyticsOptions.SubstanceUseNegativeHistoryDays"/> before it), the member 13 or older on
+    /// the episode date and enrolled from 194 days before through 47 days after it; one episode per day.
+    /// </summary>
+    private void SubstanceUseTreatment(Run run, IReadOnlyList<ClassifiedClaim> claims, List<PharmacyFill> fills, DateOnly earliest)
     {
         var sudClaims = claims.Where(c => c.Setting != ClaimSetting.PharmacyFill && (c.AnyDiagnosis & BhDiagnosisFamilies.SubstanceUseDisorder) != 0)
             .OrderBy(c => c.StartDate).ToList();
         var mat = fills.Where(f => f.Class is DrugClass.OpioidUseDisorderMedication or DrugClass.AlcoholUseDisorderMedication).ToList();
-        DateOnly? lastEpisodeDate = null;
+        var history = _options.SubstanceUseNegativeHistoryDays;
+        var episodeDates = new HashSet<DateOnly>();
         foreach (var episode in sudClaims)
         {
             var episodeDate = episode.Setting == ClaimSetting.InpatientStay ? episode.EndDate : episode.StartDate;
-            var history = sudClaims.Any(c => !ReferenceEquals(c, episode) && c.StartDate < episode.StartDate && c.StartDate >= episode.StartDate.AddDays(-_options.SubstanceUseNegativeHistoryDays));
-            if (history || episodeDate < earliest || (lastEpisodeDate is { } last && episodeDate <= last.AddDays(_options.SubstanceUseNegativeHistoryDays)))
+            if (episodeDate < earliest || episodeDates.Contains(episodeDate))
             {
                 continue;
             }
 
-            lastEpisodeDate = episodeDate;
+            // Negative diagnosis history from the admission (stays) or service date; ED visits and lab claims are not history.
+            var diagnosed = sudClaims.Any(c => !ReferenceEquals(c, episode) && c.Setting != ClaimSetting.EmergencyVisit && !HasPlaceOfService(c, "81")
+                && c.StartDate < episode.StartDate && c.StartDate >= episode.StartDate.AddDays(-history));
+            var medicated = mat.Any(f => f.FillDate < episodeDate && f.FillDate >= episodeDate.AddDays(-history));
+            if (diagnosed || medicated
+                || !MeasureRules.OldEnough(run.Facts, MeasureRules.SubstanceUseMinimumAge, episodeDate)
+                || !MeasureRules.ContinuouslyEnrolled(run.Facts, episodeDate.AddDays(-MeasureRules.SubstanceUseEnrollmentDaysBefore), episodeDate.AddDays(MeasureRules.SubstanceUseEnrollmentDaysAfter), run.Today))
+            {
+                continue;
+            }
+
+            episodeDates.Add(episodeDate);
             var initiationEnd = episodeDate.AddDays(_options.InitiationDays - 1);
             (DateOnly Date, string Code)? initiation = episode.Setting == ClaimSetting.InpatientStay
                 ? (episodeDate, "inpatient-episode")
                 : TreatmentDates(sudClaims, mat, episode, episodeDate, initiationEnd).Select(t => ((DateOnly, string)?)t).FirstOrDefault();
-            var evidence = episode.EvidenceCodes();
-            gaps.Add(Gap(memberId, CareGapMeasure.SubstanceUseTreatmentInitiation, episodeDate, episodeDate, initiationEnd, initiation, evidence));
+            var evidence = run.Evidence(episode.EvidenceCodes());
+            run.Add(Gap(run.MemberId, CareGapMeasure.SubstanceUseTreatmentInitiation, episodeDate, episodeDate, initiationEnd, initiation, evidence));
 
             var engagementStart = (initiation?.Date ?? initiationEnd).AddDays(1);
             var engagementEnd = (initiation?.Date ?? initiationEnd).AddDays(_options.EngagementDays);
@@ -175,7 +223,7 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
                 }
             }
 
-            gaps.Add(Gap(memberId, CareGapMeasure.SubstanceUseTreatmentEngagement, episodeDate, engagementStart, engagementEnd, engaged, evidence));
+            run.Add(Gap(run.MemberId, CareGapMeasure.SubstanceUseTreatmentEngagement, episodeDate, engagementStart, engagementEnd, engaged, evidence));
         }
     }
 
@@ -187,7 +235,13 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
         return visits.Concat(drugs).OrderBy(t => t.Item1);
     }
 
-    private void AntidepressantManagement(string memberId, IReadOnlyList<ClassifiedClaim> claims, List<PharmacyFill> fills, DateOnly earliest, List<CareGap> gaps)
+    /// <summary>
+    /// AMM: an antidepressant fill after <see cref="ClaimsAnalyticsOptions.AntidepressantNegativeHistoryDays"/>
+    /// without one (the index prescription), a major-depression diagnosis within 60 days of it, the member 18
+    /// or older on April 30 ending its intake period, enrolled 105 days before through 231 days after with at
+    /// most one gap of up to 45 days. Acute phase: 84 covered days in 115; continuation: 180 in 232.
+    /// </summary>
+    private void AntidepressantManagement(Run run, IReadOnlyList<ClassifiedClaim> claims, List<PharmacyFill> fills, DateOnly earliest)
     {
         var antidepressants = fills.Where(f => f.Class == DrugClass.Antidepressant).OrderBy(f => f.FillDate).ToList();
         DateOnly? previous = null;
@@ -202,22 +256,32 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
 
             var ipsd = fill.FillDate;
             var depression = claims.Any(c => (c.AnyDiagnosis & BhDiagnosisFamilies.MajorDepression) != 0 && c.StartDate >= ipsd.AddDays(-60) && c.StartDate <= ipsd.AddDays(60));
-            if (!depression)
+            if (!depression
+                || !MeasureRules.OldEnough(run.Facts, MeasureRules.AntidepressantMinimumAge, MeasureRules.AntidepressantAgeDate(ipsd))
+                || !MeasureRules.ContinuouslyEnrolled(run.Facts, ipsd.AddDays(-MeasureRules.AntidepressantEnrollmentDaysBefore), ipsd.AddDays(MeasureRules.AntidepressantEnrollmentDaysAfter), run.Today, MeasureRules.MedicationEnrollmentGapDays))
             {
                 continue;
             }
 
-            var evidence = new[] { "drug:" + fill.Drug };
+            var evidence = run.Evidence(["drug:" + fill.Drug]);
             var acute = ProportionOfDaysCovered.Calculate(antidepressants, ipsd, ipsd.AddDays(114));
-            gaps.Add(CoverageGap(memberId, CareGapMeasure.AntidepressantAcutePhase, ipsd, ipsd.AddDays(114), acute, acute.CoveredDays >= 84, evidence));
+            run.Add(CoverageGap(run.MemberId, CareGapMeasure.AntidepressantAcutePhase, ipsd, ipsd.AddDays(114), acute, acute.CoveredDays >= 84, evidence));
             var continuation = ProportionOfDaysCovered.Calculate(antidepressants, ipsd, ipsd.AddDays(231));
-            gaps.Add(CoverageGap(memberId, CareGapMeasure.AntidepressantContinuationPhase, ipsd, ipsd.AddDays(231), continuation, continuation.CoveredDays >= 180, evidence));
+            run.Add(CoverageGap(run.MemberId, CareGapMeasure.AntidepressantContinuationPhase, ipsd, ipsd.AddDays(231), continuation, continuation.CoveredDays >= 180, evidence));
         }
     }
 
-    private void AntipsychoticAdherence(string memberId, List<PharmacyFill> fills, DateOnly today, List<CareGap> gaps)
+    /// <summary>
+    /// SAA: in the calendar year of "today" (evaluated through today), a schizophrenia or schizoaffective
+    /// diagnosis on an inpatient stay or on two other claims on different dates, two or more antipsychotic fills
+    /// on different dates, the member 18 or older on January 1 and enrolled through the year so far with at most
+    /// one gap of up to 45 days; PDC (PQA method) from the first fill, adherent at
+    /// <see cref="ClaimsAnalyticsOptions.AdherenceThreshold"/>. The first fill must be at least
+    /// <see cref="ClaimsAnalyticsOptions.MinimumTreatmentDays"/> before today.
+    /// </summary>
+    private void AntipsychoticAdherence(Run run, IReadOnlyList<ClassifiedClaim> claims, List<PharmacyFill> fills)
     {
-        // Measurement period: the calendar year of "today", evaluated through today (year-to-date).
+        var today = run.Today;
         var yearStart = new DateOnly(today.Year, 1, 1);
         var inYear = fills.Where(f => f.Class == DrugClass.Antipsychotic && f.FillDate >= yearStart && f.FillDate <= today).OrderBy(f => f.FillDate).ToList();
         if (inYear.Select(f => f.FillDate).Distinct().Count() < 2)
@@ -226,16 +290,29 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
         }
 
         var index = inYear[0].FillDate;
-        if (today.DayNumber - index.DayNumber + 1 < _options.MinimumTreatmentDays)
+        var diagnosed = claims.Where(c => c.Setting != ClaimSetting.PharmacyFill && (c.AnyDiagnosis & BhDiagnosisFamilies.Schizophrenia) != 0 && c.StartDate >= yearStart && c.StartDate <= today).ToList();
+        var schizophrenia = diagnosed.Any(c => c.Setting == ClaimSetting.InpatientStay && !c.IsNonacuteStay)
+            || diagnosed.Select(c => c.StartDate).Distinct().Count() >= 2;
+        if (!schizophrenia
+            || today.DayNumber - index.DayNumber + 1 < _options.MinimumTreatmentDays
+            || !MeasureRules.OldEnough(run.Facts, MeasureRules.AntipsychoticMinimumAge, yearStart)
+            || !MeasureRules.ContinuouslyEnrolled(run.Facts, yearStart, new DateOnly(today.Year, 12, 31), today, MeasureRules.MedicationEnrollmentGapDays))
         {
             return;
         }
 
         var pdc = ProportionOfDaysCovered.Calculate(inYear, index, today);
         var adherent = pdc.Proportion >= _options.AdherenceThreshold;
-        var evidence = inYear.Select(f => "drug:" + f.Drug).Distinct().ToList();
-        gaps.Add(CoverageGap(memberId, CareGapMeasure.AntipsychoticAdherence, index, new DateOnly(today.Year, 12, 31), pdc, adherent, evidence));
+        var evidence = run.Evidence(inYear.Select(f => "drug:" + f.Drug).Distinct().ToList());
+        run.Add(CoverageGap(run.MemberId, CareGapMeasure.AntipsychoticAdherence, index, new DateOnly(today.Year, 12, 31), pdc, adherent, evidence));
     }
+
+    private static bool IsMentalHealthIndex(ClassifiedClaim claim) =>
+        (claim.PrincipalDiagnosis & BhDiagnosisFamilies.MentalIllness) != 0 || (claim.AnyDiagnosis & BhDiagnosisFamilies.SelfHarm) != 0;
+
+    private static bool HasPlaceOfService(ClassifiedClaim claim, params string[] places) =>
+        (claim.Claim.PlaceOfService is { } pos && places.Contains(pos))
+        || claim.Claim.Lines.Any(l => l.Status != ClaimLineStatus.Denied && l.PlaceOfService is { } p && places.Contains(p));
 
     private static (DateOnly Date, string Code)? FirstVisit(List<ClassifiedClaim> outpatient, DateOnly from, DateOnly to, Func<ClassifiedClaim, bool> qualifies)
     {
@@ -280,5 +357,21 @@ public sealed class CareGapEvaluator(ClaimsAnalyticsOptions options)
             .Append(FormattableString.Invariant($"pdc:{coverage.Proportion:0.000}")).ToList();
         return new CareGap(CareGap.MakeId(measure, memberId, index), memberId, measure, index, index, windowEnd,
             met ? CareGapStatus.Closed : CareGapStatus.Open, met ? coverage.PeriodEnd : null, evidence);
+    }
+
+    /// <summary>One evaluation: the member, the day, the facts, and the gaps found so far.</summary>
+    private sealed class Run(string memberId, DateOnly today, MemberFacts facts, List<CareGap> gaps)
+    {
+        public string MemberId { get; } = memberId;
+
+        public DateOnly Today { get; } = today;
+
+        public MemberFacts Facts { get; } = facts;
+
+        public void Add(CareGap gap) => gaps.Add(gap);
+
+        /// <summary>The index evidence, with <c>age:unknown</c> when no birth date was on file to apply the age rule.</summary>
+        public IReadOnlyList<string> Evidence(IReadOnlyList<string> codes) =>
+            Facts.BirthDate is null ? [.. codes, AgeUnknown] : codes;
     }
 }

@@ -65,6 +65,17 @@ public sealed record ClassifiedClaim(
     /// <summary>A BH ED visit: an ED visit with a BH principal diagnosis (mental illness, SUD, self-harm, overdose).</summary>
     public bool IsBhEmergencyVisit => Setting == ClaimSetting.EmergencyVisit && PrincipalDiagnosis != BhDiagnosisFamilies.None;
 
+    /// <summary>An inpatient stay for nonacute care (skilled nursing, rehabilitation, residential, hospice...), by
+    /// bill type, revenue code or place of service (the code sets' <c>nonacuteInpatient</c> proxy).</summary>
+    public bool IsNonacuteStay { get; init; }
+
+    /// <summary>A nonacute stay in psychiatric residential treatment (POS 56, revenue 1001): the follow-up
+    /// measures do not treat it as a readmission or an admission that prevents follow-up.</summary>
+    public bool IsPsychiatricResidential { get; init; }
+
+    /// <summary>The member's date of birth as the claim gives it (see <see cref="Claim.MemberBirthDate"/>).</summary>
+    public DateOnly? MemberBirthDate => Claim.MemberBirthDate;
+
     /// <summary>Evidence codes for trigger and gap records: diagnosis, place of service, revenue and
     /// procedure codes (never member identifiers).</summary>
     public IReadOnlyList<string> EvidenceCodes()
@@ -268,7 +279,7 @@ public sealed class ClaimClassifier(BhCodeSets codes)
             paid += line.PaidAmount;
             if (claim.Type == ClaimType.Pharmacy && line.DaysSupply is { } days)
             {
-                var (drug, drugClass) = Codes.ClassifyDrug(line.Ndc);
+                var (drug, drugClass) = Codes.ClassifyDrug(line.Ndc, line.ServiceFrom);
                 (fills ??= []).Add(new PharmacyFill(line.ServiceFrom, days, drug, drugClass));
             }
         }
@@ -309,8 +320,21 @@ public sealed class ClaimClassifier(BhCodeSets codes)
 
         var start = claim.AdmissionDate ?? (claim.Lines.Count > 0 ? first : default);
         var end = claim.DischargeDate is { } discharge && discharge > last ? discharge : (claim.Lines.Count > 0 ? last : start);
-        return new ClassifiedClaim(claim, setting, principal, any, lineFlags, isBh, start, end, (IReadOnlyList<DateOnly>?)visits ?? [], (IReadOnlyList<PharmacyFill>?)fills ?? [], paid);
+        var stay = setting == ClaimSetting.InpatientStay;
+        return new ClassifiedClaim(claim, setting, principal, any, lineFlags, isBh, start, end, (IReadOnlyList<DateOnly>?)visits ?? [], (IReadOnlyList<PharmacyFill>?)fills ?? [], paid)
+        {
+            IsNonacuteStay = stay && IsNonacute(claim),
+            IsPsychiatricResidential = stay && IsPsychiatricResidentialStay(claim),
+        };
     }
+
+    private bool IsNonacute(Claim claim) =>
+        Codes.NonacuteBillTypes.Contains(claim.BillType) || Codes.NonacutePlacesOfService.Contains(claim.PlaceOfService)
+        || claim.Lines.Any(l => l.Status != ClaimLineStatus.Denied && (Codes.NonacuteRevenue.Contains(l.RevenueCode) || Codes.NonacutePlacesOfService.Contains(l.PlaceOfService)));
+
+    private bool IsPsychiatricResidentialStay(Claim claim) =>
+        Codes.PsychiatricResidentialPlacesOfService.Contains(claim.PlaceOfService)
+        || claim.Lines.Any(l => l.Status != ClaimLineStatus.Denied && (Codes.PsychiatricResidentialRevenue.Contains(l.RevenueCode) || Codes.PsychiatricResidentialPlacesOfService.Contains(l.PlaceOfService)));
 
     private bool IsInpatientStay(Claim claim, BhLineTraits all) =>
         claim.Type == ClaimType.Institutional &&

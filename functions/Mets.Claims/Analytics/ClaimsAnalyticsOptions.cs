@@ -10,13 +10,17 @@ public sealed class ClaimsAnalyticsOptions
     /// <summary>Optional path of a code-set JSON file; empty = the built-in public-proxy code sets.</summary>
     public string? CodeSetPath { get; set; }
 
+    /// <summary>Optional path of an NDC list JSON file (the plan's drug classification); empty = the built-in list
+    /// (Analytics/CodeSets/bh-ndc-list.v1.json, a small seed drawn from FDA labels).</summary>
+    public string? NdcListPath { get; set; }
+
     /// <summary>Index events older than this many days are not evaluated as gaps.</summary>
     [Range(30, 3650)]
     public int GapLookbackDays { get; set; } = 365;
 
-    /// <summary>IET negative SUD history look-back (NCQA uses 60 days; a longer look-back was proposed).</summary>
+    /// <summary>IET negative SUD diagnosis and medication history before a new episode (HEDIS MY2022 onwards: 194 days; 60 before).</summary>
     [Range(1, 730)]
-    public int SubstanceUseNegativeHistoryDays { get; set; } = 60;
+    public int SubstanceUseNegativeHistoryDays { get; set; } = 194;
 
     [Range(1, 60)]
     public int InitiationDays { get; set; } = 14;

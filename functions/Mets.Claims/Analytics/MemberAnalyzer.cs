@@ -24,7 +24,8 @@ public sealed record MemberBhUtilization(string MemberId, DateOnly From, DateOnl
 /// <summary>Everything the analytics derive for one member.</summary>
 public sealed record MemberAnalysis(string MemberId, IReadOnlyList<MemberMonth> Months, IReadOnlyList<CareGap> Gaps, IReadOnlyList<ClaimsTrigger> Triggers);
 
-/// <summary>Inputs that locate an analysis: the file that caused it and whether the member is engaged.</summary>
+/// <summary>Inputs that locate an analysis: the file that caused it (which claims it brought; never part of a
+/// trigger's identity), the day it runs "as of" and whether the member is engaged.</summary>
 public sealed record AnalysisContext(string FileHash, DateOnly Today, bool MemberEngaged, IReadOnlySet<string> ClaimIdsInFile);
 
 /// <summary>Derives member-months, care gaps and triggers from a member's current claims.</summary>
@@ -41,11 +42,9 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
         ArgumentNullException.ThrowIfNull(context);
         var months = Aggregate(memberId, claims, eligibility, context.Today);
 
-        // With eligibility on file, a gap counts only when the member was enrolled from the index date
-        // through the end of its window (or today, if earlier). Without eligibility data nothing is filtered.
-        var gaps = _gaps.Evaluate(memberId, claims, context.Today)
-            .Where(g => eligibility.Count == 0 || IsContinuouslyEnrolled(eligibility, g.IndexDate, g.WindowEnd < context.Today ? g.WindowEnd : context.Today))
-            .ToList();
+        // Age (from the claims' birth date) and continuous enrollment (from the coverage on file) are applied
+        // per measure, each with its own periods and allowed gap.
+        var gaps = _gaps.Evaluate(memberId, claims, context.Today, MemberFacts.From(claims, eligibility)).ToList();
         var triggers = Triggers(memberId, claims, eligibility, gaps, previousGaps, context);
         return new MemberAnalysis(memberId, months, gaps, triggers);
     }
@@ -176,10 +175,12 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
 
     private List<ClaimsTrigger> Triggers(string memberId, IReadOnlyList<ClassifiedClaim> claims, IReadOnlyList<EligibilitySpan> eligibility, IReadOnlyList<CareGap> gaps, IReadOnlyList<CareGap> previousGaps, AnalysisContext context)
     {
+        // Every key names the index event (what it is and its date), never the file: the same trigger revealed
+        // by two files has one id (ClaimsTrigger.MakeId).
         var triggers = new List<ClaimsTrigger>();
         var today = context.Today;
-        void Add(ClaimsTriggerKind kind, DateOnly eventDate, DateOnly? windowEnd, IReadOnlyList<string> evidence, string evidenceKey) =>
-            triggers.Add(new ClaimsTrigger(ClaimsTrigger.MakeId(context.FileHash, memberId, kind, evidenceKey), memberId, kind, eventDate, windowEnd, evidence));
+        void Add(ClaimsTriggerKind kind, DateOnly eventDate, DateOnly? windowEnd, IReadOnlyList<string> evidence, string indexEventKey) =>
+            triggers.Add(new ClaimsTrigger(ClaimsTrigger.MakeId(memberId, kind, indexEventKey), memberId, kind, eventDate, windowEnd, evidence));
 
         foreach (var gap in gaps.Where(g => g.IsActionable(today)))
         {
@@ -195,28 +196,32 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
             }
         }
 
+        // Utilization triggers: the index event is the start of the current qualifying episode (the event that
+        // brought the count within the look-back to the threshold, the count staying there since), so later
+        // stays, visits or a moving look-back do not make a new trigger while the episode lasts.
         var utilization = Utilization(memberId, claims, today);
-        if (utilization.BhInpatientStays >= _options.RepeatedInpatientStays)
+        if (utilization.BhInpatientStays >= _options.RepeatedInpatientStays
+            && ThresholdEpisodeStart(claims.Where(c => c.IsBhInpatientStay).Select(c => c.EndDate), _options.RepeatedInpatientStays, today) is { } stays)
         {
-            var last = claims.Where(c => c.IsBhInpatientStay && c.EndDate >= utilization.From && c.EndDate <= today).Max(c => c.EndDate);
-            Add(ClaimsTriggerKind.RepeatedBhInpatientStays, last, null, [Count("bh-inpatient-stays", utilization.BhInpatientStays)], Key("stays", last, utilization.BhInpatientStays));
+            Add(ClaimsTriggerKind.RepeatedBhInpatientStays, stays, null, [Count("bh-inpatient-stays", utilization.BhInpatientStays)], Key("stays-episode", stays));
         }
 
-        if (utilization.BhEmergencyVisits >= _options.FrequentEmergencyVisits)
+        if (utilization.BhEmergencyVisits >= _options.FrequentEmergencyVisits
+            && ThresholdEpisodeStart(claims.Where(c => c.IsBhEmergencyVisit).Select(c => c.StartDate), _options.FrequentEmergencyVisits, today) is { } visits)
         {
-            var last = claims.Where(c => c.IsBhEmergencyVisit && c.StartDate >= utilization.From && c.StartDate <= today).Max(c => c.StartDate);
-            Add(ClaimsTriggerKind.FrequentBhEmergencyVisits, last, null, [Count("bh-ed-visits", utilization.BhEmergencyVisits)], Key("ed", last, utilization.BhEmergencyVisits));
+            Add(ClaimsTriggerKind.FrequentBhEmergencyVisits, visits, null, [Count("bh-ed-visits", utilization.BhEmergencyVisits)], Key("ed-episode", visits));
         }
 
-        if (utilization.OutpatientBhVisitDays >= _options.HighOutpatientVisits)
+        if (utilization.OutpatientBhVisitDays >= _options.HighOutpatientVisits
+            && ThresholdEpisodeStart(claims.SelectMany(c => c.BhVisitDates).Distinct(), _options.HighOutpatientVisits, today) is { } outpatient)
         {
-            var last = claims.SelectMany(c => c.BhVisitDates).Where(d => d >= utilization.From && d <= today).Max();
-            Add(ClaimsTriggerKind.HighOutpatientBhUtilization, last, null, [Count("outpatient-bh-visit-days", utilization.OutpatientBhVisitDays)], Key("outpatient", last, utilization.OutpatientBhVisitDays));
+            Add(ClaimsTriggerKind.HighOutpatientBhUtilization, outpatient, null, [Count("outpatient-bh-visit-days", utilization.OutpatientBhVisitDays)], Key("outpatient-episode", outpatient));
         }
 
         foreach (var gap in gaps.Where(g => g.Measure == CareGapMeasure.AntipsychoticAdherence && g.Status == CareGapStatus.Open))
         {
-            Add(ClaimsTriggerKind.LowAntipsychoticAdherence, gap.IndexDate, gap.WindowEnd, gap.Evidence, Key(gap.Measure, gap.IndexDate) + string.Join(',', gap.Evidence));
+            // One per treatment period (its first fill): a PDC that moves with each file is the same trigger.
+            Add(ClaimsTriggerKind.LowAntipsychoticAdherence, gap.IndexDate, gap.WindowEnd, gap.Evidence, Key(gap.Measure, gap.IndexDate));
         }
 
         if (!context.MemberEngaged)
@@ -227,14 +232,15 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
         var recent = today.AddDays(-_options.RecentEventDays);
         foreach (var claim in claims.Where(c => context.ClaimIdsInFile.Contains(c.Claim.ClaimId)))
         {
+            // The event is the discharge (the ED visit) on its date, whichever claim or file reports it.
             if (claim.IsBhInpatientStay && claim.EndDate >= recent)
             {
-                Add(ClaimsTriggerKind.BhDischarge, claim.EndDate, null, claim.EvidenceCodes(), Key("discharge", claim.EndDate) + claim.Claim.ClaimId);
+                Add(ClaimsTriggerKind.BhDischarge, claim.EndDate, null, claim.EvidenceCodes(), Key("discharge", claim.EndDate));
             }
 
             if (claim.IsBhEmergencyVisit && claim.StartDate >= recent)
             {
-                Add(ClaimsTriggerKind.BhEmergencyVisit, claim.StartDate, null, claim.EvidenceCodes(), Key("ed-visit", claim.StartDate) + claim.Claim.ClaimId);
+                Add(ClaimsTriggerKind.BhEmergencyVisit, claim.StartDate, null, claim.EvidenceCodes(), Key("ed-visit", claim.StartDate));
             }
         }
 
@@ -257,17 +263,52 @@ public sealed class MemberAnalyzer(ClaimsAnalyticsOptions options)
             var lastEnd = eligibility.Max(s => s.CoverageEnd ?? today);
             if (lastEnd < today)
             {
-                Add(ClaimsTriggerKind.EligibilityLost, lastEnd, null, ["eligibility-ended"], Key("eligibility", lastEnd));
+                Add(ClaimsTriggerKind.EligibilityLost, lastEnd, null, ["eligibility-ended"], Key("eligibility-ended", lastEnd));
             }
         }
 
         return triggers;
     }
 
+    /// <summary>
+    /// The start of the threshold episode running on <paramref name="today"/>, or null when the count of events
+    /// within the utilization look-back (the <paramref name="threshold"/>) is not met today. An episode starts on
+    /// the event that brings the count within the look-back to the threshold and lasts while the count stays
+    /// there; the count only falls between events, so it is checked on the day before each later event and today.
+    /// </summary>
+    internal DateOnly? ThresholdEpisodeStart(IEnumerable<DateOnly> eventDates, int threshold, DateOnly today)
+    {
+        var dates = eventDates.Where(d => d <= today).Order().ToList();
+        int CountOn(DateOnly day)
+        {
+            var from = day.AddDays(-_options.UtilizationLookbackDays);
+            return dates.Count(d => d >= from && d <= day);
+        }
+
+        DateOnly? start = null;
+        for (var i = 0; i < dates.Count; i++)
+        {
+            var day = dates[i];
+            if (i + 1 < dates.Count && dates[i + 1] == day)
+            {
+                continue; // count the day once all of its events are in
+            }
+
+            start ??= CountOn(day) >= threshold ? day : null;
+            var beforeNext = i + 1 < dates.Count ? dates[i + 1].AddDays(-1) : today;
+            if (start is not null && CountOn(beforeNext) < threshold)
+            {
+                start = null;
+            }
+        }
+
+        return start;
+    }
+
     private static string Count(string name, int count) => name + ":" + count.ToString(CultureInfo.InvariantCulture);
 
-    private static string Key(object what, DateOnly date, int count = 0) =>
-        string.Create(CultureInfo.InvariantCulture, $"{what}|{date:yyyyMMdd}|{count}");
+    private static string Key(object what, DateOnly date) =>
+        string.Create(CultureInfo.InvariantCulture, $"{what}|{date:yyyyMMdd}");
 
     private sealed class Accumulator
     {

@@ -1,9 +1,12 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
 using Mets.Claims.Reading.X12;
 using Mets.Claims.Storage;
+using Mets.Domain.Diagnoses;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +14,14 @@ namespace Mets.Claims.Ingestion;
 
 /// <summary>
 /// The entry point for claims files: METS claims CSV, member eligibility CSV or X12 837 5010 (told
-/// apart by content). Streams the file, stages valid claims, quarantines broken files or files with
-/// too many rejected claims (nothing applied), commits once per content hash, then recomputes the
-/// touched members' month aggregates and care gaps and returns the trigger records. A retry after a
-/// crash at any point gives the result of one clean run; the same content twice is processed once.
+/// apart by content; anything else is quarantined as an unknown format). Streams the file, stages valid
+/// claims, quarantines broken files or files with too many rejected claims (nothing applied), commits once
+/// per content hash, then recomputes the touched members' month aggregates and care gaps and returns the
+/// trigger records. An X12 file also gets its acknowledgment (TA1 or 999, kept with the file's record when the
+/// store implements <see cref="IClaimsAcknowledgmentStore"/>); claims of a rejected interchange, group or
+/// transaction set are never applied. A retry after a crash at any point gives the result of one clean run;
+/// the same content twice is processed once. Diagnoses are checked by <paramref name="diagnoses"/> (structure
+/// only when not given).
 /// </summary>
 public sealed partial class ClaimsFileIngestor(
     IClaimsStore store,
@@ -23,9 +30,11 @@ public sealed partial class ClaimsFileIngestor(
     IEngagedMemberDirectory engagedMembers,
     IOptions<ClaimsIngestionOptions> options,
     TimeProvider time,
-    ILogger<ClaimsFileIngestor> logger)
+    ILogger<ClaimsFileIngestor> logger,
+    Icd10CmValidator? diagnoses = null)
 {
     private readonly ClaimsIngestionOptions _options = options.Value;
+    private readonly Icd10CmValidator _diagnoses = diagnoses ?? Icd10CmValidator.StructureOnly;
 
     public async Task<ClaimsFileResult> IngestAsync(string fileName, Stream content, CancellationToken cancellationToken)
     {
@@ -62,21 +71,51 @@ public sealed partial class ClaimsFileIngestor(
             }
 
             source.Position = start;
-            var kind = DetectKind(source);
+            var kind = DetectKind(source, out var unknownReason);
             source.Position = start;
             await store.BeginFileAsync(hash, fileName, kind, totalBytes, time.GetUtcNow(), cancellationToken);
             LogStarted(logger, shortHash, kind, totalBytes);
 
             var run = new FileRun(hash, totalBytes, _options.MaxReportEntries);
             var readStarted = time.GetTimestamp();
-            string? structureError = null;
-            try
+            string? structureError = unknownReason;
+            X12ClaimReader? x12 = null;
+            ClaimsAcknowledgment? acknowledgment = null;
+            if (kind != ClaimsFileKind.Unknown)
             {
-                await ReadAndStageAsync(run, kind, source, cancellationToken);
+                try
+                {
+                    x12 = await ReadAndStageAsync(run, kind, source, null, cancellationToken);
+                }
+                catch (ClaimsFileStructureException e)
+                {
+                    structureError = e.Message;
+                }
             }
-            catch (ClaimsFileStructureException e)
+
+            if (x12 is not null)
             {
-                structureError = e.Message;
+                if (x12.NeedsRereadWithoutRejectedSets)
+                {
+                    // A unit was rejected after some of its claims were staged: stage again without it.
+                    LogRereading(logger, shortHash);
+                    await store.BeginFileAsync(hash, fileName, kind, totalBytes, time.GetUtcNow(), cancellationToken);
+                    run = new FileRun(hash, totalBytes, _options.MaxReportEntries);
+                    source.Position = start;
+                    await ReadAndStageAsync(run, kind, source, x12.RejectedTransactionSets, cancellationToken);
+                }
+
+                foreach (var entry in x12.EnvelopeRejects)
+                {
+                    run.Report(entry);
+                }
+
+                if (x12.NothingAccepted)
+                {
+                    structureError = x12.FirstEnvelopeProblem ?? "No transaction set of the file was accepted.";
+                }
+
+                acknowledgment = await AcknowledgeAsync(hash, existing?.Acknowledgment, x12.Interchanges, cancellationToken);
             }
 
             var counts = run.Counts();
@@ -91,7 +130,7 @@ public sealed partial class ClaimsFileIngestor(
                 await store.QuarantineAsync(hash, structureError, counts, run.Rejects, run.Warnings, run.Progress, time.GetUtcNow(), cancellationToken);
                 LogQuarantined(logger, shortHash, structureError);
                 var quarantined = await store.GetFileAsync(hash, cancellationToken);
-                return await ResultAsync(quarantined!, ClaimsFileOutcome.Quarantined, cancellationToken);
+                return await ResultAsync(quarantined!, ClaimsFileOutcome.Quarantined, cancellationToken, acknowledgment);
             }
 
             var readSeconds = time.GetElapsedTime(readStarted).TotalSeconds;
@@ -101,7 +140,7 @@ public sealed partial class ClaimsFileIngestor(
             await store.CommitAsync(hash, counts, run.Rejects, run.Warnings, run.Progress, asOf, time.GetUtcNow(), cancellationToken);
             var commitSeconds = time.GetElapsedTime(commitStarted).TotalSeconds;
             LogCommitted(logger, shortHash, counts.ClaimsAccepted, counts.ClaimsRejected, counts.LinesAccepted, commitSeconds);
-            return await AnalyzeAndCompleteAsync(hash, asOf, cancellationToken);
+            return await AnalyzeAndCompleteAsync(hash, asOf, cancellationToken, acknowledgment);
         }
         finally
         {
@@ -112,7 +151,7 @@ public sealed partial class ClaimsFileIngestor(
         }
     }
 
-    private async Task<ClaimsFileResult> AnalyzeAndCompleteAsync(string hash, DateOnly asOf, CancellationToken cancellationToken)
+    private async Task<ClaimsFileResult> AnalyzeAndCompleteAsync(string hash, DateOnly asOf, CancellationToken cancellationToken, ClaimsAcknowledgment? acknowledgment = null)
     {
         var started = time.GetTimestamp();
         var members = 0;
@@ -137,13 +176,15 @@ public sealed partial class ClaimsFileIngestor(
 
         await store.CompleteAsync(hash, time.GetUtcNow(), cancellationToken);
         var record = await store.GetFileAsync(hash, cancellationToken);
-        var result = await ResultAsync(record!, ClaimsFileOutcome.Processed, cancellationToken);
+        var result = await ResultAsync(record!, ClaimsFileOutcome.Processed, cancellationToken, acknowledgment);
         var analyticsSeconds = time.GetElapsedTime(started).TotalSeconds;
         LogProcessed(logger, hash[..12], members, result.Triggers.Count, analyticsSeconds);
         return result;
     }
 
-    private async Task ReadAndStageAsync(FileRun run, ClaimsFileKind kind, Stream source, CancellationToken cancellationToken)
+    /// <summary>Reads the file and stages its valid claims; for X12 returns the reader (envelope results).
+    /// <paramref name="skipSets"/>: transaction sets an earlier read rejected, whose claims are not staged.</summary>
+    private async Task<X12ClaimReader?> ReadAndStageAsync(FileRun run, ClaimsFileKind kind, Stream source, IReadOnlySet<long>? skipSets, CancellationToken cancellationToken)
     {
         var counting = new CountingStream(source);
         long rows = 0;
@@ -195,12 +236,12 @@ public sealed partial class ClaimsFileIngestor(
             IEnumerable<ClaimReadOutcome> outcomes;
             if (kind == ClaimsFileKind.X12Claims)
             {
-                x12 = X12ClaimReader.Open(counting);
+                x12 = X12ClaimReader.Open(counting, new X12ReadOptions { Diagnoses = _diagnoses, SkipTransactionSets = skipSets ?? new HashSet<long>() });
                 outcomes = x12.ReadClaims();
             }
             else
             {
-                outcomes = ClaimsCsvReader.Read(counting, OnRow);
+                outcomes = ClaimsCsvReader.Read(counting, OnRow, _diagnoses);
             }
 
             foreach (var outcome in outcomes)
@@ -229,19 +270,60 @@ public sealed partial class ClaimsFileIngestor(
             {
                 run.Warn(warning);
             }
+
+            await FlushAsync();
+            return x12;
         }
 
         await FlushAsync();
+        return null;
     }
 
-    private async Task<ClaimsFileResult> ResultAsync(ClaimsFileRecord record, ClaimsFileOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>The file's acknowledgment: the one stored by an earlier (crashed) run, or a new one under control
+    /// numbers reserved from the store (from the content hash when the store keeps no acknowledgments).</summary>
+    private async Task<ClaimsAcknowledgment?> AcknowledgeAsync(string hash, ClaimsAcknowledgment? earlier, IReadOnlyList<X12InterchangeResult> interchanges, CancellationToken cancellationToken)
+    {
+        if (earlier is not null)
+        {
+            return earlier;
+        }
+
+        var needed = X12AcknowledgmentWriter.ControlNumbersNeeded(interchanges);
+        if (needed == 0)
+        {
+            return null;
+        }
+
+        var acknowledgments = store as IClaimsAcknowledgmentStore;
+        var first = acknowledgments is null
+            ? 1 + (BinaryPrimitives.ReadUInt32BigEndian(Convert.FromHexString(hash[..8])) % 999_999_999L)
+            : await acknowledgments.ReserveAcknowledgmentNumbersAsync(needed, cancellationToken);
+        var acknowledgment = X12AcknowledgmentWriter.Write(interchanges, first, time.GetUtcNow());
+        if (acknowledgment is not null && acknowledgments is not null)
+        {
+            await acknowledgments.SaveAcknowledgmentAsync(hash, acknowledgment, cancellationToken);
+        }
+
+        if (acknowledgment is not null)
+        {
+            LogAcknowledged(logger, hash[..12], acknowledgment.KindName, acknowledgment.CodeLetter, acknowledgment.ControlNumber);
+        }
+
+        return acknowledgment;
+    }
+
+    private async Task<ClaimsFileResult> ResultAsync(ClaimsFileRecord record, ClaimsFileOutcome outcome, CancellationToken cancellationToken, ClaimsAcknowledgment? acknowledgment = null)
     {
         var triggers = record.Status == ClaimsFileStatus.Processed ? await store.GetTriggersAsync(record.ContentHash, cancellationToken) : [];
-        return new ClaimsFileResult(record.ContentHash, record.FileName, record.Kind, outcome, record.Status, record.QuarantineReason, record.Counts, record.Rejects, record.Warnings, triggers);
+        return new ClaimsFileResult(record.ContentHash, record.FileName, record.Kind, outcome, record.Status, record.QuarantineReason, record.Counts, record.Rejects, record.Warnings, triggers,
+            record.Acknowledgment ?? acknowledgment);
     }
 
-    internal static ClaimsFileKind DetectKind(Stream source)
+    /// <summary>X12 when the content starts with "ISA"; eligibility CSV when the first line names member_id and
+    /// coverage_start; claims CSV when it names any claims column; otherwise unknown (with the reason).</summary>
+    internal static ClaimsFileKind DetectKind(Stream source, out string? unknownReason)
     {
+        unknownReason = null;
         var buffer = new byte[4096];
         var read = source.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         var text = Encoding.UTF8.GetString(buffer, 0, read).TrimStart('\uFEFF', ' ', '\r', '\n', '\t');
@@ -252,7 +334,20 @@ public sealed partial class ClaimsFileIngestor(
 
         var firstLine = text.Split('\n', 2)[0].TrimEnd('\r');
         var names = firstLine.Split(',').Select(n => n.Trim().Trim('"')).ToList();
-        return EligibilityCsvReader.LooksLikeEligibility(names) ? ClaimsFileKind.EligibilityCsv : ClaimsFileKind.ClaimsCsv;
+        if (EligibilityCsvReader.LooksLikeEligibility(names))
+        {
+            return ClaimsFileKind.EligibilityCsv;
+        }
+
+        if (!text.Contains('\0', StringComparison.Ordinal) && Reading.Csv.CsvHeader.CountKnown(names, ClaimsCsvColumns.Aliases) > 0)
+        {
+            return ClaimsFileKind.ClaimsCsv;
+        }
+
+        unknownReason = read == 0
+            ? "The file is empty: unknown format."
+            : "Unknown format: the file is neither X12 (it does not start with an ISA interchange header) nor a METS claims or eligibility CSV (its first line names none of their columns).";
+        return ClaimsFileKind.Unknown;
     }
 
     private static async Task<Stream> SpoolAsync(Stream content, CancellationToken cancellationToken)
@@ -283,6 +378,12 @@ public sealed partial class ClaimsFileIngestor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: {Rows} rows, {Bytes} bytes, {Percent}% read.")]
     private static partial void LogProgress(ILogger logger, string fileHash, long rows, long bytes, decimal percent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: a transaction set, group or interchange was rejected after some of its claims were staged; staging the file again without it.")]
+    private static partial void LogRereading(ILogger logger, string fileHash);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claims file {FileHash}: acknowledgment {Kind} {Code}, control number {ControlNumber}.")]
+    private static partial void LogAcknowledged(ILogger logger, string fileHash, string kind, string code, string controlNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claims file {FileHash}: quarantined, nothing applied: {Reason}")]
     private static partial void LogQuarantined(ILogger logger, string fileHash, string reason);
@@ -353,6 +454,9 @@ public sealed partial class ClaimsFileIngestor(
                 AddCapped(Rejects, outcome.Rejects);
             }
         }
+
+        /// <summary>A report entry that is not about one claim (a rejected interchange, group or transaction set).</summary>
+        public void Report(RejectEntry entry) => AddCapped(Rejects, [entry]);
 
         public void Warn(RejectEntry warning)
         {

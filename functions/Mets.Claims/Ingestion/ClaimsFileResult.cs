@@ -1,3 +1,4 @@
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Storage;
 
 namespace Mets.Claims.Ingestion;
@@ -16,7 +17,9 @@ public enum ClaimsFileOutcome
     Quarantined,
 }
 
-/// <summary>The result of <see cref="ClaimsFileIngestor.IngestAsync"/>.</summary>
+/// <summary>The result of <see cref="ClaimsFileIngestor.IngestAsync"/>. <see cref="Acknowledgment"/> answers an X12
+/// file (TA1 or 999; null for CSV files and for a file whose first ISA could not be found); write it beside the
+/// processed or quarantined file as <c>{file}{Acknowledgment.FileExtension}</c>.</summary>
 public sealed record ClaimsFileResult(
     string ContentHash,
     string FileName,
@@ -27,4 +30,10 @@ public sealed record ClaimsFileResult(
     ClaimsFileCounts Counts,
     IReadOnlyList<RejectEntry> Rejects,
     IReadOnlyList<RejectEntry> Warnings,
-    IReadOnlyList<ClaimsTrigger> Triggers);
+    IReadOnlyList<ClaimsTrigger> Triggers,
+    ClaimsAcknowledgment? Acknowledgment = null)
+{
+    /// <summary>Claims applied to the store: 0 for a quarantined file (its <see cref="ClaimsFileCounts.ClaimsAccepted"/>
+    /// counts the claims that passed their own edits, but nothing of the file is applied).</summary>
+    public int ClaimsApplied => StoredStatus is ClaimsFileStatus.Committed or ClaimsFileStatus.Processed ? Counts.ClaimsAccepted : 0;
+}

@@ -59,37 +59,21 @@ internal static class ClaimCodes
     public static bool TryParseAmount(ReadOnlySpan<char> text, out decimal amount) =>
         decimal.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out amount);
 
-    /// <summary>ICD-10-CM shape: a letter, a digit, a letter or digit, then up to four more letters or
-    /// digits, with an optional dot after the third character. Returns the code without the dot.</summary>
-    public static bool TryNormalizeIcd10(ReadOnlySpan<char> text, out string code)
+    /// <summary>
+    /// The date whose ICD-10-CM release applies to a claim's diagnoses (CMS: the discharge or "through"
+    /// date of an inpatient stay, the first date of service otherwise): an institutional claim with an
+    /// inpatient bill type (11x) uses its discharge date or its last service date; any other claim its first
+    /// service date.
+    /// </summary>
+    public static DateOnly CodeSetDate(ClaimType type, string? billType, IReadOnlyList<ClaimLine> lines, DateOnly? discharge)
     {
-        code = string.Empty;
-        text = text.Trim();
-        Span<char> buffer = stackalloc char[8];
-        var length = 0;
-        for (var i = 0; i < text.Length; i++)
+        ArgumentNullException.ThrowIfNull(lines);
+        if (type == ClaimType.Institutional && billType is not null && billType.StartsWith("11", StringComparison.Ordinal))
         {
-            var c = text[i];
-            if (c == '.' && length == 3)
-            {
-                continue;
-            }
-
-            if (!char.IsAsciiLetterOrDigit(c) || length == 7)
-            {
-                return false;
-            }
-
-            buffer[length++] = char.ToUpperInvariant(c);
+            return discharge ?? lines.Max(l => l.ServiceTo);
         }
 
-        if (length < 3 || !char.IsAsciiLetter(buffer[0]) || buffer[0] == 'U' || !char.IsAsciiDigit(buffer[1]))
-        {
-            return false;
-        }
-
-        code = new string(buffer[..length]);
-        return true;
+        return lines.Min(l => l.ServiceFrom);
     }
 
     /// <summary>ICD-9-CM shape (older X12 files): 3 to 5 digits, or V plus 2 to 4 digits, or E plus 3 to 4

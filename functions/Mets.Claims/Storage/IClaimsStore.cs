@@ -1,3 +1,4 @@
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
 
@@ -9,6 +10,9 @@ public enum ClaimsFileKind
     ClaimsCsv,
     EligibilityCsv,
     X12Claims,
+
+    /// <summary>Neither X12 nor a METS claims or eligibility CSV by its content: quarantined unread.</summary>
+    Unknown,
 }
 
 /// <summary>Where a file is in its ingest: staging (being read), committed (claims applied, analytics
@@ -37,7 +41,9 @@ public sealed record ClaimsFileCounts(int ClaimsRead, int ClaimsAccepted, int Cl
     public decimal RejectedShare => ClaimsRead == 0 ? 0 : (decimal)ClaimsRejected / ClaimsRead;
 }
 
-/// <summary>The status record of one file, keyed by the SHA-256 of its content.</summary>
+/// <summary>The status record of one file, keyed by the SHA-256 of its content. <see cref="Acknowledgment"/> is
+/// the TA1/999 answering an X12 file (null for CSV files, and from stores that do not keep acknowledgments:
+/// see <see cref="IClaimsAcknowledgmentStore"/>).</summary>
 public sealed record ClaimsFileRecord(
     string ContentHash,
     string FileName,
@@ -50,7 +56,13 @@ public sealed record ClaimsFileRecord(
     string? QuarantineReason,
     DateOnly? AnalyzedAsOf,
     IReadOnlyList<RejectEntry> Rejects,
-    IReadOnlyList<RejectEntry> Warnings);
+    IReadOnlyList<RejectEntry> Warnings,
+    ClaimsAcknowledgment? Acknowledgment = null)
+{
+    /// <summary>Claims applied to the store: the accepted claims of a committed or processed file, 0 for any
+    /// other (a quarantined file applies nothing, whatever its claims' own edits said).</summary>
+    public int ClaimsApplied => Status is ClaimsFileStatus.Committed or ClaimsFileStatus.Processed ? Counts.ClaimsAccepted : 0;
+}
 
 /// <summary>What the analytics need about one member: current claims (superseded and voided versions
 /// excluded), coverage spans, the gaps stored before this run, and which claims the file brought.</summary>
@@ -60,6 +72,24 @@ public sealed record MemberClaimsSnapshot(
     IReadOnlyList<EligibilitySpan> Eligibility,
     IReadOnlyList<CareGap> PreviousGaps,
     IReadOnlySet<string> ClaimIdsFromFile);
+
+/// <summary>
+/// Keeps the acknowledgment (TA1 or 999) of an X12 file with the file's record, and hands out the control
+/// numbers acknowledgments are sent under. A claims store that implements it shows the acknowledgment in
+/// <see cref="ClaimsFileRecord.Acknowledgment"/>, and a retried or duplicate file gets the acknowledgment of its
+/// first run (same control numbers); with a store that does not, the ingestor still returns an acknowledgment in
+/// its result, numbered from the content hash (see docs/claims.md, "Acknowledgments").
+/// </summary>
+public interface IClaimsAcknowledgmentStore
+{
+    /// <summary>Reserves <paramref name="count"/> consecutive interchange/group control numbers (1 to 999,999,999,
+    /// wrapping) and returns the first.</summary>
+    Task<long> ReserveAcknowledgmentNumbersAsync(int count, CancellationToken cancellationToken);
+
+    /// <summary>Stores the file's acknowledgment, replacing one stored before. <see cref="IClaimsStore.BeginFileAsync"/>
+    /// does not clear it: a retry after a crash finds it and sends the same acknowledgment again.</summary>
+    Task SaveAcknowledgmentAsync(string contentHash, ClaimsAcknowledgment acknowledgment, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// The claims store port: file status records, staged-then-committed claims keyed by the file's
@@ -93,8 +123,9 @@ public interface IClaimsStore
 
     Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken);
 
-    /// <summary>Replaces each member's month aggregates and gaps; adds the triggers (ids are unique, so a
-    /// repeat is a no-op).</summary>
+    /// <summary>Replaces each member's month aggregates and gaps; records the triggers under the file (a trigger
+    /// id already recorded for this file is a no-op; the same id revealed by another file is recorded under that
+    /// file too, since an id names the trigger, not the file).</summary>
     Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken);
 
     Task CompleteAsync(string contentHash, DateTimeOffset now, CancellationToken cancellationToken);

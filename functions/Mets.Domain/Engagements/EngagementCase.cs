@@ -242,10 +242,26 @@ public sealed record EngagementCase(
         .Note(at, Actor.System, TimelineEntryKind.ReviewDueChanged, Code("step", CurrentStep.Step), Code("due", dueAt), Code("because", reasonCode));
     }
 
-    public EngagementCase RecordClaimsActivity(ClaimsActivityKind kind, DateTimeOffset at)
+    /// <summary>
+    /// Notes claims activity. With an <paramref name="eventId"/> (the activity's stable identity) the entry carries
+    /// it, and an activity already on the timeline is not noted again (the case is returned unchanged).
+    /// </summary>
+    public EngagementCase RecordClaimsActivity(ClaimsActivityKind kind, DateTimeOffset at, string? eventId = null)
     {
         RequireOpen();
-        return Note(at, Actor.ClaimsAnalytics, TimelineEntryKind.ClaimsActivityObserved, Code("kind", kind));
+        if (eventId is null)
+        {
+            return Note(at, Actor.ClaimsAnalytics, TimelineEntryKind.ClaimsActivityObserved, Code("kind", kind));
+        }
+
+        return HasClaimsEvent(eventId) ? this : Note(at, Actor.ClaimsAnalytics, TimelineEntryKind.ClaimsActivityObserved, Code("kind", kind), Code("event", eventId));
+    }
+
+    /// <summary>True when the claims activity with this stable id is on the timeline already.</summary>
+    public bool HasClaimsEvent(string eventId)
+    {
+        var code = Code("event", eventId);
+        return Timeline.Any(e => e.Kind == TimelineEntryKind.ClaimsActivityObserved && e.Details.Contains(code));
     }
 
     public EngagementCase UpdateCareGaps(CareGapSummary careGaps, DateTimeOffset at)

@@ -110,15 +110,24 @@ public enum ClaimsActivityKind
 /// <summary>
 /// Claims activity for a member in a running engagement. <paramref name="ActivityAt"/> is when it
 /// happened (the discharge for an inpatient stay); <paramref name="Measure"/> is the care-gap
-/// measure code for gap events. Applying one twice changes nothing, so it is never a duplicate.
+/// measure code for gap events. <paramref name="EventId"/> is the activity's stable identity (the claims
+/// trigger id: member, kind and index event, never the file that revealed it): the same activity raised
+/// again (a re-sent or overlapping claims file, a retried route) is applied to the engagement once.
+/// Events recorded before event ids existed have none and are applied as they come.
 /// </summary>
 public sealed record ClaimsActivityObserved(
     EngagementId EngagementId,
     ClaimsActivityKind Kind,
     DateTimeOffset ActivityAt,
     string? Measure,
-    DateTimeOffset OccurredAt)
-    : EngagementEvent(EngagementId, OccurredAt);
+    DateTimeOffset OccurredAt,
+    string? EventId = null)
+    : EngagementEvent(EngagementId, OccurredAt)
+{
+    /// <summary>A claims event id: 1-64 letters, digits, hyphens or underscores (claims trigger ids are 32 hex characters).</summary>
+    public static bool IsEventId(string? eventId) =>
+        eventId is { Length: > 0 and <= 64 } && eventId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}
 
 /// <summary>Someone asked to close the engagement, in whatever step it is.</summary>
 public sealed record ClosureRequested(EngagementId EngagementId, ClosureReason Reason, Actor RequestedBy, DateTimeOffset OccurredAt)

@@ -1,14 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Mets.Domain.Diagnoses;
 
 namespace Mets.Domain.Identifiers;
 
 /// <summary>
-/// An ICD-10-CM diagnosis code by shape: a letter, a digit, a digit or letter (the category, e.g.
-/// <c>F32</c>, <c>M1A</c>), then up to four letters or digits after the decimal point. Accepted with or
-/// without the dot and in any case; written upper case with the dot (<c>F32.A</c>, <c>T43.222A</c>).
-/// Only the shape is checked, not membership in a code-set release. A diagnosis is protected health
-/// information: keep it out of logs.
+/// An ICD-10-CM diagnosis code, checked by the structural rules shared with claims
+/// (<see cref="Icd10Cm"/>: 3 to 7 characters, a letter, a digit, a digit or a letter only in the
+/// letter categories such as <c>M1A</c>, the placeholder <c>X</c> only before a seventh character).
+/// Accepted with or without the dot and in any case; written upper case with the dot (<c>F32.A</c>,
+/// <c>U07.1</c>, <c>T43.222A</c>). Membership in a code-set release is checked where a date of
+/// service is known (<see cref="Icd10CmValidator"/>). A diagnosis is protected health information: keep
+/// it out of logs.
 /// </summary>
 [JsonConverter(typeof(StringValueJsonConverter<IcdCode>))]
 public readonly record struct IcdCode : IStringValue<IcdCode>
@@ -32,44 +35,12 @@ public readonly record struct IcdCode : IStringValue<IcdCode>
     public static bool TryParse([NotNullWhen(true)] string? value, out IcdCode result, out string reason)
     {
         result = default;
-        var text = value?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(text))
+        if (!Icd10Cm.TryNormalize(value, IcdCodeNotation.DecimalPointOptional, out var compact, out reason))
         {
-            reason = "a diagnosis code is required";
             return false;
         }
 
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot >= 0 && (dot != 3 || text.Length == 4))
-        {
-            reason = "the decimal point follows the three-character category and is followed by 1 to 4 characters";
-            return false;
-        }
-
-        var compact = dot >= 0 ? text.Remove(dot, 1) : text;
-        if (compact.Length is < 3 or > 7)
-        {
-            reason = "an ICD-10-CM code has 3 to 7 characters";
-            return false;
-        }
-
-        if (!char.IsAsciiLetterUpper(compact[0]) || !char.IsAsciiDigit(compact[1]) || !char.IsAsciiLetterOrDigit(compact[2]))
-        {
-            reason = "the category is a letter, a digit, then a letter or digit";
-            return false;
-        }
-
-        for (var i = 3; i < compact.Length; i++)
-        {
-            if (!char.IsAsciiLetterOrDigit(compact[i]))
-            {
-                reason = "the characters after the category are letters or digits";
-                return false;
-            }
-        }
-
-        result = new IcdCode(compact.Length == 3 ? compact : string.Concat(compact.AsSpan(0, 3), ".", compact.AsSpan(3)));
-        reason = string.Empty;
+        result = new IcdCode(Icd10Cm.WithDecimalPoint(compact));
         return true;
     }
 

@@ -57,6 +57,7 @@ public static class HttpFunctionRoutes
     public const string RequestClosure = "RequestClosure";
     public const string GetWorkQueue = "GetWorkQueue";
     public const string GetClaimsFileStatus = "GetClaimsFileStatus";
+    public const string GetClaimsFileAcknowledgment = "GetClaimsFileAcknowledgment";
     public const string ShowProviderRequest = "ShowProviderRequest";
     public const string RecordProviderResponse = "RecordProviderResponse";
     public const string GetHealth = "GetHealth";
@@ -72,6 +73,7 @@ public static class HttpFunctionRoutes
     public const string ClosureRoute = "engagements/{id}/closure";
     public const string QueueRoute = "queue";
     public const string ClaimsFileRoute = "claims/files/{id}";
+    public const string ClaimsFileAcknowledgmentRoute = "claims/files/{id}/acknowledgment";
     public const string ProviderResponseRoute = "provider-responses/{token}";
     public const string HealthRoute = "health";
 
@@ -103,6 +105,7 @@ public static class HttpFunctionRoutes
         new(RequestClosure, "POST", ClosureRoute, HttpAccess.Staff, EngagementIdValue),
         new(GetWorkQueue, "GET", QueueRoute, HttpAccess.Staff, Nothing),
         new(GetClaimsFileStatus, "GET", ClaimsFileRoute, HttpAccess.Staff, ClaimsFileIdValue),
+        new(GetClaimsFileAcknowledgment, "GET", ClaimsFileAcknowledgmentRoute, HttpAccess.Staff, ClaimsFileIdValue),
         new(ShowProviderRequest, "GET", ProviderResponseRoute, HttpAccess.ProviderLink, Nothing),
         new(RecordProviderResponse, "POST", ProviderResponseRoute, HttpAccess.ProviderLink, Nothing),
         new(GetHealth, "GET", HealthRoute, HttpAccess.Anonymous, Nothing),

@@ -9,8 +9,11 @@ namespace Mets.Local.Claims;
 /// Processes the claims inbox one file at a time: the files present at start (oldest name first), then
 /// each file dropped or uploaded later. A processed file moves to <c>claims/processed/</c>; a file
 /// refused whole (or one whose processing failed) moves to <c>claims/quarantine/</c> with a report
-/// beside it (<c>{name}.report.json</c>). On shutdown the file in hand stays in the inbox: the next
-/// start processes it again (ingest is idempotent by content hash and resumes a crashed file).
+/// beside it (<c>{name}.report.json</c>). An X12 file's acknowledgment is written beside it too
+/// (<c>{name}.999</c> or <c>{name}.ta1</c>, in processed/ or quarantine/): the watcher looks only at the
+/// inbox folder itself, so an acknowledgment never comes back as a new claims file. On shutdown the file in
+/// hand stays in the inbox: the next start processes it again (ingest is idempotent by content hash and
+/// resumes a crashed file).
 /// </summary>
 public sealed partial class ClaimsInboxWorker(
     ClaimsInbox inbox,
@@ -19,7 +22,6 @@ public sealed partial class ClaimsInboxWorker(
     TimeProvider time,
     ILogger<ClaimsInboxWorker> logger) : BackgroundService
 {
-    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private FileSystemWatcher? _watcher;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -72,7 +74,7 @@ public sealed partial class ClaimsInboxWorker(
 #pragma warning restore CA1031
             {
                 LogFailed(logger, exception.GetType().FullName);
-                Move(path, dataFolder.ClaimsQuarantine, new { error = "Processing failed (" + exception.GetType().Name + "); see the host log." });
+                Move(path, dataFolder.ClaimsQuarantine, ClaimsFileReports.Failed(exception));
             }
             finally
             {
@@ -92,20 +94,15 @@ public sealed partial class ClaimsInboxWorker(
         var file = result.File;
         LogProcessed(logger, file.ContentHash[..12], file.Outcome, file.Counts.ClaimsAccepted, file.Counts.ClaimsRejected,
             result.Routing.ReferralsCreated, result.Routing.EventsRaised);
-        if (file.Outcome == ClaimsFileOutcome.Quarantined || file.StoredStatus == Mets.Claims.Storage.ClaimsFileStatus.Quarantined)
+        var target = ClaimsFileReports.IsQuarantined(file)
+            ? Move(path, dataFolder.ClaimsQuarantine, ClaimsFileReports.Quarantined(file))
+            : Move(path, dataFolder.ClaimsProcessed, report: null);
+
+        if (target is not null && file.Acknowledgment is { } acknowledgment)
         {
-            Move(path, dataFolder.ClaimsQuarantine, new
-            {
-                id = file.ContentHash,
-                reason = file.QuarantineReason,
-                counts = file.Counts,
-                rejects = file.Rejects,
-                warnings = file.Warnings,
-            });
-        }
-        else
-        {
-            Move(path, dataFolder.ClaimsProcessed, report: null);
+            // Beside the moved file, outside the watched inbox folder: never picked up as a claims file.
+            await File.WriteAllTextAsync(target + acknowledgment.FileExtension, acknowledgment.Content, CancellationToken.None);
+            LogAcknowledgmentWritten(logger, file.ContentHash[..12], acknowledgment.KindName, acknowledgment.CodeLetter);
         }
     }
 
@@ -126,11 +123,13 @@ public sealed partial class ClaimsInboxWorker(
         }
     }
 
-    private void Move(string path, string folder, object? report)
+    /// <summary>Moves the file into the folder (a time-stamped name when the name is taken) and writes the report
+    /// beside it; returns the new path, or null when the file is gone.</summary>
+    private string? Move(string path, string folder, object? report)
     {
         if (!File.Exists(path))
         {
-            return;
+            return null;
         }
 
         Directory.CreateDirectory(folder);
@@ -145,8 +144,10 @@ public sealed partial class ClaimsInboxWorker(
         File.Move(path, target);
         if (report is not null)
         {
-            File.WriteAllText(target + ".report.json", JsonSerializer.Serialize(report, ReportJson));
+            File.WriteAllText(target + ".report.json", JsonSerializer.Serialize(report, ClaimsFileReports.Json));
         }
+
+        return target;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Claims file {ShortHash}: {Outcome}; {Accepted} claims accepted, {Rejected} rejected; {ReferralsCreated} referrals created, {EventsRaised} engagement events")]
@@ -154,6 +155,9 @@ public sealed partial class ClaimsInboxWorker(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "A claims file could not be processed ({ExceptionType}); it was moved to the quarantine folder")]
     private static partial void LogFailed(ILogger logger, string? exceptionType);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Claims file {ShortHash}: acknowledgment {Kind} {Code} written beside it")]
+    private static partial void LogAcknowledgmentWritten(ILogger logger, string shortHash, string kind, string code);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopping: the claims file being processed stays in the inbox for the next start")]
     private static partial void LogLeftForNextStart(ILogger logger);

@@ -31,7 +31,10 @@ internal static class CaseUpdateRules
             case ReviewDueMoved e:
                 return current.ChangeReviewDue(e.DueAt, e.Because, at);
             case ClaimsActivityRecorded e:
-                return ApplyCareGap(current.RecordClaimsActivity(e.Kind, at), e);
+                // The case remembers claims activity by its stable id: applied once, however often it is raised.
+                return e.EventId is not null && current.HasClaimsEvent(e.EventId)
+                    ? current
+                    : ApplyCareGap(current.RecordClaimsActivity(e.Kind, at, e.EventId), e);
             case ClosureReviewStarted e:
                 return current.OpenClosureReview(e.DecisionDueAt, e.Supervisor, at);
             case EngagementExtension e:

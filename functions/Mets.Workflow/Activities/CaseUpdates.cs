@@ -46,8 +46,9 @@ public sealed record NextReviewStarted(DateTimeOffset DueAt, DateTimeOffset At) 
 
 public sealed record ReviewDueMoved(DateTimeOffset DueAt, string Because, DateTimeOffset At) : CaseUpdate(At);
 
-/// <summary>Claims activity; care-gap kinds with a <paramref name="Measure"/> also open or close that gap on the case.</summary>
-public sealed record ClaimsActivityRecorded(ClaimsActivityKind Kind, string? Measure, DateTimeOffset ActivityAt, DateTimeOffset At) : CaseUpdate(At);
+/// <summary>Claims activity; care-gap kinds with a <paramref name="Measure"/> also open or close that gap on the case.
+/// With an <paramref name="EventId"/>, an activity already on the case's timeline changes nothing.</summary>
+public sealed record ClaimsActivityRecorded(ClaimsActivityKind Kind, string? Measure, DateTimeOffset ActivityAt, DateTimeOffset At, string? EventId = null) : CaseUpdate(At);
 
 public sealed record ClosureReviewStarted(DateTimeOffset DecisionDueAt, StaffId? Supervisor, DateTimeOffset At) : CaseUpdate(At);
 

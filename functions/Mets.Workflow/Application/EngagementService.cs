@@ -280,12 +280,19 @@ public sealed partial class EngagementService(
     /// <summary>
     /// Claims analytics saw activity for a member: raised to the member's open engagement (a BH inpatient
     /// discharge pulls the next review forward). NotFound/NoOpenEngagement when the member has none.
+    /// <paramref name="eventId"/> is the activity's stable identity (the claims trigger id): raised again, the
+    /// same activity is applied to the engagement once.
     /// </summary>
-    public async Task<CommandResult> ObserveClaimsActivityAsync(MemberId member, ClaimsActivityKind kind, DateTimeOffset activityAt, string? measure = null, CancellationToken cancellationToken = default)
+    public async Task<CommandResult> ObserveClaimsActivityAsync(MemberId member, ClaimsActivityKind kind, DateTimeOffset activityAt, string? measure = null, string? eventId = null, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(kind))
         {
             return CommandResult.Invalid(["Kind is not a known claims activity."]);
+        }
+
+        if (eventId is not null && !ClaimsActivityObserved.IsEventId(eventId))
+        {
+            return CommandResult.Invalid(["EventId must be 1-64 letters, digits, hyphens or underscores."]);
         }
 
         if (kind is ClaimsActivityKind.CareGapOpened or ClaimsActivityKind.CareGapClosed && !CareGap.IsMeasureCode(measure))
@@ -299,7 +306,7 @@ public sealed partial class EngagementService(
             return CommandResult.NotFound("NoOpenEngagement", "The member has no open engagement.");
         }
 
-        var evt = new ClaimsActivityObserved(found.Id, kind, activityAt, measure, time.GetUtcNow());
+        var evt = new ClaimsActivityObserved(found.Id, kind, activityAt, measure, time.GetUtcNow(), eventId);
         return await RaiseAsync(found, evt, found.Id.Value, null, cancellationToken);
     }
 

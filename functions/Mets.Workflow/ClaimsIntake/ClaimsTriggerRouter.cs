@@ -13,9 +13,11 @@ namespace Mets.Workflow.ClaimsIntake;
 public sealed record ClaimsRoutingSummary(int ReferralsCreated, int ReferralsAlreadyKnown, int AttachedToOpenEngagements, int EventsRaised, int Skipped);
 
 /// <summary>
-/// Turns claims triggers into work: a referral (source: claims analytics; the trigger's deterministic
-/// id is the referral id, so a retried file never creates a second referral) for members without an
-/// open engagement, or a ClaimsActivityObserved event for members with one.
+/// Turns claims triggers into work: a referral (source: claims analytics; the referral id is
+/// <c>claims-</c> + the trigger id, which names the member, the kind and the index event, not the file, so
+/// neither a retried file nor a later file revealing the same trigger creates a second referral, nor a new
+/// engagement once the first has closed) for members without an open engagement, or a ClaimsActivityObserved
+/// event (event id = trigger id, applied to the engagement once) for members with one.
 /// </summary>
 public sealed partial class ClaimsTriggerRouter(
     EngagementService engagements,
@@ -39,7 +41,8 @@ public sealed partial class ClaimsTriggerRouter(
 
             if (ToActivity(trigger) is { } activity)
             {
-                var result = await engagements.ObserveClaimsActivityAsync(member, activity.Kind, activity.At, activity.Measure, cancellationToken);
+                // The trigger id is the activity's identity: routed again (a re-sent or overlapping file), it is applied once.
+                var result = await engagements.ObserveClaimsActivityAsync(member, activity.Kind, activity.At, activity.Measure, trigger.Id, cancellationToken);
                 if (result.Status == CommandStatus.Accepted)
                 {
                     events++;

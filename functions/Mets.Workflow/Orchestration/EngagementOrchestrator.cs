@@ -86,6 +86,10 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             new CaseUpdateRequest(engagement, $"{context.InstanceId}:{scope}:{context.NewGuid():N}", update),
             ActivityRetry);
 
+    /// <summary>The change id of a claims activity with a stable identity: the instance and the event id, nothing that
+    /// varies with the generation, the run or the time it arrived.</summary>
+    internal static string ClaimsChangeId(TaskOrchestrationContext context, string eventId) => $"{context.InstanceId}:claims:{eventId}";
+
     internal static Task<bool> Email(TaskOrchestrationContext context, EmailRequest request) =>
         context.CallActivityAsync<bool>(nameof(SendEmailActivity), request, ActivityRetry);
 
@@ -402,7 +406,25 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         private async Task<Outcome> OnClaimsAsync(ClaimsActivityObserved e, DateTimeOffset now)
         {
             var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
-            await UpdateCase(context, _state, new ClaimsActivityRecorded(e.Kind, e.Measure, e.ActivityAt, now));
+            var update = new ClaimsActivityRecorded(e.Kind, e.Measure, e.ActivityAt, now, e.EventId);
+            if (e.EventId is { } eventId)
+            {
+                // Durable Task delivers every raised event, so the same claims activity can arrive twice (a re-sent
+                // or overlapping file, a retried route). Its change id is its stable identity, the same in every
+                // generation and run of this instance: the case store applies it once, and a repeat changes nothing.
+                var applied = await context.CallActivityAsync<bool>(
+                    nameof(UpdateCaseActivity), new CaseUpdateRequest(_state.EngagementId, ClaimsChangeId(context, eventId), update), ActivityRetry);
+                if (!applied && e.Kind != ClaimsActivityKind.EligibilityLost)
+                {
+                    LogStep(log, _state.EngagementId, _state.Step, "claims activity seen before; ignored");
+                    return Outcome.Continue;
+                }
+            }
+            else
+            {
+                await UpdateCase(context, _state, update);
+            }
+
             if (e.Kind == ClaimsActivityKind.EligibilityLost)
             {
                 return Outcome.Close(_state, ClosureReason.LostEligibility, Actor.ClaimsAnalytics);

@@ -4,6 +4,8 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Mets.Azure.ClaimsStorage;
 using Mets.Claims.Ingestion;
+using Mets.Claims.Storage;
+using Mets.Claims.Tests;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Cases;
 using Mets.Workflow.ClaimsIntake;
@@ -66,6 +68,44 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(["not-claims.csv", "not-claims.csv.report.json"], await BlobNamesAsync(Quarantine));
         using var report = JsonDocument.Parse((await Quarantine.GetBlobClient("not-claims.csv.report.json").DownloadContentAsync()).Value.Content.ToString());
         Assert.False(string.IsNullOrWhiteSpace(report.RootElement.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_X12File_IsMovedWithIts999BesideItAndTheAcknowledgmentIsNeverTakenForAClaimsFile()
+    {
+        var x12 = X12Samples.File(X12Samples.Set("0001", "BLOB", claims: 2));
+        await Container.UploadBlobAsync("claims.837", BinaryData.FromString(x12));
+
+        var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+        var afterwards = await Inbox.ProcessPendingAsync(CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, Processed.Name + "/claims.837", Processed.Name + "/claims.837.999"), (handled.Outcome, handled.MovedTo, handled.AcknowledgmentAt));
+        Assert.Equal(["claims.837", "claims.837.999"], await BlobNamesAsync(Processed));
+        Assert.Empty(await BlobNamesAsync(Container));
+        Assert.Empty(afterwards); // the inbox is another container: writing the acknowledgment gave it nothing to take
+        var written = (await Processed.GetBlobClient("claims.837.999").DownloadContentAsync()).Value.Content.ToString();
+        var store = _harness.Provider.GetRequiredService<IClaimsStore>();
+        var record = (await store.GetFileAsync(Sha256(x12), CancellationToken.None))!;
+        Assert.Equal(record.Acknowledgment!.Content, written);
+        Assert.Contains("AK9*A*1*1*1~", written, StringComparison.Ordinal);
+        Assert.Null(await store.GetFileAsync(Sha256(written), CancellationToken.None)); // never ingested
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_X12FileWithABrokenEnvelope_IsQuarantinedWithItsReportAndTa1()
+    {
+        var x12 = X12Samples.File(X12Samples.Set("0001", "BAD")).Replace("IEA*1*000000501", "IEA*1*000000502", StringComparison.Ordinal);
+        await Container.UploadBlobAsync("broken.837", BinaryData.FromString(x12));
+
+        var handled = Assert.Single(await Inbox.ProcessPendingAsync(CancellationToken.None));
+
+        Assert.Equal((ClaimsFileOutcome.Quarantined, Quarantine.Name + "/broken.837.ta1"), (handled.Outcome, handled.AcknowledgmentAt));
+        Assert.Equal(["broken.837", "broken.837.report.json", "broken.837.ta1"], await BlobNamesAsync(Quarantine));
+        Assert.Contains("TA1*000000501*260301*1200*R*001~", (await Quarantine.GetBlobClient("broken.837.ta1").DownloadContentAsync()).Value.Content.ToString(), StringComparison.Ordinal);
+        using var report = JsonDocument.Parse((await Quarantine.GetBlobClient("broken.837.report.json").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(0, report.RootElement.GetProperty("claimsApplied").GetInt32());
+        Assert.StartsWith("TA1 R ", report.RootElement.GetProperty("acknowledgment").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await BlobNamesAsync(Container));
     }
 
     [Fact]
@@ -224,6 +264,42 @@ public sealed class BlobClaimsInboxTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(["interrupted.csv"], await BlobNamesAsync(Processed));
         Assert.Empty(await BlobNamesAsync(Container));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ProcessBlobAsync_X12AfterADeliveryStoppedBeforeTheDelete_WritesTheStoredAcknowledgmentOnce(bool acknowledgmentWrittenBefore)
+    {
+        var x12 = X12Samples.File(X12Samples.Set("0001", "AGAIN"));
+        await Container.UploadBlobAsync("again.837", BinaryData.FromString(x12));
+        var inboxBlob = Container.GetBlobClient("again.837");
+        var etag = (await inboxBlob.GetPropertiesAsync()).Value.ETag;
+        // What an earlier delivery left: the file ingested and copied, its acknowledgment written or not, the inbox blob not yet deleted.
+        Mets.Claims.Acknowledgments.ClaimsAcknowledgment first;
+        await using (var content = await inboxBlob.OpenReadAsync())
+        {
+            first = (await _harness.Provider.GetRequiredService<ClaimsFileProcessor>().ProcessAsync("again.837", content, CancellationToken.None)).File.Acknowledgment!;
+        }
+
+        await Processed.CreateIfNotExistsAsync();
+        await Processed.GetBlobClient("again.837").UploadAsync(
+            BinaryData.FromString(x12),
+            new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = new Dictionary<string, string> { [BlobClaimsInbox.SourceETagMetadata] = etag.ToString().Trim('"') } });
+        global::Azure.ETag? earlierAcknowledgment = acknowledgmentWrittenBefore
+            ? (await Processed.GetBlobClient("again.837.999").UploadAsync(BinaryData.FromString(first.Content))).Value.ETag
+            : null;
+
+        var again = await Inbox.ProcessBlobAsync("again.837", CancellationToken.None);
+
+        Assert.Equal((ClaimsFileOutcome.Duplicate, Processed.Name + "/again.837.999"), (again.Handled!.Outcome, again.Handled.AcknowledgmentAt));
+        Assert.Equal(["again.837", "again.837.999"], await BlobNamesAsync(Processed));
+        var acknowledgment = await Processed.GetBlobClient("again.837.999").DownloadContentAsync();
+        Assert.Equal(first.Content, acknowledgment.Value.Content.ToString()); // the stored text, same control numbers
+        Assert.Equal(earlierAcknowledgment ?? acknowledgment.Value.Details.ETag, acknowledgment.Value.Details.ETag); // an earlier one is left as it is
+        Assert.Empty(await BlobNamesAsync(Container));
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private BlobContainerClient Processed => _harness.Processed;
 

@@ -9,9 +9,13 @@ internal static class ClaimFactory
 
     public static DateOnly D(string iso) => DateOnly.Parse(iso, System.Globalization.CultureInfo.InvariantCulture);
 
-    public static ClassifiedClaim Stay(string id, string admit, string discharge, string dx, string revenue = "0124") =>
-        Classifier.Classify(new Claim(id, ClaimFrequency.Original, "M1", ClaimType.Institutional, D(admit), D(discharge), null, "111",
-            [new DiagnosisCode(dx, DiagnosisCodeSystem.Icd10Cm)], null, [Line(D(admit), D(discharge), revenue: revenue)]));
+    public static ClassifiedClaim Stay(string id, string admit, string discharge, string dx, string revenue = "0124", string billType = "111", string? pos = null) =>
+        Classifier.Classify(new Claim(id, ClaimFrequency.Original, "M1", ClaimType.Institutional, D(admit), D(discharge), pos, billType,
+            [new DiagnosisCode(dx, DiagnosisCodeSystem.Icd10Cm)], null, [Line(D(admit), D(discharge), pos: pos, revenue: revenue)]));
+
+    /// <summary>The same claim as a file that gives the member's date of birth would bring it.</summary>
+    public static ClassifiedClaim Born(this ClassifiedClaim claim, string birthDate) =>
+        Classifier.Classify(claim.Claim with { MemberBirthDate = D(birthDate) });
 
     public static ClassifiedClaim Emergency(string id, string date, params string[] dx) =>
         Classifier.Classify(new Claim(id, ClaimFrequency.Original, "M1", ClaimType.Institutional, null, null, null, "131",

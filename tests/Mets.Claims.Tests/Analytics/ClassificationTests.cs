@@ -10,7 +10,7 @@ public class ClassificationTests
     [Fact]
     public void Default_CodeSets_AreVersionedAndLabelledAsPublicProxies()
     {
-        Assert.Equal("2026.1-public-proxy", BhCodeSets.Default.Version);
+        Assert.Equal("2026.2-public-proxy", BhCodeSets.Default.Version);
         Assert.Contains("PUBLIC PROXY for NCQA", BhCodeSets.Default.Label, StringComparison.Ordinal);
     }
 
@@ -23,7 +23,7 @@ public class ClassificationTests
         {
             // A later version that also counts dementia (F01-F09) as mental illness.
             var json = reader.ReadToEnd()
-                .Replace("\"2026.1-public-proxy\"", "\"2027.1-test\"", StringComparison.Ordinal)
+                .Replace("\"2026.2-public-proxy\"", "\"2027.1-test\"", StringComparison.Ordinal)
                 .Replace("\"mentalIllness\": [ \"F20-F29\"", "\"mentalIllness\": [ \"F01-F09\", \"F20-F29\"", StringComparison.Ordinal);
             File.WriteAllText(path, json);
         }

@@ -9,7 +9,7 @@ public class MemberAnalyzerTests
     private static readonly AnalysisContext NotEngaged = new("hash1", D("2026-03-06"), false, new HashSet<string>());
 
     [Fact]
-    public void Analyze_OpenFuh7WithinWindow_RaisesADeterministicTrigger()
+    public void Analyze_OpenFuh7WithinWindow_RaisesATriggerWhoseIdIsTheIndexEventNotTheFile()
     {
         var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
         ClassifiedClaim[] claims = [Stay("S1", "2026-03-01", "2026-03-03", "F332")];
@@ -21,7 +21,9 @@ public class MemberAnalyzerTests
         var trigger = Assert.Single(first.Triggers);
         Assert.Equal((ClaimsTriggerKind.FollowUpAfterHospitalizationDue, D("2026-03-03"), D("2026-03-10")), (trigger.Kind, trigger.EventDate, trigger.WindowEnd));
         Assert.Equal(trigger.Id, Assert.Single(second.Triggers).Id);
-        Assert.NotEqual(trigger.Id, Assert.Single(otherFile.Triggers).Id);
+        // The identity is the member, the kind and the index event (the discharge of 2026-03-03), never the file.
+        Assert.Equal(trigger.Id, Assert.Single(otherFile.Triggers).Id);
+        Assert.Equal(ClaimsTrigger.MakeId("M1", ClaimsTriggerKind.FollowUpAfterHospitalizationDue, "FollowUpAfterHospitalization7|20260303"), trigger.Id);
         Assert.Equal(32, trigger.Id.Length);
     }
 
@@ -42,6 +44,69 @@ public class MemberAnalyzerTests
         Assert.Contains(ClaimsTriggerKind.FrequentBhEmergencyVisits, kinds);
         Assert.Contains(ClaimsTriggerKind.HighOutpatientBhUtilization, kinds);
     }
+
+    [Fact]
+    public void Analyze_LaterStaysWhileTheRepeatedStaysEpisodeLasts_KeepOneTriggerId()
+    {
+        // Look-back 183 days, threshold 2. Stays discharged 2026-01-05 and 2026-03-01 start the episode on 2026-03-01;
+        // a third stay discharged 2026-06-20 arrives while two stays are still within the look-back (2026-01-05 leaves it
+        // on 2026-07-08): the same episode, the same trigger.
+        var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
+        ClassifiedClaim[] two = [Stay("S1", "2026-01-01", "2026-01-05", "F332"), Stay("S2", "2026-02-25", "2026-03-01", "F332")];
+
+        var march = Single(analyzer.Analyze("M1", two, [], [], NotEngaged with { Today = D("2026-03-10") }), ClaimsTriggerKind.RepeatedBhInpatientStays);
+        var june = Single(analyzer.Analyze("M1", [.. two, Stay("S3", "2026-06-15", "2026-06-20", "F332")], [], [], NotEngaged with { Today = D("2026-06-25") }), ClaimsTriggerKind.RepeatedBhInpatientStays);
+
+        Assert.Equal((D("2026-03-01"), "bh-inpatient-stays:2"), (march.EventDate, march.EvidenceCodes[0]));
+        Assert.Equal((march.Id, D("2026-03-01"), "bh-inpatient-stays:3"), (june.Id, june.EventDate, june.EvidenceCodes[0]));
+    }
+
+    [Fact]
+    public void Analyze_RepeatedStaysAfterTheEpisodeEnded_AreANewTrigger()
+    {
+        // Stays discharged 2026-01-05 and 2026-03-01 (episode from 2026-03-01). On 2026-07-08 the first leaves the
+        // 183-day look-back: one stay left, the episode ends. Stays discharged 2026-08-10 and 2026-08-20 start another.
+        var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
+        ClassifiedClaim[] first = [Stay("S1", "2026-01-01", "2026-01-05", "F332"), Stay("S2", "2026-02-25", "2026-03-01", "F332")];
+
+        var earlier = Single(analyzer.Analyze("M1", first, [], [], NotEngaged with { Today = D("2026-03-10") }), ClaimsTriggerKind.RepeatedBhInpatientStays);
+        var gone = analyzer.Analyze("M1", first, [], [], NotEngaged with { Today = D("2026-07-08") });
+        var later = Single(analyzer.Analyze("M1", [.. first, Stay("S3", "2026-08-05", "2026-08-10", "F332"), Stay("S4", "2026-08-15", "2026-08-20", "F332")], [], [],
+            NotEngaged with { Today = D("2026-08-25") }), ClaimsTriggerKind.RepeatedBhInpatientStays);
+
+        Assert.DoesNotContain(gone.Triggers, t => t.Kind == ClaimsTriggerKind.RepeatedBhInpatientStays);
+        Assert.Equal(D("2026-08-10"), later.EventDate);
+        Assert.NotEqual(earlier.Id, later.Id);
+    }
+
+    [Fact]
+    public void Analyze_LowAdherenceWhosePdcMovesBetweenFiles_KeepsOneTriggerId()
+    {
+        // Schizophrenia (visits 2026-01-02, 2026-02-02); aripiprazole filled 2026-01-01 and 2026-02-10 (30 days each).
+        var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
+        ClassifiedClaim[] claims = [Visit("V1", "2026-01-02", "F200"), Visit("V2", "2026-02-02", "F200"), Fill("R1", "2026-01-01", "59148000810", 30), Fill("R2", "2026-02-10", "59148000810", 30)];
+
+        var april = Single(analyzer.Analyze("M1", claims, [], [], NotEngaged with { Today = D("2026-04-10") }), ClaimsTriggerKind.LowAntipsychoticAdherence);
+        var may = Single(analyzer.Analyze("M1", claims, [], [], NotEngaged with { FileHash = "hash2", Today = D("2026-05-10") }), ClaimsTriggerKind.LowAntipsychoticAdherence);
+
+        Assert.NotEqual(april.EvidenceCodes, may.EvidenceCodes); // the PDC went down
+        Assert.Equal(april.Id, may.Id);
+    }
+
+    [Fact]
+    public void Analyze_SameDischargeInAnotherClaimAndFile_IsTheSameEngagedMemberEvent()
+    {
+        // The 2026-03-03 discharge, first as claim S1, then resubmitted under another claim number in another file.
+        var analyzer = new MemberAnalyzer(new ClaimsAnalyticsOptions());
+        var first = analyzer.Analyze("M1", [Stay("S1", "2026-03-01", "2026-03-03", "F332")], [], [],
+            new AnalysisContext("hash1", D("2026-03-04"), true, new HashSet<string> { "S1" }));
+        var again = analyzer.Analyze("M1", [Stay("S1-RESUBMITTED", "2026-03-01", "2026-03-03", "F332")], [], [],
+            new AnalysisContext("hash2", D("2026-03-05"), true, new HashSet<string> { "S1-RESUBMITTED" }));
+
+        Assert.Equal(Single(first, ClaimsTriggerKind.BhDischarge).Id, Single(again, ClaimsTriggerKind.BhDischarge).Id);
+    }
+
+    private static ClaimsTrigger Single(MemberAnalysis analysis, ClaimsTriggerKind kind) => Assert.Single(analysis.Triggers, t => t.Kind == kind);
 
     [Fact]
     public void Analyze_EngagedMember_GetsDischargeAndGapOpenedThenGapClosed()

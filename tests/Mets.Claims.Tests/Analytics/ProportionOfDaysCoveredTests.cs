@@ -36,11 +36,14 @@ public class ProportionOfDaysCoveredTests
         Assert.Equal((17, 31), (result.CoveredDays, result.PeriodDays));
     }
 
+    /// <summary>Two outpatient visits in the year with a schizophrenia diagnosis: the SAA denominator's diagnosis.</summary>
+    private static readonly ClassifiedClaim[] Schizophrenia = [Visit("V1", "2026-01-02", "F200"), Visit("V2", "2026-02-02", "F200")];
+
     [Fact]
     public void Evaluate_PdcJustBelowEightyPercent_IsNonAdherentWithPdcEvidence()
     {
-        // 100-day period from the index fill, 79 days covered.
-        var claims = new[] { Fill("R1", "2026-01-01", "59148000810", 30), Fill("R2", "2026-02-10", "59148000810", 30), Fill("R3", "2026-03-22", "59148000810", 19) };
+        // 100-day period from the index fill, 79 days covered; SAA needs a schizophrenia diagnosis (two visits on different dates).
+        ClassifiedClaim[] claims = [Fill("R1", "2026-01-01", "59148000810", 30), Fill("R2", "2026-02-10", "59148000810", 30), Fill("R3", "2026-03-22", "59148000810", 19), .. Schizophrenia];
         var evaluator = new CareGapEvaluator(new ClaimsAnalyticsOptions());
 
         var gap = Assert.Single(evaluator.Evaluate("M1", claims, D("2026-04-10")), g => g.Measure == CareGapMeasure.AntipsychoticAdherence);
@@ -54,7 +57,7 @@ public class ProportionOfDaysCoveredTests
     [Fact]
     public void Evaluate_PdcAtEightyPercent_IsAdherent()
     {
-        var claims = new[] { Fill("R1", "2026-01-01", "59148000810", 50), Fill("R2", "2026-03-01", "59148000810", 30) };
+        ClassifiedClaim[] claims = [Fill("R1", "2026-01-01", "59148000810", 50), Fill("R2", "2026-03-01", "59148000810", 30), .. Schizophrenia];
         var evaluator = new CareGapEvaluator(new ClaimsAnalyticsOptions());
 
         var gap = Assert.Single(evaluator.Evaluate("M1", claims, D("2026-04-10")), g => g.Measure == CareGapMeasure.AntipsychoticAdherence);

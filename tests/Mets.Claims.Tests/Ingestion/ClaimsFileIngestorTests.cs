@@ -39,6 +39,62 @@ public class ClaimsFileIngestorTests
         Assert.Equal(1, months.Single(m => m.Month == new DateOnly(2026, 2, 1)).BhInpatientStays);
     }
 
+    [Fact]
+    public async Task IngestAsync_SampleFiles_ChangeOnlyWhereTheMeasureRulesSay()
+    {
+        // The BH fixtures and the scenario file gave these gaps before the measures followed the published
+        // definitions, and give them still: their members have no coverage on file (no enrollment rule), their
+        // birth dates (DMG 1990-01-01, 1985-05-05) are read and both are adults, the stays are acute (bill type 111)
+        // with no readmission within 30 days and no ED visit is followed by an admission. What changed: the scenario
+        // file's gaps (no birth-date column) say age:unknown, and a utilization trigger's event date is now the
+        // start of its episode (the stay or ED visit that brought the count to the threshold), not the latest one.
+        using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.25m });
+        foreach (var file in new[] { "bh-institutional.837i", "bh-professional.837" })
+        {
+            await using var stream = File.OpenRead(TestFiles.DataPath("x12-837", "bh", file));
+            await host.Ingestor.IngestAsync(file, stream, CancellationToken.None);
+        }
+
+        var bhGaps = (await host.Store.GetCareGapsAsync("MBH0001", CancellationToken.None)).Concat(await host.Store.GetCareGapsAsync("MBH0002", CancellationToken.None)).ToList();
+        Assert.All(bhGaps, g => Assert.DoesNotContain("age:unknown", g.Evidence));
+        var bh = bhGaps.Select(g => $"{g.Id} {g.Status} {g.ClosedOn:yyyy-MM-dd}").ToList();
+        Assert.Equal(
+        [
+            "FollowUpAfterEmergencyMentalIllness30:MBH0001:20260301 Open ",
+            "FollowUpAfterEmergencyMentalIllness7:MBH0001:20260301 Open ",
+            "FollowUpAfterHospitalization30:MBH0001:20260206 Closed 2026-02-10",
+            "FollowUpAfterHospitalization7:MBH0001:20260206 Closed 2026-02-10",
+            "SubstanceUseTreatmentEngagement:MBH0001:20260212 Open ",
+            "SubstanceUseTreatmentInitiation:MBH0001:20260212 Open ",
+            "FollowUpAfterEmergencySubstanceUse30:MBH0002:20260220 Open ",
+            "FollowUpAfterEmergencySubstanceUse7:MBH0002:20260220 Open ",
+            "SubstanceUseTreatmentEngagement:MBH0002:20260220 Open ",
+            "SubstanceUseTreatmentInitiation:MBH0002:20260220 Open ",
+        ], bh);
+
+        using var scenario = new ClaimsTestHost();
+        var result = await scenario.Ingestor.IngestAsync("f.csv", TestFiles.Text(ScenarioCsv(300)), CancellationToken.None);
+        var gaps = new List<CareGap>();
+        for (var m = 0; m < 17; m++)
+        {
+            gaps.AddRange(await scenario.Store.GetCareGapsAsync($"M{m}", CancellationToken.None));
+        }
+
+        Assert.Equal(
+            [("FollowUpAfterEmergencyMentalIllness30", 17), ("FollowUpAfterEmergencyMentalIllness7", 17), ("FollowUpAfterHospitalization30", 17), ("FollowUpAfterHospitalization7", 17)],
+            gaps.GroupBy(g => g.Measure.ToString()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())));
+        Assert.Equal((60, 8), (gaps.Count(g => g.Status == CareGapStatus.Closed), gaps.Count(g => g.Status == CareGapStatus.Open)));
+        Assert.All(gaps, g => Assert.Contains("age:unknown", g.Evidence));
+
+        // M0's BH stays were discharged 2026-02-03, 2026-02-08, 2026-02-12, 2026-02-14 and 2026-02-17: the trigger
+        // used to be dated 2026-02-17 (the latest stay) and is now dated 2026-02-03 (the episode start); ED visits likewise.
+        var m0 = result.Triggers.Where(t => t.MemberId == "M0").OrderBy(t => t.Kind).Select(t => (t.Kind, t.EventDate, t.EvidenceCodes[0])).ToList();
+        Assert.Equal(
+            [(ClaimsTriggerKind.RepeatedBhInpatientStays, new DateOnly(2026, 2, 3), "bh-inpatient-stays:5"), (ClaimsTriggerKind.FrequentBhEmergencyVisits, new DateOnly(2026, 3, 6), "bh-ed-visits:4")],
+            m0);
+        Assert.Equal(34, result.Triggers.Count);
+    }
+
     [Theory]
     [MemberData(nameof(Reading.X12.X12ClaimReaderTests.PublicSamples), MemberType = typeof(Reading.X12.X12ClaimReaderTests))]
     public async Task IngestAsync_PublicX12Sample_IsProcessedWithEveryClaim(string file, int claims, int lines)
@@ -68,6 +124,58 @@ public class ClaimsFileIngestorTests
         Assert.Contains(first.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue);
         Assert.Equal(first.Triggers.Select(t => t.Id), second.Triggers.Select(t => t.Id));
         Assert.Equal(1, await host.Sqlite.CountAsync("claim_versions", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IngestAsync_TwoFilesRevealingOneTrigger_ListItUnderEachWithOneId()
+    {
+        using var host = new ClaimsTestHost();
+        // Week 1: the stay discharged 2026-03-05 without follow-up. Week 2: the same stay again and an unrelated visit.
+        var week1 = new ClaimsCsvBuilder().Inpatient("S1", "M1", "2026-03-01", "2026-03-05", "F32.2").ToString();
+        var week2 = new ClaimsCsvBuilder().Inpatient("S1", "M1", "2026-03-01", "2026-03-05", "F32.2").Visit("V9", "M2", "2026-03-06", "F41.1").ToString();
+
+        var first = await host.Ingestor.IngestAsync("week1.csv", TestFiles.Text(week1), CancellationToken.None);
+        var second = await host.Ingestor.IngestAsync("week2.csv", TestFiles.Text(week2), CancellationToken.None);
+
+        Assert.NotEqual(first.ContentHash, second.ContentHash);
+        var revealed = Assert.Single(first.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue);
+        var again = Assert.Single(second.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue);
+        Assert.Equal((revealed.Id, revealed.EventDate), (again.Id, again.EventDate));
+        Assert.Equal(2, await host.Sqlite.CountAsync("file_triggers", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Open_DatabaseWithTheOldTriggersTable_MovesItsTriggersUnderTheirFiles()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mets-claims-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "claims.db");
+        try
+        {
+            var trigger = new ClaimsTrigger("0123456789abcdef0123456789abcdef", "M1", ClaimsTriggerKind.BhDischarge, new DateOnly(2026, 3, 3), null, ["icd10:F332"]);
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = """
+                    CREATE TABLE triggers (trigger_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+                    INSERT INTO triggers VALUES ($id, 'oldfile', 'M1', 'BhDischarge', $body);
+                    """;
+                command.Parameters.AddWithValue("$id", trigger.Id);
+                command.Parameters.AddWithValue("$body", System.Text.Json.JsonSerializer.Serialize(trigger, Mets.Claims.Storage.Sqlite.ClaimsJson.Default.ClaimsTrigger));
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var store = new Mets.Claims.Storage.Sqlite.SqliteClaimsStore(path);
+
+            Assert.Equal([trigger.Id], (await store.GetTriggersAsync("oldfile", CancellationToken.None)).Select(t => t.Id));
+            Assert.Equal(1, await store.CountAsync("file_triggers", CancellationToken.None));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -295,7 +403,7 @@ public class ClaimsFileIngestorTests
 
     private static async Task AssertSameStoreAsync(ClaimsTestHost expected, ClaimsTestHost actual)
     {
-        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "triggers", "staged_eligibility", "file_members" })
+        foreach (var table in new[] { "claims_current", "claim_versions", "member_months", "care_gaps", "file_triggers", "staged_eligibility", "file_members" })
         {
             Assert.Equal(await expected.Sqlite.CountAsync(table, CancellationToken.None), await actual.Sqlite.CountAsync(table, CancellationToken.None));
         }

@@ -2,6 +2,7 @@ using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
 using Mets.Claims.Reading.Csv;
 using Mets.Claims.Storage;
+using Mets.Claims.Storage.Sqlite;
 
 namespace Mets.Claims.Tests.Ingestion;
 
@@ -50,37 +51,51 @@ internal sealed class EngagedMembers(params string[] members) : IEngagedMemberDi
     public ValueTask<bool> IsEngagedAsync(string memberId, CancellationToken cancellationToken) => ValueTask.FromResult(members.Contains(memberId));
 }
 
-/// <summary>Wraps the real store and fails one analysis batch, simulating a crash after the commit.</summary>
-internal sealed class CrashingStore(IClaimsStore inner, int crashOnAnalysisBatch) : IClaimsStore
+/// <summary>Forwards every call to another store; implements only the claims store port (no acknowledgments kept).</summary>
+internal class ForwardingStore(IClaimsStore inner) : IClaimsStore
+{
+    protected IClaimsStore Inner { get; } = inner;
+
+    public virtual Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken) =>
+        Inner.SaveMemberAnalysesAsync(contentHash, analyses, cancellationToken);
+
+    public Task<ClaimsFileRecord?> GetFileAsync(string contentHash, CancellationToken cancellationToken) => Inner.GetFileAsync(contentHash, cancellationToken);
+
+    public Task BeginFileAsync(string contentHash, string fileName, ClaimsFileKind kind, long? totalBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Inner.BeginFileAsync(contentHash, fileName, kind, totalBytes, now, cancellationToken);
+
+    public Task StageAsync(string contentHash, IReadOnlyList<Claim> claims, IReadOnlyList<EligibilitySpan> eligibility, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Inner.StageAsync(contentHash, claims, eligibility, progress, now, cancellationToken);
+
+    public Task QuarantineAsync(string contentHash, string reason, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Inner.QuarantineAsync(contentHash, reason, counts, rejects, warnings, progress, now, cancellationToken);
+
+    public Task CommitAsync(string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateOnly analyzedAsOf, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Inner.CommitAsync(contentHash, counts, rejects, warnings, progress, analyzedAsOf, now, cancellationToken);
+
+    public IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken) => Inner.ReadMembersAffectedByAsync(contentHash, cancellationToken);
+
+    public Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken) => Inner.GetMemberAsync(memberId, contentHash, cancellationToken);
+
+    public Task CompleteAsync(string contentHash, DateTimeOffset now, CancellationToken cancellationToken) => Inner.CompleteAsync(contentHash, now, cancellationToken);
+
+    public Task<IReadOnlyList<ClaimsTrigger>> GetTriggersAsync(string contentHash, CancellationToken cancellationToken) => Inner.GetTriggersAsync(contentHash, cancellationToken);
+
+    public Task<IReadOnlyList<CareGap>> GetCareGapsAsync(string memberId, CancellationToken cancellationToken) => Inner.GetCareGapsAsync(memberId, cancellationToken);
+
+    public Task<IReadOnlyList<MemberMonth>> GetMemberMonthsAsync(string memberId, CancellationToken cancellationToken) => Inner.GetMemberMonthsAsync(memberId, cancellationToken);
+}
+
+/// <summary>Wraps the real store (acknowledgments included) and fails one analysis batch, simulating a crash after the commit.</summary>
+internal sealed class CrashingStore(SqliteClaimsStore inner, int crashOnAnalysisBatch) : ForwardingStore(inner), IClaimsAcknowledgmentStore
 {
     private int _batches;
 
-    public Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken) =>
-        ++_batches == crashOnAnalysisBatch ? throw new IOException("Simulated crash during analytics.") : inner.SaveMemberAnalysesAsync(contentHash, analyses, cancellationToken);
+    public override Task SaveMemberAnalysesAsync(string contentHash, IReadOnlyList<MemberAnalysis> analyses, CancellationToken cancellationToken) =>
+        ++_batches == crashOnAnalysisBatch ? throw new IOException("Simulated crash during analytics.") : Inner.SaveMemberAnalysesAsync(contentHash, analyses, cancellationToken);
 
-    public Task<ClaimsFileRecord?> GetFileAsync(string contentHash, CancellationToken cancellationToken) => inner.GetFileAsync(contentHash, cancellationToken);
+    public Task<long> ReserveAcknowledgmentNumbersAsync(int count, CancellationToken cancellationToken) => inner.ReserveAcknowledgmentNumbersAsync(count, cancellationToken);
 
-    public Task BeginFileAsync(string contentHash, string fileName, ClaimsFileKind kind, long? totalBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.BeginFileAsync(contentHash, fileName, kind, totalBytes, now, cancellationToken);
-
-    public Task StageAsync(string contentHash, IReadOnlyList<Claim> claims, IReadOnlyList<EligibilitySpan> eligibility, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.StageAsync(contentHash, claims, eligibility, progress, now, cancellationToken);
-
-    public Task QuarantineAsync(string contentHash, string reason, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.QuarantineAsync(contentHash, reason, counts, rejects, warnings, progress, now, cancellationToken);
-
-    public Task CommitAsync(string contentHash, ClaimsFileCounts counts, IReadOnlyList<RejectEntry> rejects, IReadOnlyList<RejectEntry> warnings, ClaimsFileProgress progress, DateOnly analyzedAsOf, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.CommitAsync(contentHash, counts, rejects, warnings, progress, analyzedAsOf, now, cancellationToken);
-
-    public IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, CancellationToken cancellationToken) => inner.ReadMembersAffectedByAsync(contentHash, cancellationToken);
-
-    public Task<MemberClaimsSnapshot> GetMemberAsync(string memberId, string? contentHash, CancellationToken cancellationToken) => inner.GetMemberAsync(memberId, contentHash, cancellationToken);
-
-    public Task CompleteAsync(string contentHash, DateTimeOffset now, CancellationToken cancellationToken) => inner.CompleteAsync(contentHash, now, cancellationToken);
-
-    public Task<IReadOnlyList<ClaimsTrigger>> GetTriggersAsync(string contentHash, CancellationToken cancellationToken) => inner.GetTriggersAsync(contentHash, cancellationToken);
-
-    public Task<IReadOnlyList<CareGap>> GetCareGapsAsync(string memberId, CancellationToken cancellationToken) => inner.GetCareGapsAsync(memberId, cancellationToken);
-
-    public Task<IReadOnlyList<MemberMonth>> GetMemberMonthsAsync(string memberId, CancellationToken cancellationToken) => inner.GetMemberMonthsAsync(memberId, cancellationToken);
+    public Task SaveAcknowledgmentAsync(string contentHash, Mets.Claims.Acknowledgments.ClaimsAcknowledgment acknowledgment, CancellationToken cancellationToken) =>
+        inner.SaveAcknowledgmentAsync(contentHash, acknowledgment, cancellationToken);
 }

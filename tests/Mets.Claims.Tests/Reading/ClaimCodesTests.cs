@@ -19,28 +19,6 @@ public class ClaimCodesTests
     }
 
     [Theory]
-    [InlineData("F32.9", "F329")]
-    [InlineData("f329", "F329")]
-    [InlineData("T40.1X1A", "T401X1A")]
-    [InlineData("Z63.79", "Z6379")]
-    public void TryNormalizeIcd10_ValidShapes_AreNormalized(string text, string expected)
-    {
-        Assert.True(ClaimCodes.TryNormalizeIcd10(text, out var code));
-        Assert.Equal(expected, code);
-    }
-
-    [Theory]
-    [InlineData("F3")]
-    [InlineData("3669")]
-    [InlineData("F32.91234")]
-    [InlineData("U07.1")]
-    [InlineData("F3-2")]
-    public void TryNormalizeIcd10_InvalidShapes_AreRejected(string text)
-    {
-        Assert.False(ClaimCodes.TryNormalizeIcd10(text, out _));
-    }
-
-    [Theory]
     [InlineData("00002-3227-30", "00002322730")]
     [InlineData("0002-3227-30", "00002322730")]
     [InlineData("00002-327-30", "00002032730")]

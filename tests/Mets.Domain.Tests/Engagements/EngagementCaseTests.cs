@@ -105,6 +105,24 @@ public class EngagementCaseTests
     }
 
     [Fact]
+    public void RecordClaimsActivity_SameEventIdAgain_IsNotNotedTwice()
+    {
+        var started = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0).Start(Sample.Clinician, Sample.T0 + (7 * Day), Sample.T0 + (180 * Day), Sample.T0);
+
+        var once = started.RecordClaimsActivity(ClaimsActivityKind.BehavioralHealthEdVisit, Sample.T0 + Day, "0123456789abcdef0123456789abcdef");
+        var again = once.RecordClaimsActivity(ClaimsActivityKind.BehavioralHealthEdVisit, Sample.T0 + (2 * Day), "0123456789abcdef0123456789abcdef");
+        var other = again.RecordClaimsActivity(ClaimsActivityKind.BehavioralHealthEdVisit, Sample.T0 + (2 * Day), "fedcba9876543210fedcba9876543210");
+        var legacy = other.RecordClaimsActivity(ClaimsActivityKind.BehavioralHealthEdVisit, Sample.T0 + (3 * Day)).RecordClaimsActivity(ClaimsActivityKind.BehavioralHealthEdVisit, Sample.T0 + (3 * Day));
+
+        Assert.Same(once, again);
+        Assert.Contains("event=0123456789abcdef0123456789abcdef", once.Timeline[^1].Details);
+        Assert.True(once.HasClaimsEvent("0123456789abcdef0123456789abcdef"));
+        Assert.False(once.HasClaimsEvent("fedcba9876543210fedcba9876543210"));
+        Assert.Equal(2, other.Timeline.Count(t => t.Kind == TimelineEntryKind.ClaimsActivityObserved));
+        Assert.Equal(4, legacy.Timeline.Count(t => t.Kind == TimelineEntryKind.ClaimsActivityObserved)); // without ids, as before
+    }
+
+    [Fact]
     public void AttachReferral_UrgentPullsAssessmentInAndClearsReminder_DuplicateIsNoOp()
     {
         var c = EngagementCase.Receive(Sample.Engagement, Sample.Referral(), Sample.T0)

@@ -125,6 +125,23 @@ public sealed class ClaimsBlobFunctionTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task X12File_DeliveredTwice_IsMovedWithIts999_AndNothingLandsInTheInbox()
+    {
+        var x12 = Mets.Claims.Tests.X12Samples.File(Mets.Claims.Tests.X12Samples.Set("0001", "FA"));
+        await _inbox.UploadBlobAsync("claims.837", BinaryData.FromString(x12));
+
+        await DeliverAsync("claims.837");
+        await DeliverAsync("claims.837");
+
+        Assert.Empty(await NamesAsync(_inbox));
+        Assert.Equal(["claims.837", "claims.837.999"], await NamesAsync(_processed));
+        Assert.Empty(await NamesAsync(_quarantine));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(x12)));
+        var record = (await _app.Provider.GetRequiredService<IClaimsStore>().GetFileAsync(hash, CancellationToken.None))!;
+        Assert.Equal(record.Acknowledgment!.Content, (await _processed.GetBlobClient("claims.837.999").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
     public async Task Delivery_WhileAnotherHoldsTheLease_FailsForARetryAndLeavesTheBlob()
     {
         await _inbox.UploadBlobAsync("claims-leased.csv", BinaryData.FromString(PsychiatricDischarge));

@@ -303,16 +303,7 @@ public sealed class FunctionTests : IAsyncLifetime
     [Fact]
     public async Task GetClaimsFileStatus_Known200_Unknown404_NotAnId404()
     {
-        string fileId;
-        await using (var scope = _host.Services.CreateAsyncScope())
-        {
-            // A file the blob side processed: not a claims file, so it is quarantined with its reason.
-            scope.ServiceProvider.GetRequiredService<Mets.FunctionApp.Durable.InvocationDurableClient>().Use(_host.Durable.Object);
-            var processor = scope.ServiceProvider.GetRequiredService<Mets.Workflow.ClaimsIntake.ClaimsFileProcessor>();
-            using var content = new MemoryStream("not,a,claims\nfile,at,all\n"u8.ToArray());
-            fileId = (await processor.ProcessAsync("upload.csv", content, CancellationToken.None)).File.ContentHash;
-        }
-
+        var fileId = await ProcessAsync("upload.csv", "not,a,claims\nfile,at,all\n"); // not a claims file: quarantined with its reason
         var unknownId = new string('a', 64);
 
         var known = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{fileId}", Clinician, routeValues: Id(fileId)),
@@ -329,6 +320,45 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
         Assert.Equal("No claims file has this id.", unknown.ProblemTitle);
         Assert.Equal(StatusCodes.Status404NotFound, notAnId.Status);
+    }
+
+    [Fact]
+    public async Task GetClaimsFileAcknowledgment_X12File200AsAnX12Attachment_CsvFile404_Unknown404()
+    {
+        var x12 = Mets.Claims.Tests.X12Samples.File(Mets.Claims.Tests.X12Samples.Set("0001", "HTTP"));
+        var x12Id = await ProcessAsync("incoming/claims.837", x12);
+        var csvId = await ProcessAsync("upload.csv", "not,a,claims\nfile,at,all\n");
+        var unknownId = new string('b', 64);
+        var stored = (await _host.Services.GetRequiredService<Mets.Claims.Storage.IClaimsStore>().GetFileAsync(x12Id, CancellationToken.None))!.Acknowledgment!;
+
+        var acknowledgment = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileAcknowledgment, FunctionAppTestHost.Request("GET", $"/api/claims/files/{x12Id}/acknowledgment", Clinician, routeValues: Id(x12Id)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileAcknowledgment(r, x12Id, c, CancellationToken.None));
+        var status = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileStatus, FunctionAppTestHost.Request("GET", $"/api/claims/files/{x12Id}", Clinician, routeValues: Id(x12Id)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileStatus(r, x12Id, c, CancellationToken.None));
+        var none = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileAcknowledgment, FunctionAppTestHost.Request("GET", $"/api/claims/files/{csvId}/acknowledgment", Clinician, routeValues: Id(csvId)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileAcknowledgment(r, csvId, c, CancellationToken.None));
+        var unknown = await InvokeAsync(HttpFunctionRoutes.GetClaimsFileAcknowledgment, FunctionAppTestHost.Request("GET", $"/api/claims/files/{unknownId}/acknowledgment", Clinician, routeValues: Id(unknownId)),
+            (r, c, _) => ClaimsFileFunctions.GetClaimsFileAcknowledgment(r, unknownId, c, CancellationToken.None));
+
+        Assert.Equal((StatusCodes.Status200OK, "application/edi-x12"), (acknowledgment.Status, acknowledgment.ContentType));
+        Assert.Equal(stored.Content, acknowledgment.Body);
+        var disposition = System.Net.Http.Headers.ContentDispositionHeaderValue.Parse(acknowledgment.Headers.ContentDisposition.ToString());
+        Assert.Equal(("attachment", "claims.837.999"), (disposition.DispositionType, disposition.FileName?.Trim('"')));
+        Assert.Equal(1, status.Json.GetProperty("claimsApplied").GetInt32());
+        var view = status.Json.GetProperty("acknowledgment");
+        Assert.Equal(("999", "A", stored.ControlNumber, $"/api/claims/files/{x12Id}/acknowledgment"),
+            (view.GetProperty("kind").GetString(), view.GetProperty("code").GetString(), view.GetProperty("controlNumber").GetString(), view.GetProperty("uri").GetString()));
+        Assert.Equal((StatusCodes.Status404NotFound, "This claims file has no acknowledgment."), (none.Status, none.ProblemTitle));
+        Assert.Equal((StatusCodes.Status404NotFound, "No claims file has this id."), (unknown.Status, unknown.ProblemTitle));
+    }
+
+    /// <summary>A claims file processed as the blob side would process it; returns its id.</summary>
+    private async Task<string> ProcessAsync(string name, string content)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Mets.FunctionApp.Durable.InvocationDurableClient>().Use(_host.Durable.Object);
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content));
+        return (await scope.ServiceProvider.GetRequiredService<Mets.Workflow.ClaimsIntake.ClaimsFileProcessor>().ProcessAsync(name, stream, CancellationToken.None)).File.ContentHash;
     }
 
     /// <summary>An engagement whose outreach emailed the provider a signed link (as the outreach orchestration would).</summary>

@@ -35,6 +35,7 @@ public sealed class FunctionsMetadataTests
         ("RequestClosure", "POST", "engagements/{id}/closure"),
         ("GetWorkQueue", "GET", "queue"),
         ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
+        ("GetClaimsFileAcknowledgment", "GET", "claims/files/{id}/acknowledgment"),
         ("ShowProviderRequest", "GET", "provider-responses/{token}"),
         ("RecordProviderResponse", "POST", "provider-responses/{token}"),
         ("GetHealth", "GET", "health"),

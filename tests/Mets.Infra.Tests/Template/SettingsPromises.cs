@@ -31,6 +31,16 @@ internal static partial class Promises
     };
 
     /// <summary>
+    /// Settings the app reads that the template may leave out, each with why: an optional list, which app settings can
+    /// only leave empty by not setting it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> OptionalOnAzure = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Claims:Diagnosis:CodeSetFiles:*:Path"] = "the CMS ICD-10-CM releases are the plan's to deploy with the app; without one, diagnosis codes are checked by their structure only (docs/claims.md)",
+        ["Claims:Diagnosis:CodeSetFiles:*:EffectiveFrom"] = "… the date each release takes effect, set with its path",
+    };
+
+    /// <summary>
     /// What the app reads over its sample settings and the template's: the sample holds every optional section (the
     /// app registers some options only when their section is present) and an example of every list; the template's
     /// own values add its list and dictionary entries.
@@ -52,7 +62,7 @@ internal static partial class Promises
         var set = t.AppSettings.Select(s => read.Pattern(s.Key)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var key in read.Keys)
         {
-            if (!set.Contains(key) && !FunctionAppSettings.NotForAzure.ContainsKey(key) && !IsPlatformSetting(key))
+            if (!set.Contains(key) && !FunctionAppSettings.NotForAzure.ContainsKey(key) && !OptionalOnAzure.ContainsKey(key) && !IsPlatformSetting(key))
             {
                 yield return $"{AsSetting(key)}: the app reads it, the template does not set it";
             }

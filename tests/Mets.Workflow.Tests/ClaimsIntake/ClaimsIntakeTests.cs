@@ -1,6 +1,10 @@
 using System.Text;
 using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
+using Mets.Claims;
+using Mets.Domain.Closure;
+using Mets.Domain.Engagements;
+using Mets.Workflow.Application;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Durable.Storage.Sqlite;
@@ -44,6 +48,76 @@ public sealed class ClaimsIntakeTests : IAsyncDisposable
         var referral = await Cases.GetReferralAsync(engagement.ReferralIds[0]);
         Assert.Equal(ReferralSource.ClaimsAnalytics, referral!.Source);
         Assert.Equal(ReferralReason.OpenCareGap, referral.Reason);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_TwoFilesRevealingOneTrigger_CreateOneReferralAndNoNewEngagementAfterClosure()
+    {
+        // Today is 2026-01-05. The stay discharged 2026-01-03 without follow-up is an FUH-7 gap due by 2026-01-10:
+        // week 1 reveals it, week 2 (another file: the same claim plus another member's visit) reveals it again,
+        // and after the engagement closed, week 3 (yet another file) once more.
+        var processor = await StartAsync();
+        const string stay = "C-400,1,M7004,institutional,2026-01-01,2026-01-03,2026-01-01,2026-01-03,111,0114,F32.2,5000.00\n";
+        var member = MemberId.Create("PLAN", "M7004");
+
+        var week1 = await processor.ProcessAsync("week1.csv", Stream(Header + "\n" + stay), CancellationToken.None);
+        await _host!.WaitForIdleAsync();
+        var week2 = await processor.ProcessAsync("week2.csv", Stream(Header + "\n" + stay + "C-900,1,M7998,professional,2026-01-04,,,,,0510,J06.9,80.00\n"), CancellationToken.None);
+        await _host.WaitForIdleAsync();
+
+        var fuh = Assert.Single(week1.File.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue);
+        Assert.Equal(fuh.Id, Assert.Single(week2.File.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue).Id);
+        Assert.Equal((1, 0), (week1.Routing.ReferralsCreated, week1.Routing.ReferralsAlreadyKnown));
+        Assert.Equal((0, 1), (week2.Routing.ReferralsCreated, week2.Routing.ReferralsAlreadyKnown));
+        var engagement = await Cases.FindOpenByMemberAsync(member);
+        Assert.NotNull(engagement);
+        Assert.Single(engagement.ReferralIds);
+
+        var service = _host.Services.GetRequiredService<EngagementService>();
+        Assert.Equal(CommandStatus.Accepted, (await service.RequestClosureAsync(engagement.Id, ClosureReason.MemberDeclined, Actor.System)).Status);
+        await _host.WaitForIdleAsync();
+        var week3 = await processor.ProcessAsync("week3.csv", Stream(Header + "\n" + stay + "C-901,1,M7997,professional,2026-01-04,,,,,0510,J06.9,80.00\n"), CancellationToken.None);
+        await _host.WaitForIdleAsync();
+
+        Assert.Equal(fuh.Id, Assert.Single(week3.File.Triggers, t => t.Kind == ClaimsTriggerKind.FollowUpAfterHospitalizationDue).Id);
+        Assert.Equal((0, 1), (week3.Routing.ReferralsCreated, week3.Routing.ReferralsAlreadyKnown));
+        Assert.Null(await Cases.FindOpenByMemberAsync(member));
+        Assert.Equal(EngagementStatus.Closed, (await Cases.GetAsync(engagement.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_SameTriggersRoutedAgainAndAFileRepeatingTheEvent_AddOneTimelineEntryPerEvent()
+    {
+        // Today is 2026-01-05. Week 1: a stay discharged 2026-01-02 makes M7003 a claims referral (engagement open).
+        // Week 2: an ED visit for schizophrenia on 2026-01-04 -> for the engaged member a BH ED visit and the FUM-7 and
+        // FUM-30 gaps opening: three claims events. Week 2's triggers are routed again, week 2 is re-sent (a
+        // duplicate, routed again), and week 3 (another file) repeats the ED visit: still three timeline entries.
+        var processor = await StartAsync();
+        var router = _host!.Services.GetRequiredService<ClaimsTriggerRouter>();
+        const string edVisit = "C-301,1,M7003,institutional,2026-01-04,2026-01-04,,,131,0450,F20.0,900.00\n";
+        await processor.ProcessAsync("week1.csv", Stream(Header + "\nC-300,1,M7003,institutional,2025-12-30,2026-01-02,2025-12-30,2026-01-02,111,0114,F32.2,5000.00\n"), CancellationToken.None);
+        await _host.WaitForIdleAsync();
+        var engagement = (await Cases.FindOpenByMemberAsync(MemberId.Create("PLAN", "M7003")))!;
+
+        var week2 = await processor.ProcessAsync("week2.csv", Stream(Header + "\n" + edVisit), CancellationToken.None);
+        await _host.WaitForIdleAsync();
+        var rerouted = await router.RouteAsync(week2.File.Triggers, CancellationToken.None);
+        var resent = await processor.ProcessAsync("week2-resent.csv", Stream(Header + "\n" + edVisit), CancellationToken.None);
+        var week3 = await processor.ProcessAsync("week3.csv", Stream(Header + "\n" + edVisit + "C-902,1,M7996,professional,2026-01-04,,,,,0510,J06.9,80.00\n"), CancellationToken.None);
+        await _host.WaitForIdleAsync();
+
+        var events = week2.File.Triggers.Where(t => t.Kind is ClaimsTriggerKind.BhEmergencyVisit or ClaimsTriggerKind.CareGapOpened).Select(t => t.Id).ToList();
+        Assert.Equal(3, events.Count);
+        Assert.Equal((3, 3, 3), (week2.Routing.EventsRaised, rerouted.EventsRaised, resent.Routing.EventsRaised));
+        Assert.Equal(ClaimsFileOutcome.Duplicate, resent.File.Outcome);
+        Assert.Contains(week3.File.Triggers, t => t.Kind == ClaimsTriggerKind.BhEmergencyVisit && events.Contains(t.Id));
+        var timeline = (await Cases.GetAsync(engagement.Id))!.Timeline;
+        var claimsEntries = timeline.Where(t => t.Kind == TimelineEntryKind.ClaimsActivityObserved).ToList();
+        Assert.Equal(3, claimsEntries.Count);
+        Assert.Equal(events.Select(e => "event=" + e).Order(StringComparer.Ordinal),
+            claimsEntries.Select(t => t.Details.Single(d => d.StartsWith("event=", StringComparison.Ordinal))).Order(StringComparer.Ordinal));
+        Assert.Single(timeline, t => t.Kind == TimelineEntryKind.ReferralAttached); // the FUM-7 referral, attached once
+        Assert.Equal(2, (await Cases.GetAsync(engagement.Id))!.CareGaps.Open);
     }
 
     [Fact]

@@ -251,6 +251,45 @@ public class EngagementLifecycleTests
     }
 
     [Fact]
+    public async Task ClaimsActivityRaisedAgain_IsAppliedOnceAcrossGenerations()
+    {
+        // Durable Task delivers an event raised twice twice: the claims activity's event id makes the second a no-op,
+        // also after the engagement moved on to its next review (a new generation) where an old discharge would
+        // otherwise pull the new review forward again.
+        await using var h = await WorkflowHarness.StartAsync();
+        var id = await StartAsync(h, providers: 0);
+        await AssessAsync(h, id, Sample.Scores(phq9Total: 12));
+        await h.AdvanceAsync(TimeSpan.FromDays(5));
+        var discharged = h.Now - TimeSpan.FromDays(1);
+
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthInpatientDischarge, discharged, null, "discharge-1")).Status);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthInpatientDischarge, discharged, null, "discharge-1")).Status);
+        await h.IdleAsync();
+        var once = await h.CaseAsync(id);
+        Assert.Single(once.Timeline, t => t.Kind == TimelineEntryKind.ClaimsActivityObserved);
+        Assert.Single(once.Timeline, t => t.Kind == TimelineEntryKind.ReviewDueChanged && t.Details.Contains("because=discharge"));
+
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, null, null, Sample.Clinician))).Status);
+        await h.IdleAsync();
+        var nextReviewDue = (await h.CaseAsync(id)).CurrentStep.DueAt;
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthInpatientDischarge, discharged, null, "discharge-1")).Status);
+        await h.IdleAsync();
+        var later = await h.CaseAsync(id);
+        Assert.Equal(nextReviewDue, later.CurrentStep.DueAt);
+        Assert.Single(later.Timeline, t => t.Kind == TimelineEntryKind.ClaimsActivityObserved);
+        Assert.Contains("event=discharge-1", later.Timeline.Single(t => t.Kind == TimelineEntryKind.ClaimsActivityObserved).Details);
+
+        // Another discharge (another event id) is new activity: applied, and it pulls the review forward.
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthInpatientDischarge, h.Now, null, "discharge-2")).Status);
+        await h.IdleAsync();
+        var second = await h.CaseAsync(id);
+        Assert.Equal(2, second.Timeline.Count(t => t.Kind == TimelineEntryKind.ClaimsActivityObserved));
+        Assert.True(second.CurrentStep.DueAt < nextReviewDue);
+        Assert.Equal(CommandStatus.Invalid, (await h.Service.ObserveClaimsActivityAsync(Sample.Member(), ClaimsActivityKind.BehavioralHealthEdVisit, h.Now, null, "not an id")).Status);
+        await h.AssertDeterministicReplayAsync();
+    }
+
+    [Fact]
     public async Task MaximumDuration_ClosureReviewExtendsThenAutoClosesWithoutDecision()
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using Mets.Claims;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
+using Mets.Claims.Reading.X12;
 using Mets.Claims.Storage;
 
 namespace Mets.Azure.Cosmos.Claims;
@@ -14,6 +16,7 @@ internal static class ItemKinds
     public const string Report = "report";
     public const string Members = "members";
     public const string Trigger = "trigger";
+    public const string Acknowledgment = "acknowledgment";
     public const string Sequence = "sequence";
     public const string Claim = "claim";
     public const string Coverage = "coverage";
@@ -25,9 +28,13 @@ internal static class ItemIds
 {
     public const string File = "file";
     public const string Analysis = "analysis";
+    public const string Acknowledgment = "acknowledgment";
 
     /// <summary>The partition (and item id) of the commit-sequence counter in <c>claims-files</c>: never a SHA-256.</summary>
     public const string CommitSequence = "commit-sequence";
+
+    /// <summary>The partition (and item id) of the acknowledgment control-number counter in <c>claims-files</c>: never a SHA-256.</summary>
+    public const string AcknowledgmentNumber = "acknowledgment-number";
 
     public static string ClaimVersion(string claimId, string fileHash, int seq) =>
         string.Create(CultureInfo.InvariantCulture, $"claim-{Escape(claimId)}-{fileHash}-{seq}");
@@ -136,8 +143,27 @@ internal sealed record MembersItem(string Id, string ContentHash, string Kind, i
 /// <summary><c>claims-files/{contentHash}/trigger-{id}</c>.</summary>
 internal sealed record TriggerItem(string Id, string ContentHash, string Kind, ClaimsTrigger Trigger);
 
-/// <summary><c>claims-files/commit-sequence/commit-sequence</c>: the last commit sequence handed out.</summary>
+/// <summary>A counter in a partition of its own in <c>claims-files</c>: <c>commit-sequence/commit-sequence</c> (the last
+/// commit sequence handed out) and <c>acknowledgment-number/acknowledgment-number</c> (the last acknowledgment control
+/// number handed out). <see cref="ContentHash"/> holds the partition key, the counter's name.</summary>
 internal sealed record SequenceItem(string Id, string ContentHash, string Kind, long Value);
+
+/// <summary><c>claims-files/{contentHash}/acknowledgment</c>: the TA1/999 answering an X12 file, replaced when saved again.</summary>
+internal sealed record AcknowledgmentItem(
+    string Id,
+    string ContentHash,
+    string Kind,
+    ClaimsAcknowledgmentKind AcknowledgmentKind,
+    X12AcknowledgmentCode Code,
+    string ControlNumber,
+    DateTimeOffset CreatedAt,
+    string Content)
+{
+    public static AcknowledgmentItem From(string contentHash, ClaimsAcknowledgment acknowledgment) => new(
+        ItemIds.Acknowledgment, contentHash, ItemKinds.Acknowledgment, acknowledgment.Kind, acknowledgment.Code, acknowledgment.ControlNumber, acknowledgment.CreatedAt, acknowledgment.Content);
+
+    public ClaimsAcknowledgment ToAcknowledgment() => new(AcknowledgmentKind, Code, ControlNumber, CreatedAt, Content);
+}
 
 /// <summary>
 /// An item of kind <c>claim</c> or <c>coverage</c> in a member's partition of <c>claims</c>, always tied to the
@@ -158,7 +184,8 @@ internal sealed record VersionItem(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ClaimBody? Claim = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Plan = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageStart = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageEnd = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageEnd = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? MemberBirthDate = null);
 
 /// <summary><c>claim-index/{claimId}</c>: every version of a claim id ever staged, from any file.</summary>
 internal sealed record IndexItem(string Id, string ClaimId, IReadOnlyList<IndexEntry> Versions);
@@ -170,7 +197,8 @@ internal sealed record IndexEntry(string FileHash, int Seq, string Member, Claim
 internal sealed record AnalysisItem(string Id, string MemberId, string Kind, IReadOnlyList<MonthBody> Months, IReadOnlyList<CareGap> Gaps);
 
 /// <summary>A claim's body as stored (its id, member and frequency are on the item). Amounts are strings:
-/// Cosmos DB keeps numbers as doubles, and money stays decimal.</summary>
+/// Cosmos DB keeps numbers as doubles, and money stays decimal. <see cref="MemberBirthDate"/> (PHI, for the measures'
+/// age rules) is left out when the file gave none, so items written before it existed read back as "no birth date".</summary>
 internal sealed record ClaimBody(
     ClaimType Type,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? AdmissionDate,
@@ -179,15 +207,16 @@ internal sealed record ClaimBody(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BillType,
     IReadOnlyList<DiagnosisCode> Diagnoses,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BillingNpi,
-    IReadOnlyList<LineBody> Lines)
+    IReadOnlyList<LineBody> Lines,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? MemberBirthDate = null)
 {
     public static ClaimBody From(Claim claim) => new(
         claim.Type, claim.AdmissionDate, claim.DischargeDate, claim.PlaceOfService, claim.BillType, claim.Diagnoses, claim.BillingNpi,
-        claim.Lines.Select(LineBody.From).ToList());
+        claim.Lines.Select(LineBody.From).ToList(), claim.MemberBirthDate);
 
     public Claim ToClaim(string claimId, ClaimFrequency frequency, string memberId) => new(
         claimId, frequency, memberId, Type, AdmissionDate, DischargeDate, PlaceOfService, BillType, Diagnoses, BillingNpi,
-        Lines.Select(l => l.ToLine()).ToList());
+        Lines.Select(l => l.ToLine()).ToList()) { MemberBirthDate = MemberBirthDate };
 }
 
 /// <summary>A claim line as stored (amounts as strings, empty fields left out).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Mets.Claims;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Reading.Csv;
 using Mets.Claims.Storage;
@@ -19,9 +20,11 @@ namespace Mets.Azure.Cosmos.Claims;
 /// that write makes the whole file visible. Readers resolve each claim id from the versions of committed files
 /// (commit sequence, then file order), so a crash at any point before that write leaves nothing visible, and the
 /// retry (same content hash, next attempt) rewrites the same items and commits once.
-/// Point reads and single-partition queries only; every query names its partition key in its text.
+/// Point reads and single-partition queries only; every query names its partition key in its text. An X12 file's
+/// acknowledgment is an item in the file's partition (<see cref="SaveAcknowledgmentAsync"/>), numbered from a counter
+/// item of its own (<see cref="ReserveAcknowledgmentNumbersAsync"/>).
 /// </summary>
-public sealed partial class CosmosClaimsStore : IClaimsStore
+public sealed partial class CosmosClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
     /// <summary>Report entries per <c>report-NNNN</c> item (about 100 bytes each).</summary>
     internal const int ReportChunkEntries = 500;
@@ -62,6 +65,10 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
             return null;
         }
 
+        // Only X12 files are acknowledged: other files cost no read for it.
+        var acknowledgment = file.FileKind == ClaimsFileKind.X12Claims
+            ? TryReadAsync<AcknowledgmentItem>(_files, ItemIds.Acknowledgment, contentHash, cancellationToken)
+            : Task.FromResult<(AcknowledgmentItem Item, string ETag)?>(null);
         var rejects = new List<RejectEntry>();
         var warnings = new List<RejectEntry>();
         for (var chunk = 1; chunk <= file.ReportChunks; chunk++)
@@ -72,7 +79,27 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
         }
 
         return new ClaimsFileRecord(contentHash, file.FileName, file.FileKind, file.Status, file.ReceivedAt, file.UpdatedAt,
-            new ClaimsFileProgress(file.Rows, file.Bytes, file.TotalBytes), file.Counts.ToCounts(), file.QuarantineReason, file.AnalyzedAsOf, rejects, warnings);
+            new ClaimsFileProgress(file.Rows, file.Bytes, file.TotalBytes), file.Counts.ToCounts(), file.QuarantineReason, file.AnalyzedAsOf, rejects, warnings,
+            (await acknowledgment.ConfigureAwait(false))?.Item.ToAcknowledgment());
+    }
+
+    /// <summary>Reserves <paramref name="count"/> consecutive control numbers from the <c>acknowledgment-number</c>
+    /// counter item (an If-Match increment, retried on 412) and returns the first. The counter only grows; the
+    /// acknowledgment writer wraps the numbers into 1 to 999,999,999.</summary>
+    public async Task<long> ReserveAcknowledgmentNumbersAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var last = await AddToCounterAsync(ItemIds.AcknowledgmentNumber, count, cancellationToken).ConfigureAwait(false);
+        return last - count + 1;
+    }
+
+    /// <summary>Upserts the file's <c>acknowledgment</c> item in its partition (replacing one saved before). The file
+    /// record is not touched: BeginFileAsync never clears it, so a retry finds it and sends the same text again.</summary>
+    public async Task SaveAcknowledgmentAsync(string contentHash, ClaimsAcknowledgment acknowledgment, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(contentHash);
+        ArgumentNullException.ThrowIfNull(acknowledgment);
+        await _files.UpsertItemAsync(AcknowledgmentItem.From(contentHash, acknowledgment), new PartitionKey(contentHash), NoContent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -161,7 +188,7 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
         await Parallel.ForEachAsync(spans, Parallelism(cancellationToken), async (span, token) =>
         {
             var item = new VersionItem(ItemIds.Coverage(span.Plan, span.CoverageStart, contentHash), span.MemberId, ItemKinds.Coverage, contentHash, file.Attempt,
-                Plan: span.Plan, CoverageStart: span.CoverageStart, CoverageEnd: span.CoverageEnd);
+                Plan: span.Plan, CoverageStart: span.CoverageStart, CoverageEnd: span.CoverageEnd, MemberBirthDate: span.MemberBirthDate);
             await _claims.UpsertItemAsync(item, new PartitionKey(span.MemberId), NoContent, token).ConfigureAwait(false);
             touched.TryAdd(span.MemberId, 0);
         }).ConfigureAwait(false);
@@ -220,7 +247,7 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
         ArgumentNullException.ThrowIfNull(progress);
         var (file, etag) = await ReadStagingFileAsync(contentHash, "committed", cancellationToken).ConfigureAwait(false);
         var chunks = await WriteReportAsync(contentHash, rejects, warnings, cancellationToken).ConfigureAwait(false);
-        var sequence = await NextCommitSequenceAsync(cancellationToken).ConfigureAwait(false);
+        var sequence = await AddToCounterAsync(ItemIds.CommitSequence, 1, cancellationToken).ConfigureAwait(false);
         var committed = file.WithProgress(progress, now) with
         {
             Status = ClaimsFileStatus.Committed, CommitSequence = sequence, Counts = CountsBody.From(counts), ReportChunks = chunks, AnalyzedAsOf = analyzedAsOf,
@@ -523,8 +550,10 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
 
         var eligibility = visible.Where(i => i.Kind == ItemKinds.Coverage && i.Plan is not null && i.CoverageStart is not null)
             .GroupBy(i => (Plan: i.Plan!, Start: i.CoverageStart!.Value))
-            .Select(g => g.MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)!)
-            .Select(i => new EligibilitySpan(memberId, i.Plan!, i.CoverageStart!.Value, i.CoverageEnd))
+            .Select(g => (Latest: g.MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)!,
+                // a coverage row re-sent without a birth date keeps the one a file gave before (as the SQLite store does)
+                BirthDate: g.Where(i => i.MemberBirthDate is not null).MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)?.MemberBirthDate))
+            .Select(c => new EligibilitySpan(memberId, c.Latest.Plan!, c.Latest.CoverageStart!.Value, c.Latest.CoverageEnd) { MemberBirthDate = c.BirthDate })
             .OrderBy(s => s.CoverageStart).ThenBy(s => s.Plan, StringComparer.Ordinal)
             .ToList();
         var gaps = analysis is { Item: var stored } ? stored.Gaps.OrderBy(g => g.Id, StringComparer.Ordinal).ToList() : [];
@@ -558,31 +587,32 @@ public sealed partial class CosmosClaimsStore : IClaimsStore
         return chunks;
     }
 
-    /// <summary>The next commit sequence: an ETag-checked counter item in its own partition of <c>claims-files</c>.</summary>
-    private async Task<long> NextCommitSequenceAsync(CancellationToken cancellationToken)
+    /// <summary>Adds <paramref name="amount"/> to the counter item <paramref name="key"/> (in its own partition of
+    /// <c>claims-files</c>; created on first use) and returns its new value: read, then replace with If-Match on the
+    /// ETag read, again on 412 (409 when two writers create it at once), so concurrent writers never get the same values.</summary>
+    private async Task<long> AddToCounterAsync(string key, long amount, CancellationToken cancellationToken)
     {
-        const string key = ItemIds.CommitSequence;
         for (var round = 0; round < MaxConflictRounds; round++)
         {
             var read = await TryReadAsync<SequenceItem>(_files, key, key, cancellationToken).ConfigureAwait(false);
             if (read is null)
             {
-                if (await TryCreateAsync(_files, new SequenceItem(key, key, ItemKinds.Sequence, 1), new PartitionKey(key), cancellationToken).ConfigureAwait(false))
+                if (await TryCreateAsync(_files, new SequenceItem(key, key, ItemKinds.Sequence, amount), new PartitionKey(key), cancellationToken).ConfigureAwait(false))
                 {
-                    return 1;
+                    return amount;
                 }
 
                 continue;
             }
 
-            var next = read.Value.Item.Value + 1;
+            var next = read.Value.Item.Value + amount;
             if (await TryReplaceAsync(_files, read.Value.Item with { Value = next }, key, new PartitionKey(key), read.Value.ETag, cancellationToken).ConfigureAwait(false))
             {
                 return next;
             }
         }
 
-        throw Contention("commit sequence");
+        throw Contention(key + " counter");
     }
 
     /// <summary>Deletes the versions and coverage a quarantined file staged in the partitions its member chunks name.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mets.Domain.Diagnoses;
 using Mets.Domain.Identifiers;
 using Sylvan.Data.Csv;
 
@@ -8,18 +9,21 @@ namespace Mets.Claims.Reading.Csv;
 /// Streams a METS claims CSV (docs/claims-csv.md): one row per claim line, the rows of a claim next
 /// to each other. Yields one outcome per claim; a bad row rejects its whole claim. A missing
 /// required column throws <see cref="ClaimsFileStructureException"/> before any claim is read.
+/// Diagnoses go through the ICD-10-CM validator (dot optional): a <c>dx1</c> that fails rejects the
+/// claim, another diagnosis column that fails is dropped with a warning; with a code set configured, the
+/// codes are also checked against the release in effect on the claim's date of service.
 /// </summary>
 public static class ClaimsCsvReader
 {
     private const char Comma = ',';
 
-    public static IEnumerable<ClaimReadOutcome> Read(Stream content, Action<long>? rowRead = null)
+    public static IEnumerable<ClaimReadOutcome> Read(Stream content, Action<long>? rowRead = null, Icd10CmValidator? diagnoses = null)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return ReadIterator(content, rowRead);
+        return ReadIterator(content, rowRead, diagnoses ?? Icd10CmValidator.StructureOnly);
     }
 
-    private static IEnumerable<ClaimReadOutcome> ReadIterator(Stream content, Action<long>? rowRead)
+    private static IEnumerable<ClaimReadOutcome> ReadIterator(Stream content, Action<long>? rowRead, Icd10CmValidator diagnoses)
     {
         using var text = new StreamReader(content, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
         using var csv = Open(text);
@@ -46,7 +50,7 @@ public static class ClaimsCsvReader
                 continue;
             }
 
-            group ??= new ClaimGroup(Field(csv, columns.ClaimId).ToString(), pools);
+            group ??= new ClaimGroup(Field(csv, columns.ClaimId).ToString(), pools, diagnoses);
             group.Add(csv, columns, row);
         }
 
@@ -91,6 +95,7 @@ public static class ClaimsCsvReader
         public int LineNumber { get; } = header[ClaimsCsvColumns.LineNumber];
         public int Frequency { get; } = header[ClaimsCsvColumns.ClaimFrequency];
         public int MemberId { get; } = header[ClaimsCsvColumns.MemberId];
+        public int MemberBirthDate { get; } = header[ClaimsCsvColumns.MemberBirthDate];
         public int ClaimType { get; } = header[ClaimsCsvColumns.ClaimType];
         public int ServiceFrom { get; } = header[ClaimsCsvColumns.ServiceFrom];
         public int ServiceTo { get; } = header[ClaimsCsvColumns.ServiceTo];
@@ -114,10 +119,11 @@ public static class ClaimsCsvReader
     }
 
     /// <summary>The rows of one claim, validated as they arrive.</summary>
-    private sealed class ClaimGroup(string claimId, ReaderPools pools)
+    private sealed class ClaimGroup(string claimId, ReaderPools pools, Icd10CmValidator validator)
     {
         private readonly List<ClaimLine> _lines = new(4);
         private readonly List<DiagnosisCode> _diagnoses = new(4);
+        private readonly List<(DiagnosisCode Code, long Row, string Column)> _diagnosisSources = new(4);
         private List<RejectEntry>? _rejects;
         private List<RejectEntry>? _warnings;
         private int _rows;
@@ -125,6 +131,7 @@ public static class ClaimsCsvReader
         private bool _headerSet;
         private ClaimFrequency _frequency;
         private string _memberId = string.Empty;
+        private DateOnly? _birthDate;
         private ClaimType _type;
         private DateOnly? _admission;
         private DateOnly? _discharge;
@@ -141,14 +148,24 @@ public static class ClaimsCsvReader
                 Reject(_firstRow, ClaimsCsvColumns.ClaimId, "must be 1 to 50 printable characters");
             }
 
+            if (_rejects is null && _lines.Count > 0)
+            {
+                CheckCodeSet();
+            }
+
             if (_rejects is null && _type != ClaimType.Pharmacy && _diagnoses.Count == 0)
             {
                 Reject(_firstRow, ClaimsCsvColumns.Diagnoses[0], "a medical claim needs a principal diagnosis");
             }
 
+            if (_rejects is null && _birthDate is { } born && _lines.Count > 0 && born > _lines.Min(l => l.ServiceFrom))
+            {
+                Reject(_firstRow, ClaimsCsvColumns.MemberBirthDate, "is after the claim's first date of service");
+            }
+
             return _rejects is null
                 ? ClaimReadOutcome.Accepted(
-                    new Claim(ClaimId, _frequency, _memberId, _type, _admission, _discharge, _claimPlaceOfService, _billType, _diagnoses, _billingNpi, _lines),
+                    new Claim(ClaimId, _frequency, _memberId, _type, _admission, _discharge, _claimPlaceOfService, _billType, _diagnoses, _billingNpi, _lines) { MemberBirthDate = _birthDate },
                     (IReadOnlyList<RejectEntry>?)_warnings ?? [])
                 : ClaimReadOutcome.Rejected(_rejects, (IReadOnlyList<RejectEntry>?)_warnings ?? [], _rows);
         }
@@ -167,6 +184,7 @@ public static class ClaimsCsvReader
                 Reject(row, ClaimsCsvColumns.MemberId, memberId.IsEmpty ? "is required" : "must be 1 to 50 printable characters");
             }
 
+            var birthDate = OptionalDate(csv, c.MemberBirthDate, ClaimsCsvColumns.MemberBirthDate, row);
             var type = ParseType(csv, c, row);
             var admission = OptionalDate(csv, c.Admission, ClaimsCsvColumns.AdmissionDate, row);
             var discharge = OptionalDate(csv, c.Discharge, ClaimsCsvColumns.DischargeDate, row);
@@ -187,6 +205,7 @@ public static class ClaimsCsvReader
                     _memberId = memberId.ToString();
                     pools.Members.Add(memberId, _memberId);
                 }
+                _birthDate = birthDate;
                 _type = type;
                 _admission = admission;
                 _discharge = discharge;
@@ -203,6 +222,11 @@ public static class ClaimsCsvReader
                 if (!memberId.SequenceEqual(_memberId))
                 {
                     Reject(row, ClaimsCsvColumns.MemberId, "differs from the claim's first row");
+                }
+
+                if (birthDate != _birthDate)
+                {
+                    Reject(row, ClaimsCsvColumns.MemberBirthDate, "differs from the claim's first row");
                 }
 
                 if (type != _type)
@@ -235,11 +259,20 @@ public static class ClaimsCsvReader
                     continue;
                 }
 
+                var column = ClaimsCsvColumns.Diagnoses[i];
                 if (!pools.Diagnoses.TryGet(text, out var diagnosis))
                 {
-                    if (!ClaimCodes.TryNormalizeIcd10(text, out var code))
+                    if (!Icd10CmValidator.TryNormalize(text, IcdCodeNotation.DecimalPointOptional, out var code, out var reason))
                     {
-                        Reject(row, ClaimsCsvColumns.Diagnoses[i], "is not an ICD-10-CM code");
+                        if (i == 0)
+                        {
+                            Reject(row, column, "is not an ICD-10-CM code: " + reason);
+                        }
+                        else
+                        {
+                            Warn(row, column, "is not an ICD-10-CM code: " + reason + "; the code is dropped");
+                        }
+
                         continue;
                     }
 
@@ -250,9 +283,41 @@ public static class ClaimsCsvReader
                 if (!_diagnoses.Contains(diagnosis))
                 {
                     _diagnoses.Add(diagnosis);
+                    _diagnosisSources.Add((diagnosis, row, column));
                 }
             }
         }
+
+        /// <summary>Membership in the ICD-10-CM release in effect on the claim's date of service (when one is
+        /// configured): the principal diagnosis rejects the claim, another one is dropped with a warning.</summary>
+        private void CheckCodeSet()
+        {
+            if (!validator.ChecksMembership || _diagnosisSources.Count == 0)
+            {
+                return;
+            }
+
+            var date = ClaimCodes.CodeSetDate(_type, _billType, _lines, _discharge);
+            for (var i = 0; i < _diagnosisSources.Count; i++)
+            {
+                var (code, row, column) = _diagnosisSources[i];
+                if (validator.IsValidOn(code.Code, date, out var reason))
+                {
+                    continue;
+                }
+
+                if (i == 0 && column == ClaimsCsvColumns.Diagnoses[0])
+                {
+                    Reject(row, column, "the principal diagnosis " + reason);
+                    return;
+                }
+
+                Warn(row, column, "a secondary diagnosis " + reason + "; the code is dropped");
+                _diagnoses.Remove(code);
+            }
+        }
+
+        private void Warn(long row, string column, string reason) => (_warnings ??= []).Add(new RejectEntry(Location(row), column, reason));
 
         private void ReadLine(CsvDataReader csv, Ordinals c, long row, ClaimType type)
         {

@@ -32,6 +32,22 @@ internal sealed class CsvHeader
         }
     }
 
+    /// <summary>How many of <paramref name="names"/> name a known column (never throws, unlike the constructor).</summary>
+    public static int CountKnown(IReadOnlyList<string> names, IReadOnlyDictionary<string, string[]> aliases)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (column, names2) in aliases)
+        {
+            known.Add(Normalize(column));
+            foreach (var alias in names2)
+            {
+                known.Add(Normalize(alias));
+            }
+        }
+
+        return names.Count(n => known.Contains(Normalize(n)));
+    }
+
     public int this[string column] => _ordinals.TryGetValue(column, out var ordinal) ? ordinal : -1;
 
     public void Require(IEnumerable<string> columns)

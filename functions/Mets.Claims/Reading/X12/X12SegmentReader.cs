@@ -2,10 +2,7 @@ using System.Text;
 
 namespace Mets.Claims.Reading.X12;
 
-/// <summary>The delimiters an interchange declares in its fixed-length ISA segment.</summary>
-public sealed record X12Delimiters(char Element, char Component, char Repetition, char Segment);
-
-/// <summary>One segment: its ordinal in the file (ISA = 1) and its elements (index 0 is the segment id).</summary>
+/// <summary>One segment: its ordinal in the file (the first ISA = 1) and its elements (index 0 is the segment id).</summary>
 public readonly record struct X12Segment(long Number, string[] Elements)
 {
     public string Id => Elements[0];
@@ -14,126 +11,134 @@ public readonly record struct X12Segment(long Number, string[] Elements)
     public string this[int position] => position < Elements.Length ? Elements[position] : string.Empty;
 }
 
+/// <summary>A broken envelope found while reading segments (a segment terminator other than the declared
+/// one, a file that ends inside an interchange, an oversized segment), with its TA1 note code.</summary>
+internal sealed class X12EnvelopeException(X12EnvelopeProblem problem) : Exception(problem.Message)
+{
+    public X12EnvelopeProblem Problem { get; } = problem;
+}
+
 /// <summary>
-/// Streams the segments of an X12 interchange. The separators come from the ISA segment (element
-/// separator at byte 4, repetition at ISA11, component at ISA16, segment terminator right after).
-/// Line breaks between segments are skipped. Only a small buffer is held in memory; the caller owns
-/// the stream.
+/// Streams the segments of one or more X12 interchanges. Each interchange's separators come from its ISA
+/// (<see cref="ReadInterchangeHeader"/>: the element separator after "ISA", the repetition separator ISA11,
+/// the component separator ISA16 and the segment terminator right after it); line breaks between segments
+/// are skipped. Only a small buffer is held in memory; the caller owns the stream.
 /// </summary>
 public sealed class X12SegmentReader
 {
-    private const int IsaLength = 106;
     private const int MaxSegmentLength = 1 << 20;
+
+    /// <summary>The first segment after an ISA is a GS (at most about 90 characters) or an IEA: a longer one
+    /// means the segments end with something other than the terminator the ISA declares.</summary>
+    private const int MaxFirstSegmentLength = 256;
+
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[1 << 16];
     private char[] _pending = new char[1024];
     private int _pendingLength;
     private int _position;
     private int _length;
+    private bool _endOfStream;
+    private bool _startOfFile = true;
+    private bool _firstAfterIsa;
     private long _number;
 
-    private X12SegmentReader(Stream stream, X12Delimiters delimiters, string[] isa)
-    {
-        _stream = stream;
-        Delimiters = delimiters;
-        Isa = new X12Segment(1, isa);
-        _number = 1;
-    }
+    private X12SegmentReader(Stream stream) => _stream = stream;
 
-    public X12Delimiters Delimiters { get; }
-
-    /// <summary>The ISA segment (already consumed).</summary>
-    public X12Segment Isa { get; }
+    /// <summary>The delimiters of the interchange being read (default ones before the first ISA).</summary>
+    public X12Delimiters Delimiters { get; private set; } = X12Delimiters.Default;
 
     /// <summary>Bytes consumed from the stream so far.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Reads the ISA segment and the separators it declares.</summary>
-    public static X12SegmentReader Open(Stream stream)
+    /// <summary>Number of the last segment read (ISA segments included).</summary>
+    public long SegmentNumber => _number;
+
+    public static X12SegmentReader Create(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var isa = new byte[IsaLength];
-        var read = 0;
-        while (read < IsaLength)
-        {
-            var n = stream.Read(isa, read, IsaLength - read);
-            if (n == 0)
-            {
-                break;
-            }
+        return new X12SegmentReader(stream);
+    }
 
-            read += n;
+    /// <summary>Reads the first ISA; throws <see cref="ClaimsFileStructureException"/> naming the problem
+    /// when it is missing or malformed (for callers that only want segments).</summary>
+    public static X12SegmentReader Open(Stream stream)
+    {
+        var reader = Create(stream);
+        var isa = reader.ReadInterchangeHeader();
+        if (isa is not { Header: not null, Problem: null })
+        {
+            throw new ClaimsFileStructureException(isa?.Problem?.Message ?? "The file does not start with an ISA interchange header.");
         }
 
-        var start = 0;
-        while (start < read && (isa[start] is (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' || (start < 3 && isa[start] is 0xEF or 0xBB or 0xBF)))
-        {
-            start++;
-        }
-
-        if (start > 0)
-        {
-            // Leading whitespace or a byte-order mark: shift and top the fixed-length ISA up again.
-            Array.Copy(isa, start, isa, 0, read - start);
-            read -= start;
-            while (read < IsaLength)
-            {
-                var n = stream.Read(isa, read, IsaLength - read);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-        }
-
-        if (read < IsaLength || isa[0] != 'I' || isa[1] != 'S' || isa[2] != 'A')
-        {
-            throw new ClaimsFileStructureException("The file does not start with a complete ISA interchange header.");
-        }
-
-        var element = (char)isa[3];
-        var delimiters = new X12Delimiters(element, (char)isa[104], (char)isa[82], (char)isa[105]);
-        if (char.IsLetterOrDigit(delimiters.Segment) || delimiters.Segment == element || delimiters.Component == element)
-        {
-            throw new ClaimsFileStructureException("The ISA header does not declare usable separators (fixed-length ISA expected).");
-        }
-
-        var text = Encoding.Latin1.GetString(isa, 0, IsaLength - 1);
-        var elements = text.Split(element);
-        if (elements.Length != 17)
-        {
-            throw new ClaimsFileStructureException("The ISA header does not have 16 elements.");
-        }
-
-        var reader = new X12SegmentReader(stream, delimiters, elements) { BytesRead = start + IsaLength };
         return reader;
     }
 
-    /// <summary>Reads the next segment; false at the end of the stream.</summary>
+    /// <summary>
+    /// Reads the next interchange header: skips white space (and a byte-order mark at the start of the
+    /// file), then expects "ISA". Null at the end of the stream. When the bytes there are not an ISA, the
+    /// result has no header and a problem; when the ISA is malformed the header is returned with the problem
+    /// if its fields could be found. After a usable ISA its separators apply to the segments that follow.
+    /// </summary>
+    internal X12IsaRead? ReadInterchangeHeader()
+    {
+        while (true)
+        {
+            if (!Ensure(1))
+            {
+                return null;
+            }
+
+            var b = _buffer[_position];
+            if (b is (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' || (_startOfFile && b is 0xEF or 0xBB or 0xBF))
+            {
+                _position++;
+                continue;
+            }
+
+            break;
+        }
+
+        _startOfFile = false;
+        Ensure(X12Isa.ScanLength);
+        var available = _buffer.AsSpan(_position, _length - _position);
+        if (available.Length < 3 || available[0] != 'I' || available[1] != 'S' || available[2] != 'A')
+        {
+            return new X12IsaRead(null, new X12EnvelopeProblem("The data does not start with an ISA interchange header.", "022"), 0, false);
+        }
+
+        var read = X12Isa.Parse(available, _endOfStream);
+        _number++;
+        if (read.Header is not null && read.CanContinue)
+        {
+            _position += read.Consumed;
+            Delimiters = read.Header.Delimiters;
+            _firstAfterIsa = true;
+        }
+
+        return read;
+    }
+
+    /// <summary>Reads the next segment of the current interchange; false at the end of the stream. Throws
+    /// <see cref="X12EnvelopeException"/> when the segment terminator is not the declared one or the file ends
+    /// inside a segment.</summary>
     public bool TryRead(out X12Segment segment)
     {
         var terminator = (byte)Delimiters.Segment;
         _pendingLength = 0;
         while (true)
         {
-            if (_position == _length)
+            if (_position == _length && !Fill())
             {
-                _length = _stream.Read(_buffer, 0, _buffer.Length);
-                _position = 0;
-                if (_length == 0)
+                if (!IsBlank(_pending.AsSpan(0, _pendingLength)))
                 {
-                    if (!IsBlank(_pending.AsSpan(0, _pendingLength)))
-                    {
-                        throw new ClaimsFileStructureException($"Segment {_number + 1} is not terminated: the file is truncated.");
-                    }
-
-                    segment = default;
-                    return false;
+                    throw new X12EnvelopeException(_firstAfterIsa || LooksLikeSeveralSegments(Trimmed(_pending.AsSpan(0, _pendingLength)))
+                        ? WrongTerminator()
+                        : new X12EnvelopeProblem($"Segment {_number + 1} is not terminated: the file is truncated.", "023"));
                 }
 
-                BytesRead += _length;
+                segment = default;
+                return false;
             }
 
             var span = _buffer.AsSpan(_position, _length - _position);
@@ -155,16 +160,21 @@ public sealed class X12SegmentReader
             }
 
             _number++;
+            _firstAfterIsa = false;
             segment = new X12Segment(_number, Trimmed(text).ToString().Split(Delimiters.Element));
             return true;
         }
     }
 
+    private X12EnvelopeProblem WrongTerminator() => new(
+        $"Segment {_number + 1}: the segments do not end with the segment terminator the ISA declares (the character after ISA16); the file uses another one.", "004");
+
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        if (_pendingLength + bytes.Length > MaxSegmentLength)
+        var limit = _firstAfterIsa ? MaxFirstSegmentLength : MaxSegmentLength;
+        if (_pendingLength + bytes.Length > limit)
         {
-            throw new ClaimsFileStructureException($"Segment {_number + 1} is longer than {MaxSegmentLength} bytes: the segment terminator declared in ISA is not used.");
+            throw new X12EnvelopeException(WrongTerminator());
         }
 
         if (_pendingLength + bytes.Length > _pending.Length)
@@ -174,6 +184,83 @@ public sealed class X12SegmentReader
 
         // Latin-1 maps every byte to one char, so any byte sequence decodes (X12 is ASCII in practice).
         _pendingLength += Encoding.Latin1.GetChars(bytes, _pending.AsSpan(_pendingLength));
+    }
+
+    /// <summary>True when the text holds what looks like the start of another segment after a separator
+    /// character (e.g. "...\nST*837"): segments that end with something other than the declared terminator.</summary>
+    private bool LooksLikeSeveralSegments(ReadOnlySpan<char> text)
+    {
+        var element = Delimiters.Element;
+        for (var i = 1; i + 3 < text.Length; i++)
+        {
+            var before = text[i - 1];
+            if (char.IsAsciiLetterOrDigit(before) || before == ' ' || before == element || before == Delimiters.Component || before == Delimiters.Repetition)
+            {
+                continue;
+            }
+
+            if (char.IsAsciiLetterUpper(text[i]) && (char.IsAsciiLetterUpper(text[i + 1]) || char.IsAsciiDigit(text[i + 1])))
+            {
+                if (text[i + 2] == element || (char.IsAsciiLetterOrDigit(text[i + 2]) && text[i + 3] == element))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads more bytes when the buffer is used up; false at the end of the stream.</summary>
+    private bool Fill()
+    {
+        if (_endOfStream)
+        {
+            return false;
+        }
+
+        _length = _stream.Read(_buffer, 0, _buffer.Length);
+        _position = 0;
+        if (_length == 0)
+        {
+            _endOfStream = true;
+            return false;
+        }
+
+        BytesRead += _length;
+        return true;
+    }
+
+    /// <summary>Makes at least <paramref name="count"/> unread bytes available (fewer at the end of the stream);
+    /// false when none is left.</summary>
+    private bool Ensure(int count)
+    {
+        if (_length - _position >= count)
+        {
+            return true;
+        }
+
+        if (_position > 0)
+        {
+            Array.Copy(_buffer, _position, _buffer, 0, _length - _position);
+            _length -= _position;
+            _position = 0;
+        }
+
+        while (_length < count && !_endOfStream)
+        {
+            var n = _stream.Read(_buffer, _length, _buffer.Length - _length);
+            if (n == 0)
+            {
+                _endOfStream = true;
+                break;
+            }
+
+            _length += n;
+            BytesRead += n;
+        }
+
+        return _length > _position;
     }
 
     private static bool IsBlank(ReadOnlySpan<char> text) => text.IsWhiteSpace();

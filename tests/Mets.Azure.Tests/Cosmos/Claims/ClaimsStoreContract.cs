@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using Mets.Claims;
+using Mets.Claims.Acknowledgments;
 using Mets.Claims.Analytics;
 using Mets.Claims.Ingestion;
 using Mets.Claims.Reading.Csv;
+using Mets.Claims.Reading.X12;
 using Mets.Claims.Storage;
+using Mets.Claims.Tests;
 using Xunit.Abstractions;
 using static Mets.Azure.Tests.Cosmos.Claims.ClaimsTestData;
 
@@ -251,6 +254,21 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task StageAsync_CoverageBirthDate_IsKept_AndARowResentWithoutOneKeepsIt()
+    {
+        var store = OpenStore();
+        await CommitFileAsync(store, "b-1", [], [new EligibilitySpan("M1", "MEDICAID", D("2025-01-01"), null) { MemberBirthDate = D("2010-04-30") }]);
+        var first = await OpenStore().GetMemberAsync("M1", null, CancellationToken.None);
+        await CommitFileAsync(store, "b-2", [], [new EligibilitySpan("M1", "MEDICAID", D("2025-01-01"), D("2026-06-30"))]);
+        var second = await OpenStore().GetMemberAsync("M1", null, CancellationToken.None);
+
+        Assert.Equal(D("2010-04-30"), Assert.Single(first.Eligibility).MemberBirthDate);
+        var span = Assert.Single(second.Eligibility);
+        Assert.Equal(D("2026-06-30"), span.CoverageEnd);
+        Assert.Equal(D("2010-04-30"), span.MemberBirthDate);
+    }
+
+    [Fact]
     public async Task SaveMemberAnalysesAsync_MonthsGapsAndTriggers_ReadBackReplacedPerMemberAndTriggersUniqueById()
     {
         var store = OpenStore();
@@ -288,6 +306,83 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
         Assert.Empty(await reader.GetTriggersAsync(Hash("no-triggers"), CancellationToken.None));
         Assert.Empty(await reader.GetMemberMonthsAsync("M9", CancellationToken.None));
         Assert.Empty(await reader.GetCareGapsAsync("M9", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SaveMemberAnalysesAsync_SameTriggerRevealedByTwoFiles_IsListedUnderEachFileAsOneTrigger()
+    {
+        // A trigger's id names the member, the kind and the index event, never the file: the discharge of week 1 is
+        // revealed again by week 2 (the stay re-sent), which also reveals a trigger of its own.
+        var store = OpenStore();
+        var week1 = Hash("trigger-week1");
+        var week2 = Hash("trigger-week2");
+        var discharge = new ClaimsTrigger(ClaimsTrigger.MakeId("M1", ClaimsTriggerKind.FollowUpAfterHospitalizationDue, "FollowUpAfterHospitalization7|20260305"),
+            "M1", ClaimsTriggerKind.FollowUpAfterHospitalizationDue, D("2026-03-05"), D("2026-03-12"), ["icd10:F322", "rev:0124"]);
+        var onlyWeek2 = Trigger(week2, "M2", ClaimsTriggerKind.FrequentBhEmergencyVisits, "2026-03-06");
+
+        await store.SaveMemberAnalysesAsync(week1, [new MemberAnalysis("M1", [], [], [discharge])], CancellationToken.None);
+        await OpenStore().SaveMemberAnalysesAsync(week2, [new MemberAnalysis("M1", [], [], [discharge]), new MemberAnalysis("M2", [], [], [onlyWeek2])], CancellationToken.None);
+        await store.SaveMemberAnalysesAsync(week1, [new MemberAnalysis("M1", [], [], [discharge])], CancellationToken.None); // week 1 analysed again (a retry)
+
+        var reader = OpenStore();
+        Assert.Equal([Text(discharge)], (await reader.GetTriggersAsync(week1, CancellationToken.None)).Select(Text));
+        Assert.Equal([Text(discharge), Text(onlyWeek2)], (await reader.GetTriggersAsync(week2, CancellationToken.None)).Select(Text));
+    }
+
+    [Fact]
+    public async Task ReserveAcknowledgmentNumbersAsync_StoresReservingAtOnce_GetConsecutiveRangesThatNeverOverlap()
+    {
+        var stores = Enumerable.Range(0, 6).Select(_ => Acknowledgments(OpenStore())).ToList();
+
+        var firsts = await Task.WhenAll(stores.Select(s => s.ReserveAcknowledgmentNumbersAsync(3, CancellationToken.None)));
+
+        Assert.Equal(Enumerable.Range(1, 18), firsts.SelectMany(f => Enumerable.Range((int)f, 3)).Order());
+        Assert.Equal(19, await Acknowledgments(OpenStore()).ReserveAcknowledgmentNumbersAsync(1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SaveAcknowledgmentAsync_X12File_IsReadWithTheRecordKeptByARetriedBeginAndReplacedBySavingAgain()
+    {
+        var store = OpenStore();
+        var hash = Hash("acknowledged-837");
+        var first = new ClaimsAcknowledgment(ClaimsAcknowledgmentKind.Implementation999, X12AcknowledgmentCode.AcceptedWithErrors, "000000007", Now,
+            "ISA*00*          *00*          *ZZ*METSPLAN       *ZZ*SUBMITTER      *260310*1200*^*00501*000000007*0*T*:~\nAK9*E*1*1*1~\n");
+        var second = first with { Kind = ClaimsAcknowledgmentKind.InterchangeTa1, Code = X12AcknowledgmentCode.Rejected, ControlNumber = "000000008", Content = "TA1*000000501*260301*1200*R*001~\n" };
+        await store.BeginFileAsync(hash, "claims.837", ClaimsFileKind.X12Claims, 1_000, Now, CancellationToken.None);
+        var begun = await store.GetFileAsync(hash, CancellationToken.None);
+
+        await Acknowledgments(store).SaveAcknowledgmentAsync(hash, first, CancellationToken.None);
+        var saved = await OpenStore().GetFileAsync(hash, CancellationToken.None);
+        await OpenStore().BeginFileAsync(hash, "claims.837", ClaimsFileKind.X12Claims, 1_000, Now.AddMinutes(1), CancellationToken.None); // the retry after a crash
+        var retried = await OpenStore().GetFileAsync(hash, CancellationToken.None);
+        await Acknowledgments(store).SaveAcknowledgmentAsync(hash, second, CancellationToken.None);
+        await store.QuarantineAsync(hash, "No transaction set of the file was accepted.", new ClaimsFileCounts(2, 2, 0, 2, 2, 0), [], [], Done, Now.AddMinutes(2), CancellationToken.None);
+        var quarantined = (await OpenStore().GetFileAsync(hash, CancellationToken.None))!;
+
+        Assert.Null(begun!.Acknowledgment);
+        Assert.Equal(first, saved!.Acknowledgment);
+        Assert.Equal(first, retried!.Acknowledgment);
+        Assert.Equal((second, ClaimsFileStatus.Quarantined, 0), (quarantined.Acknowledgment, quarantined.Status, quarantined.ClaimsApplied));
+    }
+
+    [Fact]
+    public async Task IngestAsync_X12Files_EachAcknowledgedUnderItsOwnNumbersAndTheResentFileGetsTheSameText()
+    {
+        var harness = new IngestHarness(OpenStore());
+        var week1 = X12Samples.File(X12Samples.Set("0001", "A", claims: 2));
+        var week2 = X12Samples.File(X12Samples.Set("0001", "B", claims: 1));
+
+        var first = await harness.IngestAsync("week1.837", week1);
+        var again = await harness.IngestAsync("week1-resent.837", week1);
+        var other = await harness.IngestAsync("week2.837", week2);
+
+        Assert.Equal((ClaimsFileOutcome.Processed, ClaimsFileOutcome.Duplicate, ClaimsFileOutcome.Processed), (first.Outcome, again.Outcome, other.Outcome));
+        var acknowledgment = Assert.IsType<ClaimsAcknowledgment>(first.Acknowledgment);
+        Assert.Contains("AK9*A*1*1*1~", acknowledgment.Content, StringComparison.Ordinal);
+        Assert.Equal(acknowledgment, again.Acknowledgment);
+        var record = (await OpenStore().GetFileAsync(first.ContentHash, CancellationToken.None))!;
+        Assert.Equal((acknowledgment, 2), (record.Acknowledgment, record.ClaimsApplied));
+        Assert.NotEqual(acknowledgment.ControlNumber, other.Acknowledgment!.ControlNumber);
     }
 
     [Fact]
@@ -403,6 +498,9 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
         return claims;
     }
 
+    /// <summary>The store's acknowledgment part: every claims store the product ships keeps acknowledgments.</summary>
+    private static IClaimsAcknowledgmentStore Acknowledgments(IClaimsStore store) => Assert.IsAssignableFrom<IClaimsAcknowledgmentStore>(store);
+
     protected static async Task<List<MemberClaimsSnapshot>> AffectedAsync(IClaimsStore store, string hash)
     {
         var snapshots = new List<MemberClaimsSnapshot>();
@@ -433,7 +531,7 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
         new(CareGap.MakeId(measure, member, D(index)), member, measure, D(index), D(index).AddDays(1), D(index).AddDays(7), status, closedOn, ["icd10:F322", "rev:0124"]);
 
     private static ClaimsTrigger Trigger(string hash, string member, ClaimsTriggerKind kind, string date) =>
-        new(ClaimsTrigger.MakeId(hash, member, kind, date), member, kind, D(date), D(date).AddDays(7), ["icd10:F322", "count:2"]);
+        new(ClaimsTrigger.MakeId(member, kind, hash + "|" + date), member, kind, D(date), D(date).AddDays(7), ["icd10:F322", "count:2"]);
 
     /// <summary>
     /// An earlier committed file (32 claims over 10 members), then a file of 80 claims in 5 batches of 16: new claims,

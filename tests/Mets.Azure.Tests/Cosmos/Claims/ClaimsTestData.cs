@@ -28,23 +28,24 @@ internal static class ClaimsTestData
         new(claimId, frequency, member, ClaimType.Professional, null, null, "11", null, [new DiagnosisCode("F331", DiagnosisCodeSystem.Icd10Cm)], "1234567893",
             [new ClaimLine(1, D(date), D(date), "11", null, "90837", ["95"], "1234567893", "1041C0700X", null, null, 1m, paid + 10.25m, paid, ClaimLineStatus.Paid)]);
 
-    /// <summary>A psychiatric inpatient stay (bill type 111, revenue 0124) with two lines.</summary>
+    /// <summary>A psychiatric inpatient stay (bill type 111, revenue 0124) with two lines; the file gave the member's birth date.</summary>
     public static Claim Stay(string claimId, string member, string admit, string discharge, decimal paid = 5000.50m, ClaimFrequency frequency = ClaimFrequency.Original) =>
         new(claimId, frequency, member, ClaimType.Institutional, D(admit), D(discharge), null, "111",
             [new DiagnosisCode("F322", DiagnosisCodeSystem.Icd10Cm), new DiagnosisCode("2962", DiagnosisCodeSystem.Icd9Cm)], "1234567893",
             [
                 new ClaimLine(1, D(admit), D(discharge), null, "0124", null, [], null, null, null, null, 4m, null, paid, ClaimLineStatus.Paid),
                 new ClaimLine(2, D(admit), D(admit), null, "0450", "99284", [], null, null, null, null, null, null, 0m, ClaimLineStatus.Denied),
-            ]);
+            ])
+        { MemberBirthDate = D("1990-04-12") };
 
     /// <summary>A pharmacy fill.</summary>
     public static Claim Fill(string claimId, string member, string date, decimal paid = 25.10m) =>
         new(claimId, ClaimFrequency.Original, member, ClaimType.Pharmacy, null, null, null, null, [], null,
             [new ClaimLine(1, D(date), D(date), null, null, null, [], null, null, "59148000810", 30, 30.5m, null, paid, ClaimLineStatus.Paid)]);
 
-    /// <summary>Everything a claim holds, amounts normalized (100.50 = 100.5), for comparing claims read back.</summary>
+    /// <summary>Everything a claim holds (the member's birth date too), amounts normalized (100.50 = 100.5), for comparing claims read back.</summary>
     public static string Text(Claim claim) =>
-        string.Join('|', claim.ClaimId, claim.Frequency, claim.MemberId, claim.Type, claim.AdmissionDate, claim.DischargeDate, claim.PlaceOfService, claim.BillType,
+        string.Join('|', claim.ClaimId, claim.Frequency, claim.MemberId, claim.MemberBirthDate, claim.Type, claim.AdmissionDate, claim.DischargeDate, claim.PlaceOfService, claim.BillType,
             string.Join(',', claim.Diagnoses.Select(d => $"{d.Code}/{d.System}")), claim.BillingNpi,
             string.Join(';', claim.Lines.Select(l => string.Join('/', l.LineNumber, l.ServiceFrom, l.ServiceTo, l.PlaceOfService, l.RevenueCode, l.ProcedureCode,
                 string.Join(':', l.Modifiers), l.RenderingNpi, l.RenderingTaxonomy, l.Ndc, l.DaysSupply, Amount(l.Quantity), Amount(l.AllowedAmount), Amount(l.PaidAmount), l.Status))));

@@ -113,6 +113,48 @@ public sealed class CosmosClaimsStoreRequestTests
     }
 
     [Fact]
+    public async Task ReserveAcknowledgmentNumbersAsync_CounterChangedAfterItsRead412_ReadsAgainAndReservesAfterTheOtherWriter()
+    {
+        const string key = "acknowledgment-number";
+        _files.SetupSequence(c => c.ReadItemAsync<SequenceItem>(key, new PartitionKey(key), null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new FakeItemResponse<SequenceItem>(new SequenceItem(key, key, "sequence", 10), "\"ack-10\""))
+            .ReturnsAsync(new FakeItemResponse<SequenceItem>(new SequenceItem(key, key, "sequence", 13), "\"ack-13\""));
+        _files.Setup(c => c.ReplaceItemAsync(It.IsAny<SequenceItem>(), key, new PartitionKey(key), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
+            .Callback((SequenceItem item, string _, PartitionKey? _, ItemRequestOptions options, CancellationToken _) => _writes.Add($"replace {key} {item.Value} if-match {options.IfMatchEtag}"))
+            .Returns((SequenceItem _, string _, PartitionKey? _, ItemRequestOptions options, CancellationToken _) => options.IfMatchEtag == "\"ack-10\""
+                ? throw new CosmosException("precondition failed", HttpStatusCode.PreconditionFailed, 0, "a412", 1)
+                : Task.FromResult<ItemResponse<SequenceItem>>(new FakeItemResponse<SequenceItem>(null!, "\"ack-16\"")));
+
+        var first = await Store().ReserveAcknowledgmentNumbersAsync(3, CancellationToken.None);
+
+        Assert.Equal(14, first);
+        Assert.Equal([$"replace {key} 13 if-match \"ack-10\"", $"replace {key} 16 if-match \"ack-13\""], _writes);
+    }
+
+    [Fact]
+    public async Task GetFileAsync_AcknowledgmentIsReadForX12FilesOnly_404IsNone()
+    {
+        var csv = StagingFile(attempt: 1);
+        _files.SetupSequence(c => c.ReadItemAsync<FileItem>("file", new PartitionKey(FileHash), null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new FakeItemResponse<FileItem>(csv, "\"f1\""))
+            .ReturnsAsync(new FakeItemResponse<FileItem>(csv with { FileKind = ClaimsFileKind.X12Claims }, "\"f2\""));
+        var acknowledgmentReads = 0;
+        _files.Setup(c => c.ReadItemAsync<AcknowledgmentItem>("acknowledgment", new PartitionKey(FileHash), null, It.IsAny<CancellationToken>()))
+            .Callback(() => acknowledgmentReads++)
+            .ThrowsAsync(NotFound());
+        var store = Store();
+
+        var csvRecord = await store.GetFileAsync(FileHash, CancellationToken.None);
+        var readsForCsv = acknowledgmentReads;
+        var x12Record = await store.GetFileAsync(FileHash, CancellationToken.None);
+
+        Assert.Equal((0, 1), (readsForCsv, acknowledgmentReads));
+        Assert.Equal((ClaimsFileKind.ClaimsCsv, ClaimsFileKind.X12Claims), (csvRecord!.Kind, x12Record!.Kind));
+        Assert.Null(csvRecord.Acknowledgment);
+        Assert.Null(x12Record.Acknowledgment);
+    }
+
+    [Fact]
     public async Task Queries_EveryReader_NamesItsPartitionKeyInTheTextAndTheOptions_NoOrderByOrCount()
     {
         var committed = StagingFile(attempt: 2) with { Status = ClaimsFileStatus.Committed, CommitSequence = 5 };
