@@ -49,23 +49,6 @@ public sealed class AzureAdaptersCompositionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "audit-anchors", "set exactly one of ConnectionString")]
-    [InlineData(null, "https://acct.blob.core.windows.net", "Audit_Anchors", "AuditStorage:Container must be a valid container name")]
-    public void AuditStorageSection_Invalid_FailsStartValidationNamingTheSetting(string? connectionString, string? serviceUri, string container, string expected)
-    {
-        using var provider = Build(new()
-        {
-            ["AuditStorage:ConnectionString"] = connectionString,
-            ["AuditStorage:ServiceUri"] = serviceUri,
-            ["AuditStorage:Container"] = container,
-        });
-
-        var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
-
-        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void SendGridSection_ReplacesTheMailer_WhicheverIsRegisteredFirst(bool azureFirst)
@@ -117,17 +100,19 @@ public sealed class AzureAdaptersCompositionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "claims-inbox", "set exactly one of ConnectionString")]
-    [InlineData(null, null, "claims-inbox", "set exactly one of ConnectionString")]
-    [InlineData(null, "not a uri", "claims-inbox", "ClaimsStorage:ServiceUri must be an absolute")]
-    [InlineData("UseDevelopmentStorage=true", null, "Claims_Inbox", "ClaimsStorage:Container must be a valid container name")]
-    public void ClaimsStorageSection_Invalid_FailsStartValidationNamingTheSetting(string? connectionString, string? serviceUri, string container, string expected)
+    [InlineData("ClaimsStorage", "UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "claims-inbox", "ClaimsStorage: set exactly one of ConnectionString")]
+    [InlineData("ClaimsStorage", null, null, "claims-inbox", "ClaimsStorage: set exactly one of ConnectionString")]
+    [InlineData("ClaimsStorage", null, "not a uri", "claims-inbox", "ClaimsStorage:ServiceUri must be an absolute")]
+    [InlineData("ClaimsStorage", "UseDevelopmentStorage=true", null, "Claims_Inbox", "ClaimsStorage:Container must be a valid container name")]
+    [InlineData("AuditStorage", "UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "audit-anchors", "AuditStorage: set exactly one of ConnectionString")]
+    [InlineData("AuditStorage", null, "https://acct.blob.core.windows.net", "Audit_Anchors", "AuditStorage:Container must be a valid container name")]
+    public void BlobStorageSection_Invalid_FailsStartValidationNamingTheSetting(string section, string? connectionString, string? serviceUri, string container, string expected)
     {
         using var provider = Build(new()
         {
-            ["ClaimsStorage:ConnectionString"] = connectionString,
-            ["ClaimsStorage:ServiceUri"] = serviceUri,
-            ["ClaimsStorage:Container"] = container,
+            [section + ":ConnectionString"] = connectionString,
+            [section + ":ServiceUri"] = serviceUri,
+            [section + ":Container"] = container,
         });
 
         var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
