@@ -153,6 +153,26 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetEngagementAudit_Known200Intact_Unknown404()
+    {
+        var id = await StartedAsync("REF-F-AUDIT", "PLAN:M0000109");
+
+        var found = await InvokeAsync(HttpFunctionRoutes.GetEngagementAudit, FunctionAppTestHost.Request("GET", $"/api/engagements/{id}/audit", Clinician, routeValues: Id(id)),
+            (r, c, d) => EngagementFunctions.GetEngagementAudit(r, id, c, CancellationToken.None));
+        var unknown = await InvokeAsync(HttpFunctionRoutes.GetEngagementAudit, FunctionAppTestHost.Request("GET", $"/api/engagements/{new string('c', 32)}/audit", Clinician),
+            (r, c, d) => EngagementFunctions.GetEngagementAudit(r, new string('c', 32), c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, found.Status);
+        Assert.Equal(id, found.Json.GetProperty("engagementId").GetString());
+        Assert.True(found.Json.GetProperty("intact").GetBoolean());
+        Assert.Equal(3, found.Json.GetProperty("entries").GetInt32()); // received, started, clinician assigned
+        Assert.Equal(JsonValueKind.Null, found.Json.GetProperty("finding").ValueKind);
+        Assert.DoesNotContain("M0000109", found.Json.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("EngagementNotFound", unknown.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task ListEngagements_Filters200_BadQuery400()
     {
         var id = await StartedAsync("REF-F-LIST", "PLAN:M0000103");

@@ -24,6 +24,7 @@ public sealed class FunctionsMetadataTests
     [
         ("SubmitReferral", "POST", "referrals"),
         ("GetEngagement", "GET", "engagements/{id}"),
+        ("GetEngagementAudit", "GET", "engagements/{id}/audit"),
         ("ListEngagements", "GET", "engagements"),
         ("RecordAssessment", "POST", "engagements/{id}/assessment"),
         ("RecordContactAttempt", "POST", "engagements/{id}/contact-attempts"),

@@ -3,7 +3,9 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Application;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mets.Workflow.Tests.Orchestration;
 
@@ -71,6 +73,10 @@ public class EngagementLifecycleTests
         var child = await h.Host.WaitForCompletionAsync(OutreachId.For(id, Sample.ProviderB).Value);
         Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, child.ReadOutputAs<ProviderOutreachStatus>());
         Assert.Equal(CommandStatus.Conflict, (await h.Service.RequestClosureAsync(id, ClosureReason.MemberDeclined, Actor.System)).Status);
+        var audit = await h.Services.GetRequiredService<TimelineAudit>().VerifyAsync(id);
+        Assert.True(audit!.Intact, audit.Finding?.Reason);
+        Assert.Equal(closed.Timeline.Count, audit.LatestAnchor!.EntryCount); // anchored at closure and after each closure-summary note
+        Assert.Equal(0, audit.UnanchoredEntries);
         Assert.True(await PhiScan.AssertNoSentinelsAsync(h) >= 2, "the scan found no signed links in the emails");
         await h.AssertDeterministicReplayAsync();
     }
