@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Mets.Api.Problems;
@@ -33,6 +34,12 @@ public static class FhirReferralReader
     public static Result Read(ReadOnlySpan<byte> json, DateTimeOffset receivedAt)
     {
         var errors = new FieldErrors();
+        if (!Utf8.IsValid(json))
+        {
+            errors.Add("$", "is not valid UTF-8 text (FHIR JSON must be UTF-8).");
+            return new Result(null, errors);
+        }
+
         Resource? resource;
         try
         {

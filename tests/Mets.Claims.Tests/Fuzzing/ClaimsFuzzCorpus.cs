@@ -124,7 +124,8 @@ public static partial class ClaimsFuzzCorpus
 
     /// <summary>True when <paramref name="text"/> holds a sentinel value of the seeds (member data or a huge field).</summary>
     public static bool LeaksValue(string? text) =>
-        LeaksMemberData(text) || (text is not null && text.Contains(ClaimsMutator.HugeMarker, StringComparison.OrdinalIgnoreCase));
+        LeaksMemberData(text)
+        || (text is not null && (text.Contains(ClaimsMutator.HugeMarker, StringComparison.OrdinalIgnoreCase) || text.Contains(ClaimsMutator.JunkMarker, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>True when <paramref name="text"/> holds the sentinel member id or diagnosis.</summary>
     public static bool LeaksMemberData(string? text) =>

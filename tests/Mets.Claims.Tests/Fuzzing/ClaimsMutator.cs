@@ -70,6 +70,9 @@ public static class ClaimsMutator
     /// <summary>Marks the content of huge fields, so a report that repeats one is caught.</summary>
     public const string HugeMarker = "ZZHUGEVALUE";
 
+    /// <summary>Marks some junk values, so a report that repeats a short bad value is caught.</summary>
+    public const string JunkMarker = "ZQJUNK";
+
     private static readonly MutationKind[] CsvKinds = [.. Enum.GetValues<MutationKind>().Where(k => k != MutationKind.EnvelopeCountError)];
 
     private static readonly byte[][] InvalidSequences =
@@ -250,9 +253,9 @@ public static class ClaimsMutator
 
     private static (byte[], string) HugeField(byte[] content, Layout layout, Random random)
     {
-        // Mostly kilobytes (the corpus stays fast); one in twelve above 1 MB, past the X12 reader's segment limit
+        // Mostly kilobytes (the corpus stays fast); one in thirty above 1 MB, past the X12 reader's segment limit
         // and Sylvan's record buffer.
-        var length = random.Next(12) == 0 ? random.Next(1_050_000, 1_300_000) : random.Next(1_000, 80_000);
+        var length = random.Next(30) == 0 ? random.Next(1_050_000, 1_200_000) : random.Next(1_000, 20_000);
         var value = new StringBuilder(length + HugeMarker.Length);
         var quoted = layout.Format != SeedFormat.X12 && random.Next(3) == 0;
         if (quoted)
@@ -358,13 +361,19 @@ public static class ClaimsMutator
     {
         const string Alphabet = "AZaz09*~:^|>,;\"' -.\t\r\n\0\u0001\u007F\u00E9";
         var length = random.Next(0, 16);
-        var junk = new char[length];
+        var junk = new StringBuilder(length + JunkMarker.Length);
         for (var i = 0; i < length; i++)
         {
-            junk[i] = Alphabet[random.Next(Alphabet.Length)];
+            junk.Append(Alphabet[random.Next(Alphabet.Length)]);
         }
 
-        return ReplaceField(content, layout, random, Encoding.UTF8.GetBytes(junk), Invariant($"a field replaced by {length} junk character(s)"));
+        // One in three carries the marker, so a report that repeats a short bad value is caught too.
+        if (random.Next(3) == 0)
+        {
+            junk.Insert(random.Next(junk.Length + 1), JunkMarker);
+        }
+
+        return ReplaceField(content, layout, random, Encoding.UTF8.GetBytes(junk.ToString()), Invariant($"a field replaced by {junk.Length} junk character(s)"));
     }
 
     /// <summary>Replaces one element of one segment (X12) or one field of one line (CSV) with <paramref name="value"/>.</summary>
