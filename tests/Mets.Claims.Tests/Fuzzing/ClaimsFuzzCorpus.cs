@@ -125,14 +125,15 @@ public static partial class ClaimsFuzzCorpus
     /// <summary>True when <paramref name="text"/> holds a sentinel value of the seeds (member data or a huge field).</summary>
     public static bool LeaksValue(string? text) =>
         LeaksMemberData(text)
-        || (text is not null && (text.Contains(ClaimsMutator.HugeMarker, StringComparison.OrdinalIgnoreCase) || text.Contains(ClaimsMutator.JunkMarker, StringComparison.OrdinalIgnoreCase)));
+        || (text is not null && (text.Contains(ClaimsMutator.HugeMarker, StringComparison.Ordinal) || text.Contains(ClaimsMutator.JunkMarker, StringComparison.Ordinal)));
 
-    /// <summary>True when <paramref name="text"/> holds the sentinel member id or diagnosis.</summary>
+    /// <summary>True when <paramref name="text"/> holds the sentinel member id or diagnosis (compared as written: the
+    /// diagnosis is made of hex digits, and content hashes in log lines are lower case).</summary>
     public static bool LeaksMemberData(string? text) =>
         text is not null
-        && (text.Contains(TestFiles.Sentinel.MemberId, StringComparison.OrdinalIgnoreCase)
-            || text.Contains(TestFiles.Sentinel.Diagnosis, StringComparison.OrdinalIgnoreCase)
-            || text.Contains("F31.81", StringComparison.OrdinalIgnoreCase));
+        && (text.Contains(TestFiles.Sentinel.MemberId, StringComparison.Ordinal)
+            || text.Contains(TestFiles.Sentinel.Diagnosis, StringComparison.Ordinal)
+            || text.Contains("F31.81", StringComparison.Ordinal));
 
     public static string Describe(int corpusSeed, int index, MutatedFile file) =>
         string.Create(CultureInfo.InvariantCulture, $"corpus seed {corpusSeed}, file {index} (seed file {file.Seed}; {string.Join(" + ", file.Kinds)}: {file.Description}; {file.Content.Length} bytes)");
