@@ -52,8 +52,11 @@ public static class FhirReferralReader
                 return new Result(null, errors);
             }
         }
-        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException
+            or Hl7.Fhir.Utility.CodedException)
         {
+            // CodedException: Firely throws its validation exceptions for some shapes instead of reporting issues
+            // (a number where an array of resources belongs, e.g. "contained": 1e60).
             errors.Add("$", "is not valid FHIR R4 JSON.");
             return new Result(null, errors);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Mets.Claims.Ingestion;
 using Mets.Claims.Storage;
+using Mets.Testing.Fuzzing;
 
 namespace Mets.Claims.Tests.Fuzzing;
 
@@ -19,22 +20,11 @@ public static partial class ClaimsFuzzCorpus
     /// mutated once, or two or three times.</summary>
     public static MutatedFile File(int corpusSeed, int index)
     {
-        var random = new Random(FileSeed(corpusSeed, index));
+        var random = FuzzRandom.For(corpusSeed, index);
         var roll = random.Next(100);
         var format = roll < 55 ? SeedFormat.X12 : roll < 85 ? SeedFormat.ClaimsCsv : SeedFormat.EligibilityCsv;
         var seeds = FuzzSeeds.All.Where(s => s.Format == format).ToList();
         return ClaimsMutator.Mutate(seeds[random.Next(seeds.Count)], random);
-    }
-
-    /// <summary>SplitMix64 of the corpus seed and the index, folded to an int (stable across runs and platforms,
-    /// unlike <see cref="HashCode"/>).</summary>
-    public static int FileSeed(int corpusSeed, int index)
-    {
-        var z = unchecked(((ulong)(uint)corpusSeed << 32) + (ulong)(uint)index + 0x9E3779B97F4A7C15UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        z ^= z >> 31;
-        return unchecked((int)(z ^ (z >> 32)));
     }
 
     /// <summary>

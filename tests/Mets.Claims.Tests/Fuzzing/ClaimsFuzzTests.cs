@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mets.Claims.Ingestion;
+using Mets.Testing.Fuzzing;
 using Xunit.Abstractions;
 
 namespace Mets.Claims.Tests.Fuzzing;
@@ -21,7 +22,8 @@ public sealed class ClaimsFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task Corpus_EveryMutatedFile_IsAppliedWithARejectReportOrQuarantinedWithAReason()
     {
-        var (seed, files) = Settings();
+        var seed = FuzzRandom.RunSeed("METS_CLAIMS_FUZZ_SEED", ClaimsFuzzCorpus.DefaultSeed);
+        var files = FuzzRandom.Count("METS_CLAIMS_FUZZ_FILES", DefaultFiles);
         output.WriteLine($"claims fuzz: corpus seed {seed}, {files} files (rebuild one with ClaimsFuzzCorpus.File({seed}, index))");
         using var host = new ClaimsTestHost();
         var failures = new List<string>();
@@ -82,18 +84,5 @@ public sealed class ClaimsFuzzTests(ITestOutputHelper output)
         output.WriteLine("mutations: " + string.Join(", ", byKind.Select(k => $"{k.Key} {k.Value}")));
         output.WriteLine("outcomes:  " + string.Join(", ", byOutcome.Select(k => $"{k.Key} {k.Value}")));
         Assert.True(failures.Count == 0, $"{failures.Count} finding(s) with corpus seed {seed}:\n" + string.Join("\n", failures.Take(30)));
-    }
-
-    private static (int Seed, int Files) Settings()
-    {
-        var files = int.TryParse(Environment.GetEnvironmentVariable("METS_CLAIMS_FUZZ_FILES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultFiles;
-        var text = Environment.GetEnvironmentVariable("METS_CLAIMS_FUZZ_SEED");
-        var seed = text switch
-        {
-            null or "" => ClaimsFuzzCorpus.DefaultSeed,
-            "random" => Random.Shared.Next(),
-            _ => int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture),
-        };
-        return (seed, files);
     }
 }
