@@ -10,12 +10,15 @@ namespace Mets.Api;
 public static class ApiApplicationBuilderExtensions
 {
     /// <summary>
-    /// Request log (outermost, sees the final status) -> exception handler (500 without details,
-    /// 4xx for unreadable requests) -> problem details for bodiless 4xx/5xx (404, 405) -> routing ->
+    /// Forwarded headers (the client address, from configured proxies only; off when none is configured) ->
+    /// request log (sees the final status) -> exception handler (500 without details,
+    /// 4xx for unreadable requests) -> problem details for bodiless 4xx/5xx (404, 405, 415; JSON whatever the Accept
+    /// header lists) -> routing ->
     /// authentication -> authorization -> rate limiting. Call before mapping endpoints.
     /// </summary>
     public static IApplicationBuilder UseMetsApi(this IApplicationBuilder app)
     {
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<UnhandledExceptionMiddleware>();
         app.UseStatusCodePages(context => WriteStatusCodeProblemAsync(context.HttpContext));

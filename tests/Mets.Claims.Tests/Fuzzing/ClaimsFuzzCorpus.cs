@@ -117,13 +117,15 @@ public static partial class ClaimsFuzzCorpus
         LeaksMemberData(text)
         || (text is not null && (text.Contains(ClaimsMutator.HugeMarker, StringComparison.Ordinal) || text.Contains(ClaimsMutator.JunkMarker, StringComparison.Ordinal)));
 
-    /// <summary>True when <paramref name="text"/> holds the sentinel member id or diagnosis (compared as written: the
+    /// <summary>True when <paramref name="text"/> holds the sentinel member id, diagnosis or birth date (compared as written: the
     /// diagnosis is made of hex digits, and content hashes in log lines are lower case).</summary>
     public static bool LeaksMemberData(string? text) =>
         text is not null
         && (text.Contains(TestFiles.Sentinel.MemberId, StringComparison.Ordinal)
             || text.Contains(TestFiles.Sentinel.Diagnosis, StringComparison.Ordinal)
-            || text.Contains("F31.81", StringComparison.Ordinal));
+            || text.Contains("F31.81", StringComparison.Ordinal)
+            || text.Contains(FuzzSeeds.BirthDate, StringComparison.Ordinal)
+            || text.Contains(FuzzSeeds.BirthDateCsv, StringComparison.Ordinal));
 
     public static string Describe(int corpusSeed, int index, MutatedFile file) =>
         string.Create(CultureInfo.InvariantCulture, $"corpus seed {corpusSeed}, file {index} (seed file {file.Seed}; {string.Join(" + ", file.Kinds)}: {file.Description}; {file.Content.Length} bytes)");

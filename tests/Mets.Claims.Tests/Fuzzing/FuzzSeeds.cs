@@ -14,6 +14,10 @@ public static partial class FuzzSeeds
     private const string Member = TestFiles.Sentinel.MemberId;
     private const string Diagnosis = TestFiles.Sentinel.Diagnosis;
 
+    /// <summary>The sentinel date of birth (PHI the readers keep and must never repeat), X12 and CSV forms.</summary>
+    public const string BirthDate = "19610723";
+    public const string BirthDateCsv = "1961-07-23";
+
     private static readonly Lazy<IReadOnlyList<FuzzSeed>> Seeds = new(Build);
 
     public static IReadOnlyList<FuzzSeed> All => Seeds.Value;
@@ -63,18 +67,19 @@ public static partial class FuzzSeeds
 
         seeds.Add(Csv("generated/claims-forty.csv", SeedFormat.ClaimsCsv, many.ToString()));
         seeds.Add(Csv("generated/claims-crlf-quoted.csv", SeedFormat.ClaimsCsv,
-            "\"claim_id\",\"line_number\",\"member_id\",\"claim_type\",\"service_from\",\"procedure_code\",\"dx1\",\"paid_amount\"\r\n"
-            + $"\"Q1\",\"1\",\"{Member}\",\"professional\",\"2026-02-10\",\"90837\",\"{Diagnosis}\",\"128.00\"\r\n"
-            + $"\"Q1\",\"2\",\"{Member}\",\"professional\",\"2026-02-10\",\"90785\",\"{Diagnosis}\",\"10.00\"\r\n"
-            + $"Q2,1,{Member},professional,20260217,90834,\"{Diagnosis}\",\"1,000.00\"\r\n"));
+            "\"claim_id\",\"line_number\",\"member_id\",\"dob\",\"claim_type\",\"service_from\",\"procedure_code\",\"dx1\",\"paid_amount\"\r\n"
+            + $"\"Q1\",\"1\",\"{Member}\",\"{BirthDateCsv}\",\"professional\",\"2026-02-10\",\"90837\",\"{Diagnosis}\",\"128.00\"\r\n"
+            + $"\"Q1\",\"2\",\"{Member}\",\"{BirthDateCsv}\",\"professional\",\"2026-02-10\",\"90785\",\"{Diagnosis}\",\"10.00\"\r\n"
+            + $"Q2,1,{Member},{BirthDate},professional,20260217,90834,\"{Diagnosis}\",\"1,000.00\"\r\n"));
         seeds.Add(Csv("generated/eligibility.csv", SeedFormat.EligibilityCsv,
-            $"member_id,plan,coverage_start,coverage_end\n{Member},PLANA,2025-01-01,\n{Member},PLANB,2024-01-01,2024-12-31\nM000124,PLANA,20250301,20261231\n"));
+            $"member_id,plan,coverage_start,coverage_end,member_birth_date\n{Member},PLANA,2025-01-01,,{BirthDateCsv}\n{Member},PLANB,2024-01-01,2024-12-31,{BirthDate}\nM000124,PLANA,20250301,20261231,\n"));
         seeds.Add(Csv("generated/eligibility-forty.csv", SeedFormat.EligibilityCsv, "Member Number,Product,Effective Date,Termination Date\r\n"
             + string.Concat(Enumerable.Range(0, 40).Select(i => $"{(i % 3 == 0 ? Member : "M10" + i)},PLAN{i % 4},2025-{1 + (i % 12):00}-01,{(i % 5 == 0 ? string.Empty : "2026-12-31")}\r\n"))));
         return seeds;
     }
 
-    private static FuzzSeed X12(string name, string text) => new(name, SeedFormat.X12, Encoding.Latin1.GetBytes(text));
+    private static FuzzSeed X12(string name, string text) =>
+        new(name, SeedFormat.X12, Encoding.Latin1.GetBytes(text.Replace("DMG*D8*19800101", "DMG*D8*" + BirthDate, StringComparison.Ordinal).Replace("DMG|D8|19800101", "DMG|D8|" + BirthDate, StringComparison.Ordinal)));
 
     private static FuzzSeed Csv(string name, SeedFormat format, string text) => new(name, format, Encoding.UTF8.GetBytes(text));
 

@@ -42,6 +42,9 @@ public class EngagementLifecycleTests
         Assert.Single(h.EmailFiles("outreach_1234567893-request"));
 
         var token = h.TokenFromEmail(outreachA);
+        var before = (await h.Service.GetProviderRequestAsync(token)).View!.Request!;
+        Assert.Equal([Sample.SentinelDiagnosis], before.DiagnosisCodes);
+        Assert.True(before.SubstanceUseInformationWithheld);
         Assert.Equal(CommandStatus.Accepted, (await h.Service.RespondToOutreachAsync(token, ProviderResponse.WillCollaborate)).Status);
         await h.IdleAsync();
         var again = await h.Service.RespondToOutreachAsync(token, ProviderResponse.DeclinedToCollaborate);
@@ -49,8 +52,7 @@ public class EngagementLifecycleTests
         Assert.Equal("AlreadyResponded", again.Reason);
         var view = await h.Service.GetProviderRequestAsync(token);
         Assert.Equal(ProviderResponse.WillCollaborate, view.View!.RecordedResponse);
-        Assert.DoesNotContain(Sample.SentinelSubstanceDiagnosis, view.View.DiagnosisCodes);
-        Assert.True(view.View.SubstanceUseInformationWithheld);
+        Assert.Null(view.View.Request); // answered: nothing clinical any more
 
         await h.AdvanceAsync(TimeSpan.FromDays(20));
         var review = await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, Sample.Scores(phq9Total: 4), ClosureReason.GoalsMet, Sample.Clinician));
@@ -489,7 +491,7 @@ public class EngagementLifecycleTests
         });
         var afterClosure = await h.Service.RespondToOutreachAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)), ProviderResponse.WillCollaborate);
         Assert.Equal(CommandStatus.Conflict, afterClosure.Status);
-        Assert.Equal(nameof(EventFit.EngagementClosed), afterClosure.Reason);
+        Assert.Equal(EngagementService.RequestClosed, afterClosure.Reason); // refused before anything is claimed or raised
         var emails = h.Emails().Count;
         await h.AdvanceAsync(TimeSpan.FromDays(40));
         Assert.Equal(emails, h.Emails().Count);
