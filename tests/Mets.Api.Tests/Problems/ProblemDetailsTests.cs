@@ -39,6 +39,26 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
         await AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
+    /// <summary>Found by the HTTP fuzzer (docs/reliability.md): a caller that does not accept JSON got the framework's
+    /// text/plain "Status Code: 404" for a bodiless 4xx.</summary>
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    public async Task BodilessStatus_CallerNotAcceptingJson_StillGetsProblemDetails(string accept)
+    {
+        using var unknown = ApiTestHost.Request(HttpMethod.Get, "/api/no-such-route", ApiTestHost.UserKey);
+        unknown.Headers.Accept.ParseAdd(accept);
+        using var wrongMethod = ApiTestHost.Request(HttpMethod.Delete, "/api/probe/actor", ApiTestHost.UserKey);
+        wrongMethod.Headers.Accept.ParseAdd(accept);
+
+        var notFound = await AssertProblemAsync(await _host.Client.SendAsync(unknown), HttpStatusCode.NotFound);
+        var notAllowed = await AssertProblemAsync(await _host.Client.SendAsync(wrongMethod), HttpStatusCode.MethodNotAllowed);
+
+        Assert.False(string.IsNullOrWhiteSpace(notFound.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(notAllowed.GetProperty("detail").GetString()));
+    }
+
     [Fact]
     public async Task HandlerThrows_Answers500WithoutDetails()
     {

@@ -48,11 +48,8 @@ public static class EligibilityCsvReader
     }
 
     /// <summary>True when a header row names the eligibility columns (used to tell the two CSV kinds apart).</summary>
-    internal static bool LooksLikeEligibility(IReadOnlyList<string> headerNames)
-    {
-        var header = new CsvHeader(headerNames, EligibilityCsvColumns.Aliases);
-        return header[EligibilityCsvColumns.CoverageStart] >= 0 && header[EligibilityCsvColumns.MemberId] >= 0;
-    }
+    internal static bool LooksLikeEligibility(IReadOnlyList<string> headerNames) =>
+        CsvHeader.NamesAll(headerNames, EligibilityCsvColumns.Aliases, EligibilityCsvColumns.CoverageStart, EligibilityCsvColumns.MemberId);
 
     private static IEnumerable<EligibilityReadOutcome> ReadIterator(Stream content, Action<long>? rowRead)
     {
