@@ -44,6 +44,13 @@ public enum MutationKind
 
     /// <summary>An element or field replaced by short junk: separators, quotes, NUL, control characters, digits, letters.</summary>
     JunkField,
+
+    /// <summary>Two segments (X12) or lines (CSV) change places: hierarchy, loop and envelope order broken.</summary>
+    SwapSegments,
+
+    /// <summary>The file followed by itself or by a piece of itself: repeated interchanges and control numbers, data
+    /// after the IEA, a header row in the middle of a CSV.</summary>
+    Concatenate,
 }
 
 /// <summary>What a seed file is.</summary>
@@ -123,6 +130,8 @@ public static class ClaimsMutator
             MutationKind.DuplicateSegment => DuplicateSegment(content, layout, random),
             MutationKind.RemoveSegment => RemoveSegment(content, layout, random),
             MutationKind.JunkField => JunkField(content, layout, random),
+            MutationKind.SwapSegments => SwapSegments(content, layout, random),
+            MutationKind.Concatenate => Concatenate(content, random),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
@@ -355,6 +364,32 @@ public static class ClaimsMutator
         var count = random.Next(4) == 0 ? random.Next(1, Math.Min(5, segments.Count - at) + 1) : 1;
         segments.RemoveRange(at, count);
         return (layout.Join(segments), Invariant($"{count} segment(s) removed at {at + 1}"));
+    }
+
+    private static (byte[], string) SwapSegments(byte[] content, Layout layout, Random random)
+    {
+        var segments = layout.Segments(content);
+        if (segments.Count < 2)
+        {
+            return (content, "no segments to swap");
+        }
+
+        var a = random.Next(segments.Count);
+        var b = random.Next(segments.Count);
+        (segments[a], segments[b]) = (segments[b], segments[a]);
+        return (layout.Join(segments), Invariant($"segments {a + 1} and {b + 1} swapped"));
+    }
+
+    private static (byte[], string) Concatenate(byte[] content, Random random)
+    {
+        if (random.Next(2) == 0)
+        {
+            return ([.. content, .. content], "the file twice");
+        }
+
+        var from = random.Next(content.Length + 1);
+        var length = random.Next(content.Length - from + 1);
+        return ([.. content, .. content.AsSpan(from, length)], Invariant($"bytes {from} to {from + length} appended"));
     }
 
     private static (byte[], string) JunkField(byte[] content, Layout layout, Random random)
