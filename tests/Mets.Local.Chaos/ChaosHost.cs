@@ -82,6 +82,10 @@ public sealed class ChaosHost : IAsyncDisposable
         }
     }
 
+    /// <summary>True when the host answered throughout [<paramref name="from"/>, <paramref name="to"/>] (no kill in between).</summary>
+    public bool UpThroughout(DateTimeOffset from, DateTimeOffset to) =>
+        UpWindows.Any(w => w.From <= from && (w.To ?? DateTimeOffset.MaxValue) >= to);
+
     /// <summary>The folder of each host's output log.</summary>
     public IEnumerable<string> OutputLogs => Directory.EnumerateFiles(RunFolder, "host-*.log").Order(StringComparer.Ordinal);
 

@@ -47,6 +47,12 @@ public sealed class ChaosReport
 
     public int IgnoredRepeats { get; set; }
 
+    /// <summary>Outreach emails written in the moment the engagement closed that its timeline does not show.</summary>
+    public int ClosureRaceEmails { get; set; }
+
+    /// <summary>Outcomes the script did not plan because the host was down when a command raced a deadline.</summary>
+    public int LostToDeadlines { get; set; }
+
     public int ClaimsFiles { get; set; }
 
     public int ClaimsProcessed { get; set; }
@@ -74,12 +80,18 @@ public sealed class ChaosReport
         Line(string.Create(CultureInfo.InvariantCulture, $"chaos seed {Seed}: {Engagements} engagements ({scripts}), {Kills.Count} of {KillsRequested} kills, {Duration.TotalMinutes:F1} min"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}, retries {Retries}), referrals answered 202: {ReferralsAccepted}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  emails {Emails}; step reminders due {StepRemindersDue}, sent {StepRemindersSent}; escalations due {EscalationsDue}, sent {EscalationsSent}; provider reminders due {ProviderRemindersDue}, sent {ProviderRemindersSent}"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"  outreach emails at the closure missing from the timeline {ClosureRaceEmails}; commands that lost a deadline while the host was down {LostToDeadlines}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  repeated events ignored by the workflow {IgnoredRepeats}; claims files {ClaimsProcessed} of {ClaimsFiles} processed once; databases checked {Databases}; final stop exit code {FinalExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
         Line($"  downtime per kill (s): {kills}");
         Line($"  run folder: {RunFolder}");
-        foreach (var note in _notes)
+        foreach (var note in _notes.Take(30))
         {
             Line($"  note: {note}");
+        }
+
+        if (_notes.Count > 30)
+        {
+            Line($"  ... and {_notes.Count - 30} more notes");
         }
 
         Line(Passed ? "  all checks passed" : $"  {_failures.Count} failed check(s):");

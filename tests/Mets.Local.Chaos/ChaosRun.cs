@@ -199,9 +199,15 @@ public static partial class ChaosRun
             report.Note($"{leftovers} temporary file(s) left in the outbox by emails being written when the host was killed (never sent; the retried send wrote the email)");
         }
 
-        var checks = new EngagementChecks(report, host.UpWindows);
+        var checks = new EngagementChecks(report, host.UpWindows, outbox);
         foreach (var record in records)
         {
+            report.LostToDeadlines += record.Tolerated.Count;
+            foreach (var tolerated in record.Tolerated)
+            {
+                report.Note(tolerated);
+            }
+
             report.ReferralsAccepted += record.ReferralsAccepted.Count;
             checks.Check(record, byEngagement.GetValueOrDefault(record.EngagementId ?? string.Empty) ?? new HashSet<string>());
             foreach (var failure in record.Failures)
@@ -209,6 +215,8 @@ public static partial class ChaosRun
                 report.Fail(failure);
             }
         }
+
+        File.WriteAllLines(Path.Combine(report.RunFolder, "timers.csv"), checks.Timers);
     }
 
     /// <summary>Every SQLite database in the data folder passes <c>PRAGMA integrity_check</c>.</summary>

@@ -114,14 +114,17 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
         var maximumEnd = Date(assessment.GetProperty("dueDates"), "maximumDurationEndsAt")
             ?? throw new ScriptFailedException("the engagement shows no maximum duration end");
         await UntilAsync(maximumEnd);
-        await WaitForStepAsync(record, "closureReview", 1);
         if (script.Kind == ScriptKind.SupervisorCloses)
         {
-            await StepAsync(record, "closure-review", $$"""{ "closureReviewNumber": 1, "decision": "close", "reason": "{{script.ExpectedReason}}" }""", "closure review 1", closes: true);
+            await DecideAsync(record, $$"""{ "closureReviewNumber": 1, "decision": "close", "reason": "{{script.ExpectedReason}}" }""", closes: true);
             return DateTimeOffset.UtcNow;
         }
 
-        await StepAsync(record, "closure-review", """{ "closureReviewNumber": 1, "decision": "extend" }""", "closure review 1", closes: false);
+        if (!await DecideAsync(record, """{ "closureReviewNumber": 1, "decision": "extend" }""", closes: false))
+        {
+            return DateTimeOffset.UtcNow;
+        }
+
         var extended = await WaitForEngagementAsync(record, "to reach a review after the extension", e => Text(e.GetProperty("currentStep"), "step") == "review", DateTimeOffset.UtcNow, Pause);
         var number = extended.GetProperty("currentStep").GetProperty("number").GetInt32();
         await StepAsync(record, "reviews", $$"""{ "reviewNumber": {{number}}, "closeWith": "goalsMet" }""", $"review {number}", closes: true);
@@ -140,7 +143,7 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
         if (answering.Count > 0)
         {
             await WaitForEngagementAsync(record, "to show the providers' answers", e => answering.All(p => e.GetProperty("outreach").EnumerateArray()
-                .Any(o => Text(o, "npi") == p.Npi && Text(o, "response") == p.Answer)), DateTimeOffset.UtcNow, Pause);
+                .Any(o => Text(o, "npi") == p.Npi && Text(o, "response") == record.ExpectedResponse(p.Npi))), DateTimeOffset.UtcNow, Pause);
         }
     }
 
@@ -214,7 +217,8 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
                 : new string([.. body[start..].TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '_' or '.')]).TrimEnd('.');
         }
 
-        await UntilAsync(seen + provider.AnswerAfter);
+        var planned = seen + provider.AnswerAfter;
+        await UntilAsync(planned);
         var page = await client.GetAsync(link, key: null, cancellationToken);
         if (page.Status != HttpStatusCode.OK || !page.Text.Contains("<form", StringComparison.Ordinal))
         {
@@ -223,12 +227,52 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
 
         var answer = await client.PostFormAsync(link, [new("response", provider.Answer!)], cancellationToken);
         record.Sent(new SentCommand($"provider {provider.Npi} {provider.Answer}", answer.FirstSentAt, EndsStep: false, Closes: false, provider.Npi));
-        var resentAndRecorded = answer.Retried && answer.Status == HttpStatusCode.Conflict;
-        if (answer.Status != HttpStatusCode.OK && !resentAndRecorded)
+        if (answer.Status == HttpStatusCode.OK
+            || answer.Retried && answer.Status == HttpStatusCode.Conflict && answer.Text.Contains("The response recorded for this request: " + PageWords(provider.Answer!), StringComparison.Ordinal))
         {
-            throw new ScriptFailedException($"provider {provider.Npi}'s answer answered {answer.Describe()}, expected 200");
+            return; // recorded (sent again after a kill, the page says the first copy was)
         }
+
+        // The outreach ends (no response) at most this long after its first email, which came before the driver saw it.
+        var outreachEnds = seen + ChaosPolicy.ProviderEscalationAfter + ChaosPolicy.PeerReviewWindow;
+        if (answer.Status == HttpStatusCode.Conflict && !host.UpThroughout(planned, outreachEnds))
+        {
+            record.LostToDeadline($"provider {provider.Npi}'s answer, due at {planned:HH:mm:ss}, was refused: the outreach ended while the host was down", unansweredNpi: provider.Npi);
+            return;
+        }
+
+        throw new ScriptFailedException($"provider {provider.Npi}'s answer answered {answer.Describe()}, expected 200 (recorded)");
     }
+
+    /// <summary>
+    /// The supervisor decides closure review 1 as soon as it shows. The decision races the review's deadline: it must
+    /// win when the host was up from the moment it showed until the deadline; when a kill took the host down in
+    /// between, the deadline's outcome (closed, maximum duration reached) is right too.
+    /// </summary>
+    private async Task<bool> DecideAsync(EngagementRecord record, string json, bool closes)
+    {
+        var review = await WaitForStepAsync(record, "closureReview", 1);
+        var seen = DateTimeOffset.UtcNow;
+        var deadline = Due(review);
+        var decision = await client.PostJsonAsync($"/api/engagements/{record.EngagementId}/closure-review", json, cancellationToken);
+        var after = await WaitForEngagementAsync(record, "to leave closure review 1", e => Text(e.GetProperty("currentStep"), "step") != "closureReview", DateTimeOffset.UtcNow, Pause);
+        var lost = Text(after, "status") == "closed" && Text(after.GetProperty("outcome"), "reason") == "maximumDurationReached";
+        record.Sent(new SentCommand("closure review 1", decision.FirstSentAt, EndsStep: !lost, Closes: closes && !lost, Npi: null));
+        if (!lost && decision.Status == HttpStatusCode.Accepted)
+        {
+            return true;
+        }
+
+        if (lost && !host.UpThroughout(seen, deadline))
+        {
+            record.LostToDeadline($"the closure-review decision, shown at {seen:HH:mm:ss}, lost to its deadline {deadline:HH:mm:ss}: the host was down in between", closesAs: "maximumDurationReached");
+            return false;
+        }
+
+        throw new ScriptFailedException($"closure review 1 answered {decision.Describe()} and the engagement went on to {Text(after.GetProperty("currentStep"), "step")} ({Text(after, "status")}), expected the decision to be applied");
+    }
+
+    private static string PageWords(string response) => response == "willCollaborate" ? "I will collaborate" : "I decline to collaborate";
 
     private Task<JsonElement> WaitForStepAsync(EngagementRecord record, string step, int number) =>
         WaitForEngagementAsync(record, $"to reach {step} {number}", e =>

@@ -17,6 +17,8 @@ public sealed class EngagementRecord(EngagementScript script)
     private readonly ConcurrentQueue<SentCommand> _commands = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentQueue<(string ReferralId, string EngagementId)> _referrals = new();
+    private readonly ConcurrentQueue<string> _tolerated = new();
+    private readonly ConcurrentDictionary<string, string?> _responses = new(script.Providers.Select(p => KeyValuePair.Create(p.Npi, p.Answer)));
 
     public EngagementScript Script { get; } = script;
 
@@ -29,6 +31,29 @@ public sealed class EngagementRecord(EngagementScript script)
     public IReadOnlyCollection<SentCommand> Commands => [.. _commands];
 
     public IReadOnlyCollection<string> Failures => [.. _failures];
+
+    /// <summary>
+    /// The closure reason the engagement must end with: the script's, unless a kill kept the host down while the
+    /// script's decision raced a deadline (then the deadline's outcome is right; see <see cref="Tolerated"/>).
+    /// </summary>
+    public string ExpectedReason { get; private set; } = script.ExpectedReason;
+
+    /// <summary>Outcomes that differ from the script because the host was down when it mattered, each saying why.</summary>
+    public IReadOnlyCollection<string> Tolerated => [.. _tolerated];
+
+    /// <summary>The response the case must show for a provider (null: none).</summary>
+    public string? ExpectedResponse(string npi) => _responses.GetValueOrDefault(npi);
+
+    /// <summary>A deadline won over the script's command because the host was down in between: expect the deadline's outcome.</summary>
+    public void LostToDeadline(string why, string? closesAs = null, string? unansweredNpi = null)
+    {
+        _tolerated.Enqueue($"engagement {EngagementId} ({Script}): {why}");
+        ExpectedReason = closesAs ?? ExpectedReason;
+        if (unansweredNpi is not null)
+        {
+            _responses[unansweredNpi] = null;
+        }
+    }
 
     /// <summary>The engagement as <c>GET /api/engagements/{id}</c> showed it at the end.</summary>
     public JsonElement? Final { get; set; }
