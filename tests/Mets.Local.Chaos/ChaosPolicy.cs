@@ -20,9 +20,9 @@ public static class ChaosPolicy
     public static readonly TimeSpan HighRiskReviewInterval = TimeSpan.FromSeconds(6);
     public static readonly TimeSpan ModerateRiskReviewInterval = TimeSpan.FromSeconds(8);
     public static readonly TimeSpan LowRiskReviewInterval = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan MaximumDuration = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan MaximumDuration = TimeSpan.FromSeconds(75);
     public static readonly TimeSpan ClosureExtension = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan ClosureDecisionWindow = TimeSpan.FromSeconds(12);
+    public static readonly TimeSpan ClosureDecisionWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>The host's settings for a chaos run: this policy, and no rate limit on the provider links (every provider answers from 127.0.0.1).</summary>
     public static IReadOnlyDictionary<string, string> HostSettings { get; } = new Dictionary<string, string>

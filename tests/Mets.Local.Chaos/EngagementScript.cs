@@ -66,9 +66,9 @@ public sealed record EngagementScript(
     /// <summary>Synthetic provider names carry this marker, for the same check.</summary>
     public const string ProviderMarker = "Quillon";
 
-    private static readonly TimeSpan[] AssessmentOffsets = [Seconds(-6), Seconds(-4), Seconds(0), Seconds(4)];
-    private static readonly TimeSpan[] ReviewOffsetChoices = [Seconds(-4), Seconds(0), Seconds(4)];
-    private static readonly TimeSpan[] AnswerDelays = [Seconds(0.5), Seconds(4.5), Seconds(7.5)];
+    private static readonly TimeSpan[] AssessmentOffsets = [Seconds(-6), Seconds(-3), Seconds(4), Seconds(8)];
+    private static readonly TimeSpan[] ReviewOffsetChoices = [Seconds(-4), Seconds(4), Seconds(8)];
+    private static readonly TimeSpan[] AnswerDelays = [Seconds(0.5), Seconds(4.5), Seconds(9)];
     private static readonly string[] Answers = ["willCollaborate", "declinedToCollaborate"];
 
     /// <summary>The scripts of a run, all from <paramref name="seed"/>.</summary>
