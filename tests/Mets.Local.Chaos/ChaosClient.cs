@@ -33,6 +33,7 @@ public sealed class ChaosClient : IDisposable
     private readonly ConcurrentQueue<string> _serverErrors = new();
     private long _requests;
     private long _retries;
+    private long _held;
     private long _commands;
 
     public ChaosClient(ChaosHost host)
@@ -51,6 +52,9 @@ public sealed class ChaosClient : IDisposable
     public long Requests => Interlocked.Read(ref _requests);
 
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Requests that waited for the host to come back before they could be sent.</summary>
+    public long Held => Interlocked.Read(ref _held);
 
     public long Commands => Interlocked.Read(ref _commands);
 
@@ -87,7 +91,13 @@ public sealed class ChaosClient : IDisposable
         string? lastFailure = null;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            await _host.WhenUp.WaitAsync(cancellationToken);
+            var up = _host.WhenUp;
+            if (!up.IsCompleted)
+            {
+                Interlocked.Increment(ref _held);
+                await up.WaitAsync(cancellationToken);
+            }
+
             Interlocked.Increment(ref _requests);
             if (attempt > 1)
             {

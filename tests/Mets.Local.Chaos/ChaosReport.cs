@@ -27,6 +27,8 @@ public sealed class ChaosReport
 
     public long Retries { get; set; }
 
+    public long Held { get; set; }
+
     public long Commands { get; set; }
 
     public int ReferralsAccepted { get; set; }
@@ -78,7 +80,7 @@ public sealed class ChaosReport
         var scripts = string.Join(", ", Scripts.Select(s => $"{s.Key} {s.Value}"));
         var kills = Kills.Count == 0 ? "-" : string.Join(", ", Kills.Select(k => $"{k.Downtime.TotalSeconds:F1}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"chaos seed {Seed}: {Engagements} engagements ({scripts}), {Kills.Count} of {KillsRequested} kills, {Duration.TotalMinutes:F1} min"));
-        Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}, retries {Retries}), referrals answered 202: {ReferralsAccepted}"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}; sent again after no answer {Retries}; held until the host was back {Held}), referrals answered 202: {ReferralsAccepted}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  emails {Emails}; step reminders due {StepRemindersDue}, sent {StepRemindersSent}; escalations due {EscalationsDue}, sent {EscalationsSent}; provider reminders due {ProviderRemindersDue}, sent {ProviderRemindersSent}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  outreach emails at the closure missing from the timeline {ClosureRaceEmails}; commands that lost a deadline while the host was down {LostToDeadlines}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  repeated events ignored by the workflow {IgnoredRepeats}; claims files {ClaimsProcessed} of {ClaimsFiles} processed once; databases checked {Databases}; final stop exit code {FinalExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));

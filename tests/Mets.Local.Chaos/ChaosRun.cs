@@ -78,6 +78,7 @@ public static partial class ChaosRun
         await CheckNothingOpenAsync(host, client, report, cancellationToken);
         report.Requests = client.Requests;
         report.Retries = client.Retries;
+        report.Held = client.Held;
         report.Commands = client.Commands;
         report.Kills = host.Kills;
         foreach (var error in client.ServerErrors)
