@@ -1,6 +1,7 @@
 // METS engagement workflow: the whole Azure deployment into one resource group.
 //
-//   user-assigned identity --(roles)--> storage (host, Durable task hub, deployment package, claims containers),
+//   user-assigned identity --(roles)--> storage (host, Durable task hub, deployment package, claims containers,
+//                                      the audit anchors container under a WORM retention policy),
 //                                      Cosmos DB (data contributor on the METS database), Key Vault (secrets user),
 //                                      Application Insights (metrics publisher)
 //   Flex Consumption function app (.NET 10 isolated) with identity-based connections and Key Vault references
@@ -92,6 +93,11 @@ param cosmosBackupTier string = 'Continuous7Days'
 ])
 param storageSkuName string = 'Standard_LRS'
 
+@description('Days each timeline anchor stays immutable in the audit container (default 6 years, HIPAA\'s retention of required documentation).')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionInDays int = 2190
+
 @description('Days deleted blobs and containers can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -155,6 +161,7 @@ var claimsContainers = {
   processed: 'claims-processed'
   quarantine: 'claims-quarantine'
 }
+var auditContainerName = 'audit-anchors'
 var cosmosDatabaseName = 'mets'
 var sendGridSecretName = 'sendgrid-api-key'
 var providerLinkSecretNamePrefix = 'provider-link-key-'
@@ -204,6 +211,8 @@ module storage 'modules/storage.bicep' = {
       claimsContainers.processed
       claimsContainers.quarantine
     ]
+    auditContainerName: auditContainerName
+    auditRetentionInDays: auditRetentionInDays
     softDeleteRetentionInDays: storageSoftDeleteRetentionInDays
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -285,6 +294,7 @@ module appSettings 'modules/app-settings.bicep' = {
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
     claimsContainers: claimsContainers
+    auditContainerName: storage.outputs.auditContainerName
     taskHubName: taskHubName
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmos.outputs.databaseName
@@ -323,6 +333,9 @@ output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 
 @description('Claims inbox container (uploads land here).')
 output CLAIMS_INBOX_CONTAINER string = claimsContainers.inbox
+
+@description('The audit anchors\' container (under a time-based retention policy to lock after deploying: docs/deploy.md).')
+output AUDIT_ANCHORS_CONTAINER string = storage.outputs.auditContainerName
 
 @description('Name of the Event Grid system topic of the storage account.')
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name

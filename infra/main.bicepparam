@@ -25,5 +25,6 @@ param cosmosThroughputMode = readEnvironmentVariable('METS_COSMOS_THROUGHPUT_MOD
 param cosmosAutoscaleMaxThroughput = int(readEnvironmentVariable('METS_COSMOS_AUTOSCALE_MAX_RU', '1000'))
 param cosmosBackupTier = readEnvironmentVariable('METS_COSMOS_BACKUP_TIER', 'Continuous7Days')
 param storageSkuName = readEnvironmentVariable('METS_STORAGE_SKU', 'Standard_LRS')
+param auditRetentionInDays = int(readEnvironmentVariable('METS_AUDIT_RETENTION_DAYS', '2190'))
 param functionMaximumInstanceCount = int(readEnvironmentVariable('METS_FUNCTION_MAX_INSTANCES', '100'))
 param appSettingOverrides = json(readEnvironmentVariable('METS_APP_SETTING_OVERRIDES', '{}'))

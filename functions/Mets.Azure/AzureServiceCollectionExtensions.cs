@@ -1,3 +1,4 @@
+using Mets.Azure.AuditStorage;
 using Mets.Azure.ClaimsStorage;
 using Mets.Azure.Cosmos;
 using Mets.Azure.Cosmos.Cases;
@@ -6,6 +7,7 @@ using Mets.Azure.Cosmos.Emails;
 using Mets.Azure.Emails;
 using Mets.Claims.Storage;
 using Mets.Workflow;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.ClaimsIntake;
 using Mets.Workflow.Emails;
@@ -35,6 +37,8 @@ public static class AzureServiceCollectionExtensions
     /// PollInterval): <see cref="BlobClaimsInbox"/> over <see cref="BlobClaimsContainers"/> and its polling
     /// <see cref="BlobClaimsInboxWorker"/>, beside any other inbox (a host whose platform delivers blob events instead
     /// calls <see cref="AddMetsClaimsBlobTrigger"/> after this). Needs AddMetsClaimsIntake.</item>
+    /// <item><c>AuditStorage</c> (ConnectionString or ServiceUri, ClientId, Container): <see cref="BlobAuditAnchorStore"/>
+    /// replaces the local anchor file as <see cref="IAuditAnchorStore"/> (docs/reliability.md, "Tamper-evident audit").</item>
     /// </list>
     /// Options are validated on start.
     /// </summary>
@@ -98,6 +102,13 @@ public static class AzureServiceCollectionExtensions
             services.AddHostedService<BlobClaimsInboxWorker>();
         }
 
+        if (IsAuditStorageConfigured(configuration))
+        {
+            services.AddOptions<AuditStorageOptions>().Bind(configuration.GetSection(AuditStorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+            services.RemoveAll<IAuditAnchorStore>();
+            services.AddSingleton<IAuditAnchorStore>(sp => BlobAuditAnchorStore.Create(sp.GetRequiredService<IOptions<AuditStorageOptions>>().Value));
+        }
+
         return services;
     }
 
@@ -139,4 +150,8 @@ public static class AzureServiceCollectionExtensions
     /// <summary>True when the <c>ClaimsStorage</c> section has any value (then the blob inbox runs).</summary>
     public static bool IsClaimsStorageConfigured(IConfiguration configuration) =>
         configuration?.GetSection(ClaimsStorageOptions.SectionName).Exists() ?? false;
+
+    /// <summary>True when the <c>AuditStorage</c> section has any value (then timeline anchors go to its blob container).</summary>
+    public static bool IsAuditStorageConfigured(IConfiguration configuration) =>
+        configuration?.GetSection(AuditStorageOptions.SectionName).Exists() ?? false;
 }

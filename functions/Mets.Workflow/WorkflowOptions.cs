@@ -7,7 +7,7 @@ public sealed class WorkflowOptions
 {
     public const string SectionName = "Mets:Workflow";
 
-    /// <summary>Folder for the embedded stores: <c>mets-cases.db</c> (case store), <c>mets-durable.db</c> (engine) and <c>outbox/</c> (emails).</summary>
+    /// <summary>Folder for the embedded stores: <c>mets-cases.db</c> (case store), <c>mets-durable.db</c> (engine), <c>outbox/</c> (emails) and <c>audit/timeline-anchors.log</c> (audit anchors).</summary>
     [Required(ErrorMessage = SectionName + ":DataFolder is required (the folder for the SQLite databases and the email outbox).")]
     public string DataFolder { get; set; } = string.Empty;
 
@@ -37,4 +37,7 @@ public sealed class WorkflowOptions
     public string DurableDatabasePath => Path.Combine(DataFolder, "mets-durable.db");
 
     public string OutboxFolder => Path.Combine(DataFolder, "outbox");
+
+    /// <summary>The local audit anchor file (docs/reliability.md, "Tamper-evident audit").</summary>
+    public string AuditAnchorFilePath => Path.Combine(DataFolder, "audit", "timeline-anchors.log");
 }

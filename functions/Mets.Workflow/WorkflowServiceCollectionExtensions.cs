@@ -1,8 +1,10 @@
 using Mets.Domain.Policy;
 using Mets.Workflow.Activities;
+using Mets.Workflow.Adapters.AnchorFile;
 using Mets.Workflow.Adapters.Outbox;
 using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Hosting;
@@ -56,9 +58,9 @@ public static class WorkflowServiceCollectionExtensions
 
     /// <summary>
     /// Everything the METS workflow needs except the durable backend and its <c>DurableTaskClient</c>: options
-    /// (validated on start), schedule, link signer, application service, and the embedded adapters as defaults (SQLite case store and outbox
-    /// mailer under <see cref="WorkflowOptions.DataFolder"/>; in-memory utilization until the claims store
-    /// is adapted). Hosts replace <see cref="ICaseStore"/>, <see cref="IEmailSender"/> or
+    /// (validated on start), schedule, link signer, application services, and the embedded adapters as defaults (SQLite case store,
+    /// outbox mailer and audit anchor file under <see cref="WorkflowOptions.DataFolder"/>; in-memory utilization until the claims store
+    /// is adapted). Hosts replace <see cref="ICaseStore"/>, <see cref="IEmailSender"/>, <see cref="IAuditAnchorStore"/> or
     /// <see cref="IMemberUtilization"/> by registering their own before calling this.
     /// </summary>
     public static IServiceCollection AddMetsWorkflowCore(this IServiceCollection services)
@@ -69,6 +71,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddOptions<RosterOptions>().BindConfiguration(RosterOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProviderLinkOptions>().BindConfiguration(ProviderLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new EngagementSchedule(sp.GetRequiredService<IOptions<EngagementPolicy>>().Value));
@@ -80,19 +83,23 @@ public static class WorkflowServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;
             return new OutboxEmailSender(o.OutboxFolder, o.MailFrom);
         });
+        services.TryAddSingleton<IAuditAnchorStore>(sp => new FileAuditAnchorStore(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.AuditAnchorFilePath));
         services.TryAddSingleton<IMemberUtilization, InMemoryMemberUtilization>();
         services.TryAddSingleton<EngagementService>();
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<EngagementRepairSweep>();
         services.TryAddSingleton<EngagementHistoryPurge>();
+        services.TryAddSingleton<TimelineAnchoring>();
+        services.TryAddSingleton<TimelineAudit>();
+        services.TryAddSingleton<TimelineAnchorSweep>();
         return services;
     }
 
     /// <summary>
     /// The METS workflow for a host that runs a durable backend and registers its <c>DurableTaskClient</c>
     /// (Microsoft's <c>AddDurableTaskClient</c>): <see cref="AddMetsWorkflowCore"/> plus the start-up repair of
-    /// missing engagement instances. Configuration: <c>Mets:Workflow</c>, <c>Mets:Policy</c>, <c>Mets:Roster</c>,
-    /// <c>Mets:ProviderLinks</c>.
+    /// missing engagement instances and the periodic anchor sweep. Configuration: <c>Mets:Workflow</c>, <c>Mets:Policy</c>,
+    /// <c>Mets:Roster</c>, <c>Mets:ProviderLinks</c>, <c>Mets:Audit</c>.
     /// </summary>
     public static IServiceCollection AddMetsWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
@@ -101,6 +108,7 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton(configuration);
         services.AddMetsWorkflowCore();
         services.AddHostedService<EngagementRepairService>();
+        services.AddHostedService<TimelineAnchorSweepService>();
         return services;
     }
 }

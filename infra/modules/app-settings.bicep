@@ -29,6 +29,9 @@ param claimsContainers {
   quarantine: string
 }
 
+@description('Blob container the app writes timeline anchors to (immutable: docs/reliability.md).')
+param auditContainerName string
+
 @description('Durable Functions task hub name (host.json: %METS_TASK_HUB%).')
 param taskHubName string
 
@@ -162,6 +165,11 @@ var deploymentSettings = {
   ClaimsStorage__Container: claimsContainers.inbox
   ClaimsStorage__ProcessedContainer: claimsContainers.processed
   ClaimsStorage__QuarantineContainer: claimsContainers.quarantine
+
+  // Audit anchors: create-only blobs in the immutable container, with the user-assigned identity.
+  AuditStorage__ServiceUri: storageBlobEndpoint
+  AuditStorage__ClientId: identityClientId
+  AuditStorage__Container: auditContainerName
 
   // Cosmos DB: Microsoft Entra ID with the user-assigned identity (the account has keys disabled).
   Cosmos__Endpoint: cosmosEndpoint

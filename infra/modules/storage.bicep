@@ -1,5 +1,6 @@
 // The one storage account of the app: the Functions host (keys, timers, leases), Durable Functions' task hub (queues,
-// tables, blobs, created by the host), the Flex Consumption deployment package container and the claims containers.
+// tables, blobs, created by the host), the Flex Consumption deployment package container, the claims containers and
+// the audit anchors' container, which a time-based retention (WORM) policy keeps immutable (docs/reliability.md).
 // No shared keys: every client authenticates with Microsoft Entra ID.
 
 import { roleIds } from 'roles.bicep'
@@ -30,6 +31,14 @@ param deploymentContainerName string
 
 @description('Blob containers the claims intake uses (inbox, processed, quarantine).')
 param claimsContainerNames string[]
+
+@description('Blob container the timeline anchors are written to (one create-only blob per anchor), under a time-based retention (WORM) policy.')
+param auditContainerName string
+
+@description('Days each anchor blob stays immutable after it is written: nobody can change or delete it while the policy holds (lock the policy after deploying: docs/deploy.md).')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionInDays int
 
 @description('Days deleted blobs and containers can be restored.')
 @minValue(1)
@@ -101,6 +110,28 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+// Container-level WORM (time-based retention), not version-level: version-level needs blob versioning on the whole
+// account (which the host, the task hub and the claims moves share), and its per-blob policies are managed through
+// the data plane, which the app's Storage Blob Data Owner role reaches; this policy is management-plane only.
+// Anchors are single create-only block blobs, so no appends to protected blobs are allowed.
+resource auditContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: auditContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource auditRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+  parent: auditContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: auditRetentionInDays
+    allowProtectedAppendWrites: false
+    allowProtectedAppendWritesAll: false
+  }
+}
 
 var dataRoles = [
   roleIds.storageBlobDataOwner
@@ -199,6 +230,9 @@ output id string = storage.id
 
 @description('Name of the storage account.')
 output name string = storage.name
+
+@description('Name of the audit anchors\' container.')
+output auditContainerName string = auditContainer.name
 
 @description('Blob service endpoint (https://<account>.blob.<suffix>/).')
 output blobEndpoint string = storage.properties.primaryEndpoints.blob

@@ -1,8 +1,11 @@
+using Mets.Azure.AuditStorage;
 using Mets.Azure.ClaimsStorage;
 using Mets.Azure.Emails;
 using Mets.Azure.Tests.Emails;
 using Mets.Workflow;
+using Mets.Workflow.Adapters.AnchorFile;
 using Mets.Workflow.Adapters.Outbox;
+using Mets.Workflow.Audit;
 using Mets.Workflow.ClaimsIntake;
 using Mets.Workflow.Emails;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +32,19 @@ public sealed class AzureAdaptersCompositionTests : IDisposable
 
         Assert.IsType<OutboxEmailSender>(provider.GetRequiredService<IEmailSender>());
         Assert.DoesNotContain(services, d => d.ImplementationType == typeof(BlobClaimsInboxWorker) || d.ServiceType == typeof(BlobClaimsInbox));
+        Assert.Equal(Path.Combine(_folder, "audit", "timeline-anchors.log"), Assert.IsType<FileAuditAnchorStore>(provider.GetRequiredService<IAuditAnchorStore>()).FilePath);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AuditStorageSection_ReplacesTheAnchorFile_WhicheverIsRegisteredFirst(bool azureFirst)
+    {
+        using var provider = Build(new() { ["AuditStorage:ConnectionString"] = "UseDevelopmentStorage=true", ["AuditStorage:Container"] = "audit-anchors" }, azureFirst);
+
+        Assert.Equal("audit-anchors", Assert.IsType<BlobAuditAnchorStore>(provider.GetRequiredService<IAuditAnchorStore>()).Container.Name);
+        Assert.Single(provider.GetServices<IAuditAnchorStore>());
         provider.GetRequiredService<IStartupValidator>().Validate();
     }
 
@@ -84,17 +100,19 @@ public sealed class AzureAdaptersCompositionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "claims-inbox", "set exactly one of ConnectionString")]
-    [InlineData(null, null, "claims-inbox", "set exactly one of ConnectionString")]
-    [InlineData(null, "not a uri", "claims-inbox", "ClaimsStorage:ServiceUri must be an absolute")]
-    [InlineData("UseDevelopmentStorage=true", null, "Claims_Inbox", "ClaimsStorage:Container must be a valid container name")]
-    public void ClaimsStorageSection_Invalid_FailsStartValidationNamingTheSetting(string? connectionString, string? serviceUri, string container, string expected)
+    [InlineData("ClaimsStorage", "UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "claims-inbox", "ClaimsStorage: set exactly one of ConnectionString")]
+    [InlineData("ClaimsStorage", null, null, "claims-inbox", "ClaimsStorage: set exactly one of ConnectionString")]
+    [InlineData("ClaimsStorage", null, "not a uri", "claims-inbox", "ClaimsStorage:ServiceUri must be an absolute")]
+    [InlineData("ClaimsStorage", "UseDevelopmentStorage=true", null, "Claims_Inbox", "ClaimsStorage:Container must be a valid container name")]
+    [InlineData("AuditStorage", "UseDevelopmentStorage=true", "https://acct.blob.core.windows.net", "audit-anchors", "AuditStorage: set exactly one of ConnectionString")]
+    [InlineData("AuditStorage", null, "https://acct.blob.core.windows.net", "Audit_Anchors", "AuditStorage:Container must be a valid container name")]
+    public void BlobStorageSection_Invalid_FailsStartValidationNamingTheSetting(string section, string? connectionString, string? serviceUri, string container, string expected)
     {
         using var provider = Build(new()
         {
-            ["ClaimsStorage:ConnectionString"] = connectionString,
-            ["ClaimsStorage:ServiceUri"] = serviceUri,
-            ["ClaimsStorage:Container"] = container,
+            [section + ":ConnectionString"] = connectionString,
+            [section + ":ServiceUri"] = serviceUri,
+            [section + ":Container"] = container,
         });
 
         var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());

@@ -14,7 +14,7 @@ internal static class Measurements
 {
     private static readonly DateOnly Today = new(2026, 3, 1); // same day as the ingest's FixedTime
 
-    public static async Task CsvThroughputAsync(string work, int seed, long lines, int members, int runs, bool store)
+    public static async Task CsvThroughputAsync(string work, int seed, long lines, int members, int runs, bool store, int storeRuns)
     {
         var path = Path.Combine(work, $"claims-{lines}-{members}-{seed}.csv");
         if (!File.Exists(path))
@@ -55,21 +55,93 @@ internal static class Measurements
 
         if (store)
         {
+            await StoreThroughputAsync(work, path, size, storeRuns);
+        }
+    }
+
+    /// <summary>
+    /// Ingest with the SQLite store against two yardsticks measured in the same run, interleaved: the typed Sylvan
+    /// read of the file (whole ingest as a ratio of it) and a raw bulk insert of the rows the ingest left, into the
+    /// same schema (<see cref="RawBulkInsert"/>), against the time spent inside the store's calls.
+    /// </summary>
+    public static async Task StoreThroughputAsync(string work, string path, long size, int runs)
+    {
+        var typed = new List<double>();
+        var ingest = new List<double>();
+        var ingestCpu = new List<double>();
+        var store = new List<double>();
+        var storeCpu = new List<double>();
+        var raw = new List<double>();
+        var rawCpu = new List<double>();
+        var storeRatio = new List<double>();
+        var storeCpuRatio = new List<double>();
+        var ingestRatio = new List<double>();
+        RawBulkInsert.Rows? rows = null;
+        await WarmUpStoreAsync(work, path);
+        for (var run = 0; run < runs; run++)
+        {
+            var (_, typedWall, _) = Timed(() => SylvanTypedBaseline(path));
+            typed.Add(typedWall);
             var folder = Path.Combine(work, "store-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder);
             try
             {
+                var database = Path.Combine(folder, "claims.db");
+                var timed = new TimedClaimsStore(new SqliteClaimsStore(database));
+                var cpu = Environment.CpuUsage.TotalTime;
                 var sw = Stopwatch.StartNew();
-                var result = await Ingest(path, folder);
-                var total = sw.Elapsed.TotalSeconds;
-                Console.WriteLine(FormattableString.Invariant($"  end-to-end ingest with SQLite store (stage + commit + per-member analytics + writes): {total:0.0}s = {size / 1e6 / total:0.0} MB/s, {result.Outcome}, {result.Triggers.Count} triggers"));
-                Console.WriteLine(FormattableString.Invariant($"  store share of ingest time (ingest - pipeline) ~ {total - p:0.0}s; ingest / baseline throughput = {b / total:0.00}"));
+                var result = await Ingest(path, timed, quiet: run > 0);
+                ingest.Add(sw.Elapsed.TotalSeconds);
+                ingestCpu.Add((Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+                store.Add(timed.Total.TotalSeconds);
+                storeCpu.Add(timed.Cpu.TotalSeconds);
+                var other = timed.Total - timed.Of(nameof(TimedClaimsStore.StageAsync), nameof(TimedClaimsStore.CommitAsync), nameof(TimedClaimsStore.ReadMembersAffectedByAsync), nameof(TimedClaimsStore.SaveMemberAnalysesAsync));
+                var phases = FormattableString.Invariant(
+                    $"stage {timed.Of(nameof(TimedClaimsStore.StageAsync)).TotalSeconds:0.00}s, commit {timed.Of(nameof(TimedClaimsStore.CommitAsync)).TotalSeconds:0.00}s, read members {timed.Of(nameof(TimedClaimsStore.ReadMembersAffectedByAsync)).TotalSeconds:0.00}s, save analyses {timed.Of(nameof(TimedClaimsStore.SaveMemberAnalysesAsync)).TotalSeconds:0.00}s, other {other.TotalSeconds:0.00}s");
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                rows = RawBulkInsert.Read(database);
+                var (rawWall, rawCpuTime) = await RawBulkInsert.InsertAsync(rows, Path.Combine(folder, "raw.db"));
+                raw.Add(rawWall.TotalSeconds);
+                rawCpu.Add(rawCpuTime.TotalSeconds);
+                storeRatio.Add(store[^1] / raw[^1]);
+                storeCpuRatio.Add(storeCpu[^1] / rawCpu[^1]);
+                ingestRatio.Add(typed[^1] / ingest[^1]);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"store run {run + 1}: sylvan typed {typed[^1]:0.000}s; ingest {ingest[^1]:0.000}s wall / {ingestCpu[^1]:0.000}s cpu ({result.Outcome}, {result.Triggers.Count} triggers); inside the store {store[^1]:0.000}s wall / {storeCpu[^1]:0.000}s cpu ({phases}); raw bulk insert {raw[^1]:0.000}s wall / {rawCpu[^1]:0.000}s cpu"));
             }
             finally
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 Directory.Delete(folder, recursive: true);
             }
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"  rows the ingest wrote: {rows!.Count:N0} ({rows.Describe()})"));
+        Console.WriteLine(FormattableString.Invariant($"  raw bulk insert of those rows (same schema and indexes, prepared once, bound by position, one transaction): median {Median(raw):0.000}s wall = {rows.Count / Median(raw):N0} rows/s; {Median(rawCpu):0.000}s cpu"));
+        Console.WriteLine(FormattableString.Invariant($"  inside the store during the ingest: median {Median(store):0.000}s wall, {Median(storeCpu):0.000}s cpu"));
+        Console.WriteLine(FormattableString.Invariant($"  store / raw bulk insert = {Median(storeRatio):0.00} wall, {Median(storeCpuRatio):0.00} cpu (median of per-run ratios; target <= 2.0)"));
+        Console.WriteLine(FormattableString.Invariant($"  end-to-end ingest: median {Median(ingest):0.000}s wall = {size / 1e6 / Median(ingest):0.0} MB/s, {Median(ingestCpu):0.000}s cpu; sylvan typed read median {Median(typed):0.000}s"));
+        Console.WriteLine(FormattableString.Invariant($"  ingest / typed read throughput = {Median(ingestRatio):0.00} (median of per-run ratios)"));
+    }
+
+    /// <summary>Ingests the first 20,000 lines of the file and bulk-inserts its rows once, so that no measured run
+    /// pays for JIT compilation.</summary>
+    private static async Task WarmUpStoreAsync(string work, string path)
+    {
+        var folder = Path.Combine(work, "warmup-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var prefix = Path.Combine(folder, "prefix.csv");
+            await File.WriteAllLinesAsync(prefix, File.ReadLines(path).Take(20_001));
+            await Ingest(prefix, new TimedClaimsStore(new SqliteClaimsStore(Path.Combine(folder, "claims.db"))), quiet: true);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await RawBulkInsert.InsertAsync(RawBulkInsert.Read(Path.Combine(folder, "claims.db")), Path.Combine(folder, "raw.db"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -393,12 +465,15 @@ internal static class Measurements
         return result;
     }
 
-    private static async Task<ClaimsFileResult> Ingest(string path, string folder)
+    private static Task<ClaimsFileResult> Ingest(string path, string folder) =>
+        Ingest(path, new SqliteClaimsStore(Path.Combine(folder, "claims.db")), quiet: false);
+
+    private static async Task<ClaimsFileResult> Ingest(string path, Mets.Claims.Storage.IClaimsStore store, bool quiet)
     {
-        var store = new SqliteClaimsStore(Path.Combine(folder, "claims.db"));
         var options = new ClaimsAnalyticsOptions();
         var ingestor = new ClaimsFileIngestor(store, new ClaimClassifier(BhCodeSets.Default), new MemberAnalyzer(options), new NoEngagedMembers(),
-            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000 }), new FixedTime(), new ConsoleLogger());
+            Options.Create(new ClaimsIngestionOptions { MaxRejectedClaimShare = 1m, ProgressEveryRows = 1_000_000 }), new FixedTime(),
+            quiet ? Microsoft.Extensions.Logging.Abstractions.NullLogger<ClaimsFileIngestor>.Instance : new ConsoleLogger());
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return await ingestor.IngestAsync(Path.GetFileName(path), stream, CancellationToken.None);
     }

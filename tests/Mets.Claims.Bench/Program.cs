@@ -34,8 +34,15 @@ switch (command)
     }
 
     case "csv":
-        await Measurements.CsvThroughputAsync(work, seed, options.Long("lines", 1_000_000), options.Int("members", 50_000), options.Int("runs", 3), options.Flag("store"));
+        await Measurements.CsvThroughputAsync(work, seed, options.Long("lines", 1_000_000), options.Int("members", 50_000), options.Int("runs", 3), options.Flag("store"), options.Int("store-runs", options.Int("runs", 3)));
         break;
+    case "ingest":
+    {
+        var file = options.Get("file", string.Empty);
+        await Measurements.StoreThroughputAsync(work, file, new FileInfo(file).Length, options.Int("runs", 1));
+        break;
+    }
+
     case "stage-probe":
         await Measurements.StageProbeAsync(options.Get("file", string.Empty), work);
         break;
@@ -52,12 +59,12 @@ switch (command)
         await Measurements.RssChildAsync(options.Get("file", string.Empty), options.Get("mode", "pipeline"), work);
         break;
     case "all":
-        await Measurements.CsvThroughputAsync(work, seed, 1_000_000, 50_000, 3, store: true);
+        await Measurements.CsvThroughputAsync(work, seed, 1_000_000, 50_000, 3, store: true, storeRuns: 3);
         Measurements.X12Throughput(work, seed, 200L * 1024 * 1024, 3);
         Measurements.PeakRss(work, seed, "10,100,1000", 200_000, "pipeline,ingest", 100);
         break;
     default:
-        Console.Error.WriteLine("commands: generate | csv | x12 | rss | all (options: --lines --members --runs --store --mb --sizes --modes --seed --work; generate: --out --eligibility --x12 --x12-mb)");
+        Console.Error.WriteLine("commands: generate | csv | ingest | x12 | rss | all (options: --lines --members --runs --store --store-runs --mb --sizes --modes --seed --work; generate: --out --eligibility --x12 --x12-mb)");
         return 2;
 }
 

@@ -146,6 +146,24 @@ public class EngagementLifecycleTests
         Assert.Equal("goalsMet", closed.GetProperty("outcome").GetProperty("reason").GetString());
         await WaitForEmailAsync(host.DataFolder, "closure", () => host.Output);
 
+        // The timeline's audit: intact, and anchored in the data folder's anchor file up to its last entry, the closure
+        // summary's note (saved after its email goes out, then anchored: the engagement is closed).
+        var audit = (await WaitForAsync<JsonElement?>(async () =>
+        {
+            var timeline = (await GetJsonAsync(client, $"/api/engagements/{id}", key)).GetProperty("timeline");
+            if (!timeline.EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "closureSummarySent"))
+            {
+                return null;
+            }
+
+            var read = await GetJsonAsync(client, $"/api/engagements/{id}/audit", key);
+            return read.GetProperty("unanchoredEntries").GetInt32() == 0 && read.GetProperty("entries").GetInt32() == timeline.GetArrayLength() ? read : null;
+        }, TimeSpan.FromSeconds(30), "the closed engagement's timeline anchored up to its closure summary", () => host.Output))!.Value;
+        Assert.True(audit.GetProperty("intact").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, audit.GetProperty("finding").ValueKind);
+        Assert.Contains(id + "\t" + audit.GetProperty("latestAnchor").GetProperty("entryCount").GetInt32() + "\t" + audit.GetProperty("latestAnchor").GetProperty("headHash").GetString(),
+            await File.ReadAllTextAsync(Path.Combine(host.DataFolder, "audit", "timeline-anchors.log")), StringComparison.Ordinal);
+
         // The engine's view through the management routes (admin key); an API key is refused there.
         var instance = await GetJsonAsync(client, $"/runtime/webhooks/durabletask/instances/{id}?showHistory=true", host.AdminKey);
         Assert.Equal(id, instance.GetProperty("instanceId").GetString());

@@ -145,6 +145,7 @@ public class LocalHostTests
     [InlineData("Mets__Roster__Clinicians__0__Id", "has spaces", "Mets:Roster:Clinicians:0:Id")]
     [InlineData("Mets__ProviderLinks__BaseUrl", "not-a-url", "Mets:ProviderLinks:BaseUrl")]
     [InlineData("Mets__Api__MaxClaimsUploadBytes", "10", "Mets:Api:MaxClaimsUploadBytes")]
+    [InlineData("Mets__Api__TrustedProxies__0", "the-load-balancer", "Mets:Api:TrustedProxies:0")]
     public async Task InvalidConfiguration_ExitsWithAnErrorNamingTheSetting(string variable, string value, string setting)
     {
         var (exitCode, output) = await LocalHostProcess.RunUntilExitAsync(

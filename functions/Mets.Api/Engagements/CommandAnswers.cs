@@ -52,6 +52,7 @@ public static class CommandAnswers
         nameof(EventFit.EngagementClosed) => "The engagement is closed.",
         nameof(EventFit.OtherEngagement) => "This belongs to another engagement.",
         "AlreadyResponded" => "A response to this request is already recorded.",
+        Mets.Workflow.Application.EngagementService.RequestClosed => "This request is closed and no longer takes responses.",
         Mets.Workflow.Application.EngagementService.DifferentCommandRecorded => "A different answer to this step is already recorded; read the engagement to see it.",
         "EngagementNotFound" => "No engagement has this id.",
         "OutreachNotFound" => "No provider request is waiting behind this link.",

@@ -5,6 +5,7 @@ using Mets.Domain.Assessments;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Roster;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +34,12 @@ public static class EngagementEndpoints
             .WithName("GetEngagement")
             .WithSummary("One engagement: step, due dates, referrals, scores, goals, outreach, care gaps, timeline.")
             .Produces<EngagementView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithLoggedRouteValues("id");
+        engagements.MapGet(IdRoute + "/audit", GetEngagementAudit)
+            .WithName("GetEngagementAudit")
+            .WithSummary("Verifies the engagement's timeline against its hash chain and anchors: intact, or the first bad entry and why (for supervisors and auditors).")
+            .Produces<TimelineAuditView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithLoggedRouteValues("id");
         engagements.MapGet("/", ListEngagements)
@@ -71,6 +78,16 @@ public static class EngagementEndpoints
         }
 
         return TypedResults.Ok(EngagementView.From(found, clock.GetUtcNow()));
+    }
+
+    internal static async Task<IResult> GetEngagementAudit(string id, [FromServices] TimelineAudit audit, CancellationToken cancellationToken)
+    {
+        if (!EngagementId.TryParse(id, out var engagementId) || await audit.VerifyAsync(engagementId, cancellationToken) is not { } verification)
+        {
+            return CommandAnswers.UnknownEngagement();
+        }
+
+        return TypedResults.Ok(TimelineAuditView.From(verification));
     }
 
     internal static async Task<IResult> ListEngagements(

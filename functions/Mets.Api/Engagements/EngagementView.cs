@@ -57,7 +57,7 @@ public sealed record EngagementView(
             [.. found.Outreach.Select(o => new OutreachView(o.Id.Value, o.Npi.Value, o.Role, o.Status, o.FirstEmailAt, o.RemindersSent, o.EscalatedAt, o.EndedAt, o.Response, o.PeerReview))],
             found.CareGaps,
             found.Outcome,
-            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details))]);
+            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))]);
     }
 }
 
@@ -81,7 +81,8 @@ public sealed record ScoresView(DateTimeOffset At, int? Phq9Total, int? Gad7Tota
 public sealed record OutreachView(string Id, string Npi, ProviderRole Role, ProviderOutreachStatus Status, DateTimeOffset? FirstEmailAt, int RemindersSent,
     DateTimeOffset? EscalatedAt, DateTimeOffset? EndedAt, ProviderResponse? Response, PeerReviewOutcome? PeerReview);
 
-public sealed record TimelineView(DateTimeOffset At, ActorKind ActorKind, string? ActorId, TimelineEntryKind Kind, IReadOnlyList<string> Details);
+/// <summary>One timeline entry; <paramref name="Hash"/> is its link in the hash chain (null on an entry from before the chain; docs/reliability.md).</summary>
+public sealed record TimelineView(DateTimeOffset At, ActorKind ActorKind, string? ActorId, TimelineEntryKind Kind, IReadOnlyList<string> Details, string? Hash);
 
 /// <summary>One line of <c>GET /api/engagements</c>: no member data, just where the engagement stands.</summary>
 public sealed record EngagementSummary(string Id, string Uri, EngagementStatus Status, EngagementStep Step, int StepNumber, DateTimeOffset? DueAt,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Mets.Api.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,12 @@ namespace Mets.Api.Json;
 /// </summary>
 public static class RequestBody
 {
+    /// <summary>The error of a body whose bytes are not UTF-8 (JSON text is UTF-8, RFC 8259).</summary>
+    public const string InvalidUtf8 = "The body is not valid UTF-8 text (JSON must be UTF-8).";
+
+    /// <summary>The error of a body with a field name that is no Unicode text (an unpaired surrogate escape).</summary>
+    public const string UnreadableFieldName = "The body holds a field name that is not valid Unicode text (an unpaired surrogate escape).";
+
     public static async Task<JsonBody<T>> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken, long? maxBytes = null)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -49,6 +56,11 @@ public static class RequestBody
     /// <summary>Parses and checks bytes already read (also used for bodies read some other way).</summary>
     public static JsonBody<T> Parse<T>(ReadOnlyMemory<byte> bytes)
     {
+        if (!Utf8.IsValid(bytes.Span))
+        {
+            return JsonBody<T>.Invalid(new FieldErrors().Add("$", InvalidUtf8).ToProblem("The body is not valid JSON."));
+        }
+
         JsonDocument document;
         try
         {
@@ -66,6 +78,12 @@ public static class RequestBody
                 ? $" (line {line + 1}, byte {exception.BytePositionInLine + 1})"
                 : string.Empty;
             return JsonBody<T>.Invalid(new FieldErrors().Add("$", $"The body is not valid JSON{where}.").ToProblem("The body is not valid JSON."));
+        }
+        catch (InvalidOperationException)
+        {
+            // Checking for duplicate fields decodes every field name; an escaped lone surrogate ("\ud800") is valid
+            // JSON syntax but no text, and the parser reports it with this exception rather than a JsonException.
+            return JsonBody<T>.Invalid(new FieldErrors().Add("$", UnreadableFieldName).ToProblem("The body is not valid JSON."));
         }
 
         using (document)

@@ -1,4 +1,7 @@
+using Mets.Api.Logging;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Compliance.Redaction;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mets.Api.Problems;
@@ -6,11 +9,12 @@ namespace Mets.Api.Problems;
 /// <summary>
 /// How both hosts answer an exception nothing else handled: a <see cref="BadHttpRequestException"/> (oversize body,
 /// unreadable request) keeps its 4xx status; anything else becomes a 500 whose body says nothing about the cause.
-/// Only the exception's type is logged: its message or data may hold a member's details.
+/// The log gets the exception's type and stack frames (no member data in either) as a <see cref="RedactedException"/>:
+/// messages pass through the member-data redactor, and the exception's data is dropped.
 /// </summary>
 internal static partial class ExceptionAnswers
 {
-    /// <summary>Logs the exception's type with the method and the route (as the request log shows it) and answers.</summary>
+    /// <summary>Logs the exception (redacted) with the method and the route (as the request log shows it) and answers.</summary>
     public static async Task AnswerAsync(HttpContext context, Exception exception, ILogger logger, string route)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -24,7 +28,7 @@ internal static partial class ExceptionAnswers
             return;
         }
 
-        LogUnhandled(logger, exceptionType, context.Request.Method, route);
+        LogUnhandled(logger, Redacted(context, exception), exceptionType, context.Request.Method, route);
         await WriteIfPossibleAsync(context, StatusCodes.Status500InternalServerError, "The request could not be completed.").ConfigureAwait(false);
     }
 
@@ -56,8 +60,15 @@ internal static partial class ExceptionAnswers
         _ => "The request could not be read.",
     };
 
+    /// <summary>The exception as the log may see it: redacted by the host's member-data redactor (erasing when none is registered).</summary>
+    private static RedactedException Redacted(HttpContext context, Exception exception)
+    {
+        var redactor = context.RequestServices?.GetService<IRedactorProvider>()?.GetRedactor(MemberData.Set) ?? ErasingRedactor.Instance;
+        return RedactedException.From(exception, redactor);
+    }
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while handling {Method} {Route}")]
-    private static partial void LogUnhandled(ILogger logger, string? exceptionType, string method, string route);
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string? exceptionType, string method, string route);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Refused request ({ExceptionType}, {StatusCode}) for {Method} {Route}")]
     private static partial void LogBadRequest(ILogger logger, string? exceptionType, int statusCode, string method, string route);

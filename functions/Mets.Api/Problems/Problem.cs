@@ -52,10 +52,9 @@ public static class Problem
         problem.Title = title;
         problem.Detail = detail;
         context.Response.StatusCode = status;
-        var writer = context.RequestServices.GetService<IProblemDetailsService>();
-        if (writer is null || !await writer.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).ConfigureAwait(false))
-        {
-            await context.Response.WriteAsJsonAsync(problem, typeof(ProblemDetails), options: null, contentType: "application/problem+json").ConfigureAwait(false);
-        }
+
+        // The result applies the defaults (type, title) and writes through the problem details service, or as
+        // application/problem+json itself when the service declines (a caller whose Accept header lists no JSON).
+        await TypedResults.Problem(problem).ExecuteAsync(context).ConfigureAwait(false);
     }
 }

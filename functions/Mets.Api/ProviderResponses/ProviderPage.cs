@@ -10,8 +10,9 @@ namespace Mets.Api.ProviderResponses;
 /// <summary>
 /// The small, accessible HTML page behind a provider's signed link: what the request is about (the
 /// provider's role, referral reasons, diagnosis codes; substance-use codes only with the member's
-/// consent), a form to respond, and the recorded response on later visits. No member name, id or date
-/// of birth; no scripts, no external resources.
+/// consent) and a form to respond while the request takes a response; afterwards only the recorded
+/// response or that the request is closed, nothing clinical. No member name, id or date of birth; no
+/// scripts, no external resources.
 /// </summary>
 internal static class ProviderPage
 {
@@ -27,42 +28,41 @@ internal static class ProviderPage
         body.Append("<p>A METS care manager at the member's health plan asks you, as the member's ")
             .Append(Encode(Words(view.Role.ToString()).ToLowerInvariant()))
             .Append(" provider, to collaborate on the member's behavioral-health care plan.</p>");
+        if (view.Request is not { } request)
+        {
+            // Answered, ended or the engagement closed: the page says so and shows nothing clinical.
+            body.Append("<h2>Your response</h2><p>")
+                .Append(view.RecordedResponse is { } recorded
+                    ? "Recorded: <strong>" + Encode(Describe(recorded)) + "</strong>. Thank you."
+                    : "This request is closed and no longer takes responses.")
+                .Append("</p>");
+            return Layout(body.ToString());
+        }
+
         body.Append("<h2>About the request</h2><dl>");
         body.Append("<dt>Reasons for the referral</dt><dd>")
-            .Append(Encode(string.Join(", ", view.ReferralReasons.Select(r => Words(r.ToString())))))
+            .Append(Encode(string.Join(", ", request.ReferralReasons.Select(r => Words(r.ToString())))))
             .Append("</dd>");
         body.Append("<dt>Diagnosis codes (ICD-10-CM)</dt><dd>")
-            .Append(view.DiagnosisCodes.Count == 0 ? "None shared" : Encode(string.Join(", ", view.DiagnosisCodes)))
+            .Append(request.DiagnosisCodes.Count == 0 ? "None shared" : Encode(string.Join(", ", request.DiagnosisCodes)))
             .Append("</dd>");
         body.Append("<dt>Link valid until</dt><dd>")
             .Append(Encode(view.LinkExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
             .Append("</dd></dl>");
-        if (view.SubstanceUseInformationWithheld)
+        if (request.SubstanceUseInformationWithheld)
         {
             body.Append("<p>Some information is withheld: the member has not consented to share substance-use treatment information (42 CFR Part 2).</p>");
         }
 
-        if (view.RecordedResponse is { } recorded)
+        body.Append("<form method=\"post\"><fieldset><legend>Your response</legend>");
+        foreach (var response in Enum.GetValues<ProviderResponse>())
         {
-            body.Append("<h2>Your response</h2><p>Recorded: <strong>").Append(Encode(Describe(recorded))).Append("</strong>. Thank you.</p>");
-        }
-        else if (!ProviderOutreach.IsRunningStatus(view.Status))
-        {
-            body.Append("<h2>Your response</h2><p>This request is closed and no longer takes responses.</p>");
-        }
-        else
-        {
-            body.Append("<form method=\"post\"><fieldset><legend>Your response</legend>");
-            foreach (var response in Enum.GetValues<ProviderResponse>())
-            {
-                var value = JsonName(response);
-                body.Append("<div><input type=\"radio\" name=\"response\" required id=\"r-").Append(value).Append("\" value=\"").Append(value).Append("\">")
-                    .Append("<label for=\"r-").Append(value).Append("\">").Append(Encode(Describe(response))).Append("</label></div>");
-            }
-
-            body.Append("</fieldset><button type=\"submit\">Send response</button></form>");
+            var value = JsonName(response);
+            body.Append("<div><input type=\"radio\" name=\"response\" required id=\"r-").Append(value).Append("\" value=\"").Append(value).Append("\">")
+                .Append("<label for=\"r-").Append(value).Append("\">").Append(Encode(Describe(response))).Append("</label></div>");
         }
 
+        body.Append("</fieldset><button type=\"submit\">Send response</button></form>");
         return Layout(body.ToString());
     }
 

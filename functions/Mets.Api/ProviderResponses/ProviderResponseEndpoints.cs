@@ -121,6 +121,8 @@ public static class ProviderResponseEndpoints
         CommandStatus.NotFound => Html(context, StatusCodes.Status404NotFound, ProviderPage.Message("No request found", Engagements.CommandAnswers.DetailFor(result.Reason))),
         CommandStatus.Conflict when Enum.TryParse<ProviderResponse>(result.Recorded, out var recorded) && Enum.IsDefined(recorded) =>
             Html(context, StatusCodes.Status409Conflict, ProviderPage.Message("Response already recorded", $"The response recorded for this request: {ProviderPage.Describe(recorded)}.")),
+        CommandStatus.Conflict when result.Reason is EngagementService.RequestClosed or nameof(EventFit.EngagementClosed) =>
+            Html(context, StatusCodes.Status409Conflict, ProviderPage.Message("Request closed", Engagements.CommandAnswers.DetailFor(result.Reason))),
         CommandStatus.Conflict => Html(context, StatusCodes.Status409Conflict, ProviderPage.Message("Response already recorded", Engagements.CommandAnswers.DetailFor(result.Reason))),
         _ => Html(context, StatusCodes.Status400BadRequest, ProviderPage.Message("Response not recorded", "Please choose one response.")),
     };

@@ -34,7 +34,10 @@ public static class ProviderLinkRateLimit
     /// <summary>A limiter of its own for hosts without ASP.NET Core's rate limiting middleware (the function app).</summary>
     internal static PartitionedRateLimiter<HttpContext> CreateLimiter() => PartitionedRateLimiter.Create<HttpContext, string>(Partition);
 
-    /// <summary>One fixed window per client address (the forwarded one where the host applies forwarded headers).</summary>
+    /// <summary>
+    /// One fixed window per client address: the connection's, or where a trusted proxy forwarded the request, the
+    /// client it names (<see cref="TrustedProxies"/>: both hosts set <c>RemoteIpAddress</c> so before this runs).
+    /// </summary>
     internal static RateLimitPartition<string> Partition(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

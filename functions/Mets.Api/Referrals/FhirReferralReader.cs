@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Mets.Api.Problems;
@@ -33,6 +34,12 @@ public static class FhirReferralReader
     public static Result Read(ReadOnlySpan<byte> json, DateTimeOffset receivedAt)
     {
         var errors = new FieldErrors();
+        if (!Utf8.IsValid(json))
+        {
+            errors.Add("$", "is not valid UTF-8 text (FHIR JSON must be UTF-8).");
+            return new Result(null, errors);
+        }
+
         Resource? resource;
         try
         {
@@ -45,8 +52,11 @@ public static class FhirReferralReader
                 return new Result(null, errors);
             }
         }
-        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException
+            or Hl7.Fhir.Utility.CodedException)
         {
+            // CodedException: Firely throws its validation exceptions for some shapes instead of reporting issues
+            // (a number where an array of resources belongs, e.g. "contained": 1e60).
             errors.Add("$", "is not valid FHIR R4 JSON.");
             return new Result(null, errors);
         }

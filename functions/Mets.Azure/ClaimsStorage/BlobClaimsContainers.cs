@@ -1,6 +1,5 @@
-using Azure;
-using Azure.Identity;
 using Azure.Storage.Blobs;
+using Mets.Azure.Storage;
 
 namespace Mets.Azure.ClaimsStorage;
 
@@ -23,12 +22,7 @@ public sealed class BlobClaimsContainers(BlobContainerClient inbox, BlobContaine
     public static BlobClaimsContainers Create(ClaimsStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var service = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new BlobServiceClient(new Uri(options.ServiceUri!), new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ClientId) ? null : options.ClientId,
-            }))
-            : new BlobServiceClient(options.ConnectionString);
+        var service = BlobServiceConnection.Create(options.ConnectionString, options.ServiceUri, options.ClientId);
         return new BlobClaimsContainers(
             service.GetBlobContainerClient(options.Container),
             service.GetBlobContainerClient(options.ProcessedContainer),
@@ -46,18 +40,7 @@ public sealed class BlobClaimsContainers(BlobContainerClient inbox, BlobContaine
             return;
         }
 
-        foreach (var container in new[] { Inbox, Processed, Quarantine })
-        {
-            try
-            {
-                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 403)
-            {
-                // provisioned by infra; this identity may not create containers
-            }
-        }
-
+        await BlobServiceConnection.EnsureCreatedAsync([Inbox, Processed, Quarantine], cancellationToken);
         Volatile.Write(ref _ensured, 1);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Mets.Azure.Storage;
 
 namespace Mets.Azure.ClaimsStorage;
 
@@ -49,8 +50,6 @@ public sealed class ClaimsStorageOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);
-        var hasServiceUri = !string.IsNullOrWhiteSpace(ServiceUri);
         if (string.Equals(Container, ProcessedContainer, StringComparison.Ordinal)
             || string.Equals(Container, QuarantineContainer, StringComparison.Ordinal)
             || string.Equals(ProcessedContainer, QuarantineContainer, StringComparison.Ordinal))
@@ -60,15 +59,9 @@ public sealed class ClaimsStorageOptions : IValidatableObject
                 [nameof(Container), nameof(ProcessedContainer), nameof(QuarantineContainer)]);
         }
 
-        if (hasConnectionString == hasServiceUri)
+        foreach (var problem in BlobServiceConnection.Validate(SectionName, ConnectionString, ServiceUri))
         {
-            yield return new ValidationResult(
-                SectionName + ": set exactly one of ConnectionString (e.g. Azurite) and ServiceUri (managed identity).",
-                [nameof(ConnectionString), nameof(ServiceUri)]);
-        }
-        else if (hasServiceUri && (!Uri.TryCreate(ServiceUri, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
-        {
-            yield return new ValidationResult(SectionName + ":ServiceUri must be an absolute http(s) address.", [nameof(ServiceUri)]);
+            yield return problem;
         }
     }
 }

@@ -3,8 +3,8 @@ using Mets.Claims.Reading.Csv;
 namespace Mets.Claims.Analytics;
 
 /// <summary>
-/// What the measures need to know about a member besides the claims: the date of birth (from the claims,
-/// when a file carries it) and the coverage spans on file. Either may be unknown: without a birth date the
+/// What the measures need to know about a member besides the claims: the date of birth (from the eligibility
+/// file or the claims, when a file carries it) and the coverage spans on file. Either may be unknown: without a birth date the
 /// age rules are not applied (the gap says <c>age:unknown</c>), without eligibility the continuous-enrollment
 /// rules are not applied.
 /// </summary>
@@ -12,11 +12,21 @@ public sealed record MemberFacts(DateOnly? BirthDate, IReadOnlyList<EligibilityS
 {
     public static MemberFacts Unknown { get; } = new(null, []);
 
-    /// <summary>The birth date given by the member's most recent claim that carries one, with the coverage spans.</summary>
+    /// <summary>
+    /// The member's birth date with the coverage spans: the one of the plan's enrollment record when an eligibility
+    /// file gave one (the latest coverage span that carries it: HEDIS ages come from enrollment data), else the one
+    /// of the member's most recent claim that carries one (X12 DMG, a CSV birth-date column).
+    /// </summary>
     public static MemberFacts From(IReadOnlyList<ClassifiedClaim> claims, IReadOnlyList<EligibilitySpan> eligibility)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(eligibility);
+        var enrolled = eligibility.Where(s => s.MemberBirthDate is not null).MaxBy(s => s.CoverageStart);
+        if (enrolled is not null)
+        {
+            return new MemberFacts(enrolled.MemberBirthDate, eligibility);
+        }
+
         DateOnly? birth = null;
         var latest = DateOnly.MinValue;
         foreach (var claim in claims)

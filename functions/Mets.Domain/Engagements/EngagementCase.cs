@@ -26,7 +26,8 @@ public sealed record ScoreObservation(DateTimeOffset At, int? Phq9Total, int? Ga
 /// <summary>
 /// The case document: what a person reads about one engagement. The orchestration decides what
 /// happens next and records it here through the helper methods, each of which returns an updated
-/// copy with an audit entry appended to <see cref="Timeline"/> (append-only; details are codes).
+/// copy with an audit entry appended to <see cref="Timeline"/> (append-only and hash-chained, <see cref="TimelineChain"/>;
+/// details are codes).
 /// <see cref="ETag"/> is the store's optimistic-concurrency token: helpers carry it unchanged, the
 /// store compares it on write and sets the new one.
 /// </summary>
@@ -361,9 +362,12 @@ public sealed record EngagementCase(
         return Note(at, Actor.System, TimelineEntryKind.EventIgnored, Code("event", ignored.GetType().Name), Code("fit", fit), Code("step", CurrentStep.Step));
     }
 
-    /// <summary>Appends an audit entry (details must be codes, see <see cref="TimelineEntry"/>).</summary>
+    /// <summary>
+    /// Appends an audit entry (details must be codes, see <see cref="TimelineEntry"/>), sealed into the timeline's hash
+    /// chain (<see cref="TimelineChain.Seal"/>).
+    /// </summary>
     public EngagementCase Note(DateTimeOffset at, Actor actor, TimelineEntryKind kind, params string[] details) =>
-        this with { Timeline = [.. Timeline, new TimelineEntry(at, actor, kind, details)], UpdatedAt = at };
+        this with { Timeline = [.. Timeline, TimelineChain.Seal(Id, Timeline, new TimelineEntry(at, actor, kind, details))], UpdatedAt = at };
 
     /// <summary>A <c>key=value</c> detail code.</summary>
     public static string Code(string key, object? value) => value switch

@@ -70,14 +70,23 @@ public enum TimelineEntryKind
 
 /// <summary>
 /// One append-only audit entry: when, who, what, and detail codes (<c>key=value</c> tokens of
-/// letters, digits and <c>_ . : = - # @</c> only, so free text and names cannot slip in).
+/// letters, digits and <c>_ . : = - # @</c> only, so free text and names cannot slip in), sealed by
+/// <see cref="Hash"/>, its link in the engagement's hash chain (<see cref="TimelineChain"/>).
 /// </summary>
 public sealed record TimelineEntry
 {
     public const int MaxDetails = 16;
     public const int MaxDetailLength = 100;
 
-    public TimelineEntry(DateTimeOffset at, Actor actor, TimelineEntryKind kind, IReadOnlyList<string> details)
+    /// <param name="at">When it happened.</param>
+    /// <param name="actor">Who did it.</param>
+    /// <param name="kind">What happened.</param>
+    /// <param name="details">Detail codes.</param>
+    /// <param name="hash">
+    /// The entry's link in the hash chain (<see cref="TimelineChain.Link"/>), set when the entry is appended to a case
+    /// (<see cref="EngagementCase.Note"/>); null for an entry not appended yet, or written before the chain existed.
+    /// </param>
+    public TimelineEntry(DateTimeOffset at, Actor actor, TimelineEntryKind kind, IReadOnlyList<string> details, string? hash = null)
     {
         ArgumentNullException.ThrowIfNull(actor);
         details ??= [];
@@ -92,6 +101,7 @@ public sealed record TimelineEntry
         Actor = actor;
         Kind = kind;
         Details = [.. details];
+        Hash = hash;
     }
 
     public DateTimeOffset At { get; }
@@ -101,6 +111,9 @@ public sealed record TimelineEntry
     public TimelineEntryKind Kind { get; }
 
     public IReadOnlyList<string> Details { get; }
+
+    /// <summary>SHA-256 of the previous entry's hash and this entry's canonical form, 64 lower-case hex digits (<see cref="TimelineChain"/>); null on an entry written before the chain existed.</summary>
+    public string? Hash { get; init; }
 
     public static TimelineEntry Create(DateTimeOffset at, Actor actor, TimelineEntryKind kind, params string[] details) => new(at, actor, kind, details);
 

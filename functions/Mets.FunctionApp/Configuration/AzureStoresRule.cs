@@ -10,8 +10,8 @@ namespace Mets.FunctionApp.Configuration;
 /// <summary>
 /// On Azure nothing may live on an instance's disk: several instances run at once and any of them can be recycled.
 /// So when the app runs in Azure (the platform sets <see cref="SiteNameSetting"/>) it refuses to start unless the
-/// Cosmos DB stores, the claims blob containers and SendGrid are configured, naming each missing section. Where the
-/// Cosmos section is present, the embedded stores' file settings (<c>Mets:Workflow:DataFolder</c>,
+/// Cosmos DB stores, the claims blob containers, the audit anchor container and SendGrid are configured, naming each
+/// missing section. Where the Cosmos section is present, the embedded stores' file settings (<c>Mets:Workflow:DataFolder</c>,
 /// <c>Claims:Store:DatabasePath</c>) are not needed: nothing is written there, so they default to a folder under the
 /// instance's temporary path instead of being required. Under Core Tools on a developer's machine the embedded SQLite
 /// stores still work, as in the local host.
@@ -50,6 +50,11 @@ internal sealed class AzureStoresRule(IConfiguration configuration) : IValidateO
         if (!AzureServiceCollectionExtensions.IsClaimsStorageConfigured(configuration))
         {
             missing.Add("ClaimsStorage (ServiceUri, Container, ProcessedContainer, QuarantineContainer): on Azure claims files arrive in blob containers.");
+        }
+
+        if (!AzureServiceCollectionExtensions.IsAuditStorageConfigured(configuration))
+        {
+            missing.Add("AuditStorage (ServiceUri, ClientId, Container): on Azure timeline anchors go to the immutable audit container, never to an instance's disk.");
         }
 
         if (!AzureServiceCollectionExtensions.IsSendGridConfigured(configuration))

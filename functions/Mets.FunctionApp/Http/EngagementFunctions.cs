@@ -1,6 +1,7 @@
 using Mets.Api.Authentication;
 using Mets.Api.Engagements;
 using Mets.Workflow.Application;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Roster;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,18 @@ public static class EngagementFunctions
     {
         var services = context.WithDurableClient(client);
         return EngagementEndpoints.GetEngagement(id, services.GetRequiredService<EngagementService>(), services.GetRequiredService<TimeProvider>(), cancellationToken);
+    }
+
+    /// <summary>Reads the case store and the audit anchors only: no durable client.</summary>
+    [Function(HttpFunctionRoutes.GetEngagementAudit)]
+    public static Task<IResult> GetEngagementAudit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HttpFunctionRoutes.EngagementAuditRoute)] HttpRequest request,
+        string id,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return EngagementEndpoints.GetEngagementAudit(id, context.InstanceServices.GetRequiredService<TimelineAudit>(), cancellationToken);
     }
 
     /// <summary>Reads the case store only: no durable client.</summary>

@@ -1,4 +1,7 @@
+using System.Net;
 using Mets.Api;
+using Mets.Api.RateLimiting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -66,6 +69,13 @@ public static class FunctionHttpServiceCollectionExtensions
                 .RequireRole([.. EntraDefaults.StaffRoles, EntraDefaults.ReferralSource]));
 
         services.TryAddSingleton<ProviderLinkLimiter>();
+
+        // The ASP.NET Core integration (ConfigureFunctionsWebApplication) runs the forwarded-headers middleware before
+        // every function, trusting loopback with no hop limit. Here the hops it believes are the Functions host on
+        // loopback, which proxies each request to the worker, and the proxies of Mets:Api:TrustedProxies: the
+        // provider-link limit keys on the address the first untrusted hop was seen from (MetsHttpMiddleware).
+        services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<ApiLimitsOptions>>((forwarded, limits) =>
+            TrustedProxies.Apply(forwarded, limits.Value.TrustedProxies, host: [IPAddress.Loopback, IPAddress.IPv6Loopback]));
         services.TryAddSingleton(FunctionHealth.From(configuration));
         return services;
     }

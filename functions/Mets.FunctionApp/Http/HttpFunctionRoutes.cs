@@ -48,6 +48,7 @@ public static class HttpFunctionRoutes
 
     public const string SubmitReferral = "SubmitReferral";
     public const string GetEngagement = "GetEngagement";
+    public const string GetEngagementAudit = "GetEngagementAudit";
     public const string ListEngagements = "ListEngagements";
     public const string RecordAssessment = "RecordAssessment";
     public const string RecordContactAttempt = "RecordContactAttempt";
@@ -64,6 +65,7 @@ public static class HttpFunctionRoutes
     public const string ReferralsRoute = "referrals";
     public const string EngagementsRoute = "engagements";
     public const string EngagementRoute = "engagements/{id}";
+    public const string EngagementAuditRoute = "engagements/{id}/audit";
     public const string AssessmentRoute = "engagements/{id}/assessment";
     public const string ContactAttemptsRoute = "engagements/{id}/contact-attempts";
     public const string ReviewsRoute = "engagements/{id}/reviews";
@@ -94,6 +96,7 @@ public static class HttpFunctionRoutes
     {
         new(SubmitReferral, "POST", ReferralsRoute, HttpAccess.ReferralSubmitter, Nothing),
         new(GetEngagement, "GET", EngagementRoute, HttpAccess.Staff, EngagementIdValue),
+        new(GetEngagementAudit, "GET", EngagementAuditRoute, HttpAccess.Staff, EngagementIdValue),
         new(ListEngagements, "GET", EngagementsRoute, HttpAccess.Staff, Nothing),
         new(RecordAssessment, "POST", AssessmentRoute, HttpAccess.Staff, EngagementIdValue),
         new(RecordContactAttempt, "POST", ContactAttemptsRoute, HttpAccess.Staff, EngagementIdValue),

@@ -20,6 +20,12 @@ public static class MaintenanceSchedules
 
     /// <summary>Daily at 03:30 UTC.</summary>
     public const string HistoryPurgeDefault = "0 30 3 * * *";
+
+    /// <summary>Setting of the anchor sweep's schedule; suggested default <see cref="AnchorSweepDefault"/>.</summary>
+    public const string AnchorSweepSetting = "Mets:Audit:AnchorSweepSchedule";
+
+    /// <summary>Daily at 02:45 UTC.</summary>
+    public const string AnchorSweepDefault = "0 45 2 * * *";
 }
 
 /// <summary>The periodic repair sweep (<see cref="EngagementRepairSweep"/>; only delegates).</summary>
@@ -53,5 +59,20 @@ public sealed class EngagementHistoryPurgeFunction(InvocationDurableClient invoc
         ArgumentNullException.ThrowIfNull(context);
         invocationClient.Use(client);
         return context.InstanceServices.GetRequiredService<EngagementHistoryPurge>().RunAsync(context.CancellationToken);
+    }
+}
+
+/// <summary>The anchor sweep (<see cref="TimelineAnchorSweep"/>; only delegates): anchors open engagements' unanchored timeline entries.</summary>
+public static class TimelineAnchorSweepFunction
+{
+    public const string FunctionName = "TimelineAnchorSweep";
+
+    [Function(FunctionName)]
+    public static Task RunAsync(
+        [TimerTrigger("%" + MaintenanceSchedules.AnchorSweepSetting + "%")] TimerInfo timer,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.InstanceServices.GetRequiredService<TimelineAnchorSweep>().RunAsync(context.CancellationToken);
     }
 }

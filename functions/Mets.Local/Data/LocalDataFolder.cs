@@ -14,6 +14,7 @@ namespace Mets.Local.Data;
 /// claims/processed/    files applied
 /// claims/quarantine/   files refused whole, with their reject report
 /// outbox/              emails written as .eml
+/// audit/timeline-anchors.log  the timeline anchors, appended only (docs/reliability.md)
 /// keys/api.key         the API key generated on first run (unless Mets:ApiKeys is configured)
 /// keys/admin.key       the admin key for /runtime/webhooks/durabletask (unless Mets:AdminKey is configured)
 /// keys/links.key       the provider-link signing key (unless Mets:ProviderLinks:Keys is configured)

@@ -2,6 +2,7 @@ using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Microsoft.DurableTask;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Links;
@@ -82,7 +83,7 @@ public sealed partial class SendEmailActivity(
 public sealed record ClosureSummaryRequest(EngagementId EngagementId, ClosureReason Reason, DateTimeOffset At);
 
 /// <summary>Sends the closure summary to every provider contacted and notes each in the timeline (once per provider, retry-safe).</summary>
-public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender sender) : TaskActivity<ClosureSummaryRequest, int>
+public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender sender, TimelineAnchoring anchoring) : TaskActivity<ClosureSummaryRequest, int>
 {
     public override async Task<int> RunAsync(TaskActivityContext context, ClosureSummaryRequest input)
     {
@@ -110,6 +111,11 @@ public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender 
 
                 var current = await store.GetAsync(input.EngagementId);
                 var saved = await store.SaveAsync(current!.NoteClosureSummarySent(npi, input.At), changeId);
+                if (saved.Outcome == CaseSaveOutcome.Saved)
+                {
+                    await anchoring.AfterSaveAsync(current.Timeline.Count, saved.Case!);
+                }
+
                 if (saved.Outcome != CaseSaveOutcome.ConcurrencyConflict)
                 {
                     break;

@@ -2,6 +2,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Policy;
 using Microsoft.DurableTask;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Roster;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed partial class StartEngagementActivity(
     ICaseStore store,
     EngagementSchedule schedule,
     IOptions<RosterOptions> roster,
+    TimelineAnchoring anchoring,
     ILogger<StartEngagementActivity> logger) : TaskActivity<StartEngagementRequest, EngagementStarted>
 {
     public override async Task<EngagementStarted> RunAsync(TaskActivityContext context, StartEngagementRequest input)
@@ -59,6 +61,7 @@ public sealed partial class StartEngagementActivity(
             if (saved.Outcome == CaseSaveOutcome.Saved)
             {
                 LogStarted(input.EngagementId.Value, clinician.Value);
+                await anchoring.AfterSaveAsync(current.Timeline.Count, saved.Case!);
                 return new EngagementStarted(clinician, supervisor, due, maximumEnd, started.ReferralIds);
             }
         }

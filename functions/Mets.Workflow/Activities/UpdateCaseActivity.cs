@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
 using Microsoft.Extensions.Logging;
 
@@ -7,9 +8,10 @@ namespace Mets.Workflow.Activities;
 /// <summary>
 /// Applies one <see cref="CaseUpdate"/> to the latest case document with optimistic concurrency
 /// (re-reads and retries on an ETag conflict). The change id is stored with the write, so a retried
-/// activity never applies the same change twice. Returns false when the change had been applied.
+/// activity never applies the same change twice. Returns false when the change had been applied. A save that is due
+/// anchors the timeline's head (<see cref="TimelineAnchoring"/>).
 /// </summary>
-public sealed partial class UpdateCaseActivity(ICaseStore store, ILogger<UpdateCaseActivity> logger) : TaskActivity<CaseUpdateRequest, bool>
+public sealed partial class UpdateCaseActivity(ICaseStore store, TimelineAnchoring anchoring, ILogger<UpdateCaseActivity> logger) : TaskActivity<CaseUpdateRequest, bool>
 {
     public const int MaxConcurrencyRetries = 20;
 
@@ -38,6 +40,7 @@ public sealed partial class UpdateCaseActivity(ICaseStore store, ILogger<UpdateC
             {
                 case CaseSaveOutcome.Saved:
                     LogApplied(input.EngagementId.Value, input.Update.GetType().Name);
+                    await anchoring.AfterSaveAsync(current.Timeline.Count, saved.Case!);
                     return true;
                 case CaseSaveOutcome.AlreadyApplied:
                     return false;

@@ -224,6 +224,12 @@ public sealed partial class EngagementService(
             return AlreadyResponded(outreach.Id, recordedResponse.ToString());
         }
 
+        if (!TakesResponse(found!, outreach))
+        {
+            // Ended without an answer (no response in time, peer review recorded, engagement closed): nothing is claimed or raised.
+            return CommandResult.Conflict(RequestClosed, $"Outreach {outreach.Id} no longer takes a response.");
+        }
+
         var evt = new ProviderResponded(found!.Id, outreach.Id, response, time.GetUtcNow());
         var command = StepCommand.For($"provider-response:{outreach.Id.Value}", new { response }, response.ToString(), time.GetUtcNow());
         var result = await RaiseOnceAsync(found, evt, outreach.Id.Value, command, null, cancellationToken);
@@ -245,13 +251,26 @@ public sealed partial class EngagementService(
         }
 
         links.Verify(token, out var link);
-        var codes = found!.Referrals
+        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response,
+            TakesResponse(found!, outreach) ? RequestDetails(found!) : null, link!.ExpiresAt);
+        return new ProviderRequestResult(CommandResult.Accepted("Valid link."), view);
+    }
+
+    /// <summary>The reason code of a provider answer to a request that ended without one (or whose engagement closed).</summary>
+    public const string RequestClosed = nameof(RequestClosed);
+
+    /// <summary>Whether the provider may still answer: no answer recorded, the outreach still running, the engagement open.</summary>
+    private static bool TakesResponse(EngagementCase found, ProviderOutreach outreach) =>
+        outreach.Response is null && outreach.IsRunning && found.Status != EngagementStatus.Closed;
+
+    /// <summary>The request's clinical part: referral reasons and diagnosis codes (substance-use codes only with consent).</summary>
+    private static ProviderRequestDetails RequestDetails(EngagementCase found)
+    {
+        var codes = found.Referrals
             .SelectMany(r => r.Diagnoses.Where(d => r.ConsentToShareSubstanceUseInformation || !Referral.IsSubstanceUse(d)))
             .Select(d => d.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var withheld = found.Referrals.Any(r => !r.ConsentToShareSubstanceUseInformation && r.HasSubstanceUseDiagnosis);
-        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response,
-            [.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld, link!.ExpiresAt);
-        return new ProviderRequestResult(CommandResult.Accepted("Valid link."), view);
+        return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld);
     }
 
     /// <summary>The medical director records the peer-to-peer review of an escalated outreach.</summary>

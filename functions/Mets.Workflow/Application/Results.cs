@@ -63,18 +63,34 @@ public sealed record CommandResult(CommandStatus Status, string Reason, string M
     public static CommandResult Forbidden(string reason, string message) => new(CommandStatus.Forbidden, reason, message, []);
 }
 
-/// <summary>What a provider sees behind a valid signed link: the minimum needed to respond.</summary>
-/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only from referrals with recorded 42 CFR Part 2 consent.</param>
+/// <summary>
+/// What a provider sees behind a valid signed link: the minimum needed to respond, and nothing clinical once the request
+/// no longer takes a response.
+/// </summary>
 /// <param name="RecordedResponse">The provider's response when one was recorded (the link answers once).</param>
+/// <param name="Request">
+/// What the request is about, only while it takes a response; null once the provider has answered, the outreach ended
+/// or the engagement closed, so a link opened again (forwarded, replayed, found in a mailbox later) shows no clinical
+/// codes.
+/// </param>
 public sealed record ProviderRequestView(
     OutreachId OutreachId,
     ProviderRole Role,
     ProviderOutreachStatus Status,
     ProviderResponse? RecordedResponse,
+    ProviderRequestDetails? Request,
+    DateTimeOffset LinkExpiresAt)
+{
+    /// <summary>Whether the provider can still answer (the page shows the request and the form).</summary>
+    public bool TakesResponse => Request is not null;
+}
+
+/// <summary>The clinical part of a provider request, shown only while the request takes a response.</summary>
+/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only from referrals with recorded 42 CFR Part 2 consent.</param>
+public sealed record ProviderRequestDetails(
     IReadOnlyList<ReferralReason> ReferralReasons,
     IReadOnlyList<string> DiagnosisCodes,
-    bool SubstanceUseInformationWithheld,
-    DateTimeOffset LinkExpiresAt);
+    bool SubstanceUseInformationWithheld);
 
 public sealed record ProviderRequestResult(CommandResult Result, ProviderRequestView? View);
 

@@ -44,7 +44,7 @@ internal static class ProbeEndpoints
             return TypedResults.Accepted($"/api/engagements/{body.Value.ReferralId}", new { actor = actor.UserName, goals = body.Value.Goals.Count });
         });
         groups.Api.MapGet("/probe/urgency", () => TypedResults.Ok(new { urgency = ProbeUrgency.Urgent }));
-        groups.Api.MapGet("/probe/throw", string () => throw new InvalidOperationException($"member {Sentinel} born 1970-01-01"));
+        groups.Api.MapGet("/probe/throw", string () => ReadMemberRecord());
         groups.Api.MapGet("/probe/too-large", string () => throw new BadHttpRequestException("too large " + Sentinel, StatusCodes.Status413PayloadTooLarge));
         groups.Api.MapGet("/probe/engagements/{id}", (string id) => TypedResults.Ok(new { id })).WithLoggedRouteValues("id");
         groups.ProviderLinks.MapGet("/probe", (string token) => TypedResults.Text($"<p>link {token.Length}</p>", "text/html"));
@@ -59,4 +59,20 @@ internal static class ProbeEndpoints
         // Mapped outside every group: the fallback policy must still demand a key.
         app.MapGet("/ungrouped/probe", () => TypedResults.Ok());
     }
+    /// <summary>Fails the way a handler deep in the workflow might: an exception whose message, and whose inner one's, name a member.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static string ReadMemberRecord()
+    {
+        try
+        {
+            return ParseBirthDate();
+        }
+        catch (FormatException inner)
+        {
+            throw new InvalidOperationException($"member {Sentinel} born 1970-01-01", inner);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string ParseBirthDate() => throw new FormatException($"birth date of {Sentinel} is not a date");
 }

@@ -178,4 +178,27 @@ public class RequestBodyParseTests
     {
         Assert.IsType<ProblemHttpResult>(Parse("{").Problem);
     }
+
+    /// <summary>Found by the HTTP fuzzer (docs/reliability.md): a field name that is not UTF-8 answered 500.</summary>
+    [Fact]
+    public void Parse_BodyThatIsNotUtf8_Answers400AtTheRoot()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Valid.Replace("\"urgency\"", "\"\u00ff\u00fe\"", StringComparison.Ordinal));
+        bytes = [.. bytes.Take(Valid.IndexOf("\"urgency\"", StringComparison.Ordinal) + 1), 0xFF, 0xFE, .. bytes.Skip(Valid.IndexOf("\"urgency\"", StringComparison.Ordinal) + 5)];
+
+        var errors = Errors(RequestBody.Parse<ProbeReferral>(bytes));
+
+        Assert.Equal([RequestBody.InvalidUtf8], errors["$"]);
+    }
+
+    /// <summary>Found by the HTTP fuzzer: a field name escaping a lone surrogate (valid JSON, no Unicode text) answered 500.</summary>
+    [Theory]
+    [InlineData("{ \"\\ud800\": 1, \"referralId\": \"R-1\" }")]
+    [InlineData("{ \"referralId\": \"R-1\", \"member\": { \"\\udfff\\ud800\": \"x\" } }")]
+    public void Parse_FieldNameWithALoneSurrogateEscape_Answers400(string json)
+    {
+        var errors = Errors(Parse(json));
+
+        Assert.Equal([RequestBody.UnreadableFieldName], errors["$"]);
+    }
 }

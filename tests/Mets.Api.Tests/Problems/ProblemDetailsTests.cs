@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Mets.Api.Logging;
 using Mets.Api.Tests.Hosting;
 
 namespace Mets.Api.Tests.Problems;
@@ -38,6 +39,26 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
         await AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
+    /// <summary>Found by the HTTP fuzzer (docs/reliability.md): a caller that does not accept JSON got the framework's
+    /// text/plain "Status Code: 404" for a bodiless 4xx.</summary>
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    public async Task BodilessStatus_CallerNotAcceptingJson_StillGetsProblemDetails(string accept)
+    {
+        using var unknown = ApiTestHost.Request(HttpMethod.Get, "/api/no-such-route", ApiTestHost.UserKey);
+        unknown.Headers.Accept.ParseAdd(accept);
+        using var wrongMethod = ApiTestHost.Request(HttpMethod.Delete, "/api/probe/actor", ApiTestHost.UserKey);
+        wrongMethod.Headers.Accept.ParseAdd(accept);
+
+        var notFound = await AssertProblemAsync(await _host.Client.SendAsync(unknown), HttpStatusCode.NotFound);
+        var notAllowed = await AssertProblemAsync(await _host.Client.SendAsync(wrongMethod), HttpStatusCode.MethodNotAllowed);
+
+        Assert.False(string.IsNullOrWhiteSpace(notFound.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(notAllowed.GetProperty("detail").GetString()));
+    }
+
     [Fact]
     public async Task HandlerThrows_Answers500WithoutDetails()
     {
@@ -53,15 +74,25 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HandlerThrows_LogsTheExceptionTypeOnly()
+    public async Task HandlerThrows_LogsTypesAndStackFrames_NeverTheMessages()
     {
         using var response = await _host.Client.SendAsync(ApiTestHost.Request(HttpMethod.Get, "/api/probe/throw", ApiTestHost.UserKey));
 
         var record = Assert.Single(_host.Logs.GetSnapshot(), r => r.Message.StartsWith("Unhandled", StringComparison.Ordinal));
         Assert.Contains("System.InvalidOperationException", record.Message, StringComparison.Ordinal);
         Assert.Contains("/api/probe/throw", record.Message, StringComparison.Ordinal);
-        Assert.Null(record.Exception);
-        Assert.DoesNotContain(ProbeEndpoints.Sentinel, record.Message, StringComparison.Ordinal);
+        var logged = Assert.IsType<RedactedException>(record.Exception);
+        var text = logged.ToString();
+        Assert.StartsWith("System.InvalidOperationException: (message redacted) ---> System.FormatException: (message redacted)", text, StringComparison.Ordinal);
+        Assert.Contains("ProbeEndpoints.ParseBirthDate()", text, StringComparison.Ordinal); // the inner exception's frame
+        Assert.Contains("ProbeEndpoints.ReadMemberRecord()", text, StringComparison.Ordinal); // the outer one's
+        Assert.Contains("ProbeEndpoints.ReadMemberRecord()", logged.StackTrace, StringComparison.Ordinal);
+        Assert.Empty(logged.Data);
+        foreach (var logText in new[] { record.Message, text, logged.Message, logged.InnerException!.Message, string.Join(' ', record.StructuredState ?? []) })
+        {
+            Assert.DoesNotContain(ProbeEndpoints.Sentinel, logText, StringComparison.Ordinal);
+            Assert.DoesNotContain("1970", logText, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

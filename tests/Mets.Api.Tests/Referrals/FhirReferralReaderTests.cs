@@ -129,4 +129,20 @@ public class FhirReferralReaderTests
         Assert.Null(result.Referral);
         Assert.Contains("$.Bundle.entry", result.Errors.ToDictionary().Keys);
     }
+
+    /// <summary>Found by the HTTP fuzzer (docs/reliability.md): Firely threw CodedValidationException for a number where the
+    /// contained resources belong, and the referral route answered 500.</summary>
+    [Theory]
+    [InlineData("123456789012345678901234567890")]
+    [InlineData("1e400")]
+    [InlineData("\"text\"")]
+    [InlineData("{}")]
+    public void Read_ContainedThatIsNotAnArray_IsRefusedAtTheRoot(string contained)
+    {
+        var result = Read("{ \"resourceType\": \"ServiceRequest\", \"id\": \"sr2\", \"contained\": " + contained
+            + ", \"identifier\": [ { \"value\": \"R-1\" } ], \"status\": \"active\", \"intent\": \"order\", \"subject\": { \"reference\": \"#pat\" } }");
+
+        Assert.Null(result.Referral);
+        Assert.True(result.Errors.ToDictionary().ContainsKey("$"));
+    }
 }

@@ -44,9 +44,9 @@ public class ClaimsFileIngestorTests
     {
         // The BH fixtures and the scenario file gave these gaps before the measures followed the published
         // definitions, and give them still: their members have no coverage on file (no enrollment rule), their
-        // birth dates (DMG 1990-01-01, 1985-05-05) are not read yet (age:unknown, and both are adults anyway), the
-        // stays are acute (bill type 111) with no readmission within 30 days and no ED visit is followed by an
-        // admission. What changed: every gap says age:unknown, and a utilization trigger's event date is now the
+        // birth dates (DMG 1990-01-01, 1985-05-05) are read and both are adults, the stays are acute (bill type 111)
+        // with no readmission within 30 days and no ED visit is followed by an admission. What changed: the scenario
+        // file's gaps (no birth-date column) say age:unknown, and a utilization trigger's event date is now the
         // start of its episode (the stay or ED visit that brought the count to the threshold), not the latest one.
         using var host = new ClaimsTestHost(ingestion: new ClaimsIngestionOptions { MaxRejectedClaimShare = 0.25m });
         foreach (var file in new[] { "bh-institutional.837i", "bh-professional.837" })
@@ -55,8 +55,9 @@ public class ClaimsFileIngestorTests
             await host.Ingestor.IngestAsync(file, stream, CancellationToken.None);
         }
 
-        var bh = (await host.Store.GetCareGapsAsync("MBH0001", CancellationToken.None)).Concat(await host.Store.GetCareGapsAsync("MBH0002", CancellationToken.None))
-            .Select(g => $"{g.Id} {g.Status} {g.ClosedOn:yyyy-MM-dd}").ToList();
+        var bhGaps = (await host.Store.GetCareGapsAsync("MBH0001", CancellationToken.None)).Concat(await host.Store.GetCareGapsAsync("MBH0002", CancellationToken.None)).ToList();
+        Assert.All(bhGaps, g => Assert.DoesNotContain("age:unknown", g.Evidence));
+        var bh = bhGaps.Select(g => $"{g.Id} {g.Status} {g.ClosedOn:yyyy-MM-dd}").ToList();
         Assert.Equal(
         [
             "FollowUpAfterEmergencyMentalIllness30:MBH0001:20260301 Open ",

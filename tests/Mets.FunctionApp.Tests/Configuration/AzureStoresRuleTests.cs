@@ -15,16 +15,17 @@ public sealed class AzureStoresRuleTests : IDisposable
     public void Dispose() => Directory.Delete(_dataFolder, recursive: true);
 
     [Fact]
-    public void OnAzure_WithoutCosmosBlobAndSendGrid_RefusesToStart_NamingEachSection()
+    public void OnAzure_WithoutCosmosBlobAuditAndSendGrid_RefusesToStart_NamingEachSection()
     {
         var settings = FunctionAppTestHost.Settings(_dataFolder);
         settings["WEBSITE_SITE_NAME"] = "mets-func-test";
 
         var failure = Assert.Throws<OptionsValidationException>(() => Validate(settings));
 
-        Assert.Equal(3, failure.Failures.Count());
+        Assert.Equal(4, failure.Failures.Count());
         Assert.Contains(failure.Failures, f => f.Contains("section Cosmos", StringComparison.Ordinal));
         Assert.Contains(failure.Failures, f => f.Contains("section ClaimsStorage", StringComparison.Ordinal));
+        Assert.Contains(failure.Failures, f => f.Contains("section AuditStorage", StringComparison.Ordinal));
         Assert.Contains(failure.Failures, f => f.Contains("section SendGrid", StringComparison.Ordinal));
     }
 
@@ -46,6 +47,7 @@ public sealed class AzureStoresRuleTests : IDisposable
         settings["Cosmos:Database"] = "mets";
         settings["Cosmos:ManagedIdentityClientId"] = "5b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
         settings["ClaimsStorage:ServiceUri"] = "https://metstest.blob.core.windows.net";
+        settings["AuditStorage:ServiceUri"] = "https://metstest.blob.core.windows.net";
         settings["SendGrid:ApiKey"] = "SG.test-key";
         settings["SendGrid:FromAddress"] = "mets@example.org";
 

@@ -46,6 +46,7 @@ internal sealed class FunctionAppHost : IAsyncDisposable
         var settings = Mets.Azure.Tests.WorkflowTestSettings.For(folder);
         settings[MaintenanceSchedules.RepairSweepSetting] = MaintenanceSchedules.RepairSweepDefault;
         settings[MaintenanceSchedules.HistoryPurgeSetting] = MaintenanceSchedules.HistoryPurgeDefault;
+        settings[MaintenanceSchedules.AnchorSweepSetting] = MaintenanceSchedules.AnchorSweepDefault;
         foreach (var (key, value) in Http.TestTokens.EntraSettings())
         {
             settings[key] = value;

@@ -83,10 +83,13 @@ public sealed class FunctionsMetadataTests
     {
         var timers = Functions.Where(f => f.TriggerType == "timerTrigger").ToDictionary(f => f.Name, f => f.TriggerProperty("schedule"));
 
-        Assert.Equal(2, timers.Count);
+        Assert.Equal(3, timers.Count);
         Assert.Equal("%Mets:Workflow:RepairSweepSchedule%", timers[EngagementRepairSweepFunction.FunctionName]);
         Assert.Equal("%Mets:Workflow:HistoryPurgeSchedule%", timers[EngagementHistoryPurgeFunction.FunctionName]);
-        Assert.All(Functions.Where(f => f.TriggerType == "timerTrigger"), f => Assert.Contains(f.Bindings, b => b.GetProperty("type").GetString() == "durableClient"));
+        Assert.Equal("%Mets:Audit:AnchorSweepSchedule%", timers[TimelineAnchorSweepFunction.FunctionName]);
+        // The repair and the purge use the engine; the anchor sweep reads cases and anchors only.
+        Assert.All(Functions.Where(f => f.TriggerType == "timerTrigger" && f.Name != TimelineAnchorSweepFunction.FunctionName),
+            f => Assert.Contains(f.Bindings, b => b.GetProperty("type").GetString() == "durableClient"));
     }
 
     [Fact]

@@ -76,15 +76,25 @@ public sealed class CrossCuttingTests : IAsyncLifetime
     public async Task Exception_InTheFunction_Answers500WithoutDetails()
     {
         var answer = await _host.InvokeAsync(HttpFunctionRoutes.GetWorkQueue, FunctionAppTestHost.Request("GET", "/api/queue", Clinician),
-            (_, _) => throw new InvalidOperationException($"member {Sentinel} born 1970-01-01"));
+            (_, _) => ReadMemberRecord());
 
         Assert.Equal(StatusCodes.Status500InternalServerError, answer.Status);
         Assert.Equal("The request could not be completed.", answer.ProblemTitle);
         Assert.DoesNotContain(Sentinel, answer.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", answer.Body, StringComparison.Ordinal);
         Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.EmptyHttpResult>(answer.Leftover);
-        Assert.Contains(_host.Logs.GetSnapshot(), r => r.Message == "Unhandled System.InvalidOperationException while handling GET api/queue");
+
+        // The log keeps the type and the frames, not the message.
+        var record = Assert.Single(_host.Logs.GetSnapshot(), r => r.Message == "Unhandled System.InvalidOperationException while handling GET api/queue");
+        var logged = Assert.IsType<Mets.Api.Logging.RedactedException>(record.Exception).ToString();
+        Assert.StartsWith("System.InvalidOperationException: (message redacted)", logged, StringComparison.Ordinal);
+        Assert.Contains($"{nameof(CrossCuttingTests)}.{nameof(ReadMemberRecord)}()", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(Sentinel, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain("1970", logged, StringComparison.Ordinal);
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Task<IResult> ReadMemberRecord() => throw new InvalidOperationException($"member {Sentinel} born 1970-01-01");
 
     [Fact]
     public async Task Exception_WhileWritingTheResult_Answers500()

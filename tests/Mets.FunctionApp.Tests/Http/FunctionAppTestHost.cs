@@ -6,11 +6,13 @@ using Mets.FunctionApp.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.IdentityModel.Protocols;
@@ -56,6 +58,17 @@ internal sealed class FunctionAppTestHost : IAsyncDisposable
         services.PostConfigure<JwtBearerOptions>(EntraDefaults.AuthenticationScheme, jwt =>
             jwt.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(TestMetadata()));
         return new FunctionAppTestHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), dataFolder);
+    }
+
+    /// <summary>The app built the way Program.cs builds it (not started: there is no Functions host here).</summary>
+    public static IHost BuildApp(IDictionary<string, string?> settings)
+    {
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.ConfigureFunctionsWebApplication();
+        builder.Services.AddMetsFunctionApp(builder.Configuration);
+        builder.UseMetsFunctionMiddleware();
+        return builder.Build();
     }
 
     public static Dictionary<string, string?> Settings(string dataFolder, IDictionary<string, string?>? overrides = null)

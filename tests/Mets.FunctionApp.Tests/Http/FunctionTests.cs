@@ -153,6 +153,26 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetEngagementAudit_Known200Intact_Unknown404()
+    {
+        var id = await StartedAsync("REF-F-AUDIT", "PLAN:M0000109");
+
+        var found = await InvokeAsync(HttpFunctionRoutes.GetEngagementAudit, FunctionAppTestHost.Request("GET", $"/api/engagements/{id}/audit", Clinician, routeValues: Id(id)),
+            (r, c, d) => EngagementFunctions.GetEngagementAudit(r, id, c, CancellationToken.None));
+        var unknown = await InvokeAsync(HttpFunctionRoutes.GetEngagementAudit, FunctionAppTestHost.Request("GET", $"/api/engagements/{new string('c', 32)}/audit", Clinician),
+            (r, c, d) => EngagementFunctions.GetEngagementAudit(r, new string('c', 32), c, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, found.Status);
+        Assert.Equal(id, found.Json.GetProperty("engagementId").GetString());
+        Assert.True(found.Json.GetProperty("intact").GetBoolean());
+        Assert.Equal(3, found.Json.GetProperty("entries").GetInt32()); // received, started, clinician assigned
+        Assert.Equal(JsonValueKind.Null, found.Json.GetProperty("finding").ValueKind);
+        Assert.DoesNotContain("M0000109", found.Json.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("EngagementNotFound", unknown.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task ListEngagements_Filters200_BadQuery400()
     {
         var id = await StartedAsync("REF-F-LIST", "PLAN:M0000103");
@@ -362,8 +382,7 @@ public sealed class FunctionTests : IAsyncLifetime
     {
         var (_, _, token) = await EmailedOutreachAsync("REF-F-LINK-SHOW", "PLAN:M0000110");
 
-        var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
-            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+        var answer = await ShowLinkAsync(token);
 
         Assert.Equal(StatusCodes.Status200OK, answer.Status);
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
@@ -371,6 +390,60 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Contains("F32.1", answer.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("M0000110", answer.Body, StringComparison.Ordinal);
         Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
+    }
+
+    /// <summary>GET the provider page behind <paramref name="token"/>.</summary>
+    private Task<Answer> ShowLinkAsync(string token) =>
+        InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{token}"),
+            (r, c, d) => ProviderResponseFunctions.ShowProviderRequest(r, token, d, c, CancellationToken.None));
+
+    /// <summary>POST an answer to the link: the page's form (<c>response=...</c>) unless another content type is given.</summary>
+    private Task<Answer> AnswerLinkAsync(string token, string body, string contentType = "application/x-www-form-urlencoded") =>
+        InvokeAsync(HttpFunctionRoutes.RecordProviderResponse, FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: body, contentType: contentType),
+            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+
+    /// <summary>The engagement behind <paramref name="engagement"/> as the orchestration leaves it after <paramref name="change"/>.</summary>
+    private async Task SettleAsync(string engagement, Func<Mets.Domain.Engagements.EngagementCase, Mets.Domain.Engagements.EngagementCase> change)
+    {
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var found = await store.GetAsync(EngagementId.Parse(engagement));
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(change(found!), "test-settle-" + engagement)).Outcome);
+    }
+
+    [Fact]
+    public async Task ShowProviderRequest_AfterTheAnswerOrTheClosure_ShowsNoDiagnosisCodes()
+    {
+        var (answeredEngagement, answeredOutreach, answeredToken) = await EmailedOutreachAsync("REF-F-LINK-DONE", "PLAN:M0000113");
+        var (closedEngagement, _, closedToken) = await EmailedOutreachAsync("REF-F-LINK-CLOSED", "PLAN:M0000114");
+        var now = DateTimeOffset.UtcNow;
+        await SettleAsync(answeredEngagement, found => found.RecordOutreach(
+            found.Outreach.Single(o => o.Id.Value == answeredOutreach).Answered(Mets.Domain.Engagements.ProviderResponse.DeclinedToCollaborate, now),
+            Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, now));
+        await SettleAsync(closedEngagement, found => found.Close(Mets.Domain.Closure.ClosureReason.MemberDeclined, Mets.Domain.Engagements.Actor.System, now));
+
+        var answered = await ShowLinkAsync(answeredToken);
+        var badFormAfterAnswer = await AnswerLinkAsync(answeredToken, "response=maybe");
+        var secondAnswer = await AnswerLinkAsync(answeredToken, "response=willCollaborate");
+        var closed = await ShowLinkAsync(closedToken);
+        var answerAfterClosure = await AnswerLinkAsync(closedToken, "response=willCollaborate");
+
+        Assert.Equal(StatusCodes.Status200OK, answered.Status);
+        Assert.Contains("Recorded: <strong>I decline to collaborate</strong>", answered.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status400BadRequest, badFormAfterAnswer.Status);
+        Assert.Equal(StatusCodes.Status409Conflict, secondAnswer.Status);
+        Assert.Contains("I decline to collaborate", secondAnswer.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status200OK, closed.Status);
+        Assert.Contains("This request is closed", closed.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status409Conflict, answerAfterClosure.Status);
+        Assert.Contains("Request closed", answerAfterClosure.Body, StringComparison.Ordinal);
+        foreach (var page in new[] { answered, badFormAfterAnswer, secondAnswer, closed, answerAfterClosure })
+        {
+            Assert.DoesNotContain("F32.1", page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Diagnosis codes", page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("<form", page.Body, StringComparison.Ordinal);
+        }
+
+        _host.Durable.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Fact]
@@ -381,15 +454,9 @@ public sealed class FunctionTests : IAsyncLifetime
         Running(outreach);
         Running(formOutreach);
 
-        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{formToken}", body: "response=notTreatingMember", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, formToken, d, c, CancellationToken.None));
-        var second = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=declinedToCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
+        var form = await AnswerLinkAsync(formToken, "response=notTreatingMember");
+        var second = await AnswerLinkAsync(token, "response=declinedToCollaborate");
 
         Assert.Equal(StatusCodes.Status202Accepted, json.Status);
         Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
@@ -420,15 +487,9 @@ public sealed class FunctionTests : IAsyncLifetime
     public async Task RecordProviderResponse_InvalidLinkJson403_Form403Page_OtherBody415()
     {
         const string token = "not-a-signed-token";
-        var json = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: """{ "response": "willCollaborate" }"""),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var form = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "response=willCollaborate", contentType: "application/x-www-form-urlencoded"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
-        var other = await InvokeAsync(HttpFunctionRoutes.RecordProviderResponse,
-            FunctionAppTestHost.Request("POST", $"/api/provider-responses/{token}", body: "yes", contentType: "text/plain"),
-            (r, c, d) => ProviderResponseFunctions.RecordProviderResponse(r, token, d, c, CancellationToken.None));
+        var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
+        var form = await AnswerLinkAsync(token, "response=willCollaborate");
+        var other = await AnswerLinkAsync(token, "yes", "text/plain");
 
         Assert.Equal(StatusCodes.Status403Forbidden, json.Status);
         Assert.Equal("LinkInvalid", json.Json.GetProperty("code").GetString());

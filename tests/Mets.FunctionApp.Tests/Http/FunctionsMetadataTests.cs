@@ -1,14 +1,12 @@
-using System.Reflection;
 using System.Text.Json;
 using Mets.Api;
 using Mets.Api.Claims;
 using Mets.Api.Health;
 using Mets.Api.Routing;
+using Mets.Api.Tests.Routing;
 using Mets.FunctionApp.Http;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +24,7 @@ public sealed class FunctionsMetadataTests
     [
         ("SubmitReferral", "POST", "referrals"),
         ("GetEngagement", "GET", "engagements/{id}"),
+        ("GetEngagementAudit", "GET", "engagements/{id}/audit"),
         ("ListEngagements", "GET", "engagements"),
         ("RecordAssessment", "POST", "engagements/{id}/assessment"),
         ("RecordContactAttempt", "POST", "engagements/{id}/contact-attempts"),
@@ -68,13 +67,10 @@ public sealed class FunctionsMetadataTests
         function.GetProperty("bindings").EnumerateArray().Cast<JsonElement?>()
             .FirstOrDefault(b => string.Equals(b!.Value.GetProperty("type").GetString(), "httpTrigger", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The built HTTP functions (<see cref="RouteCatalog"/>): name, method, route without the host's prefix, authorization level.</summary>
     private static IEnumerable<(string Name, string Method, string Route, string AuthLevel)> BuiltHttpFunctions() =>
-        from function in BuiltFunctions()
-        let trigger = HttpTrigger(function)
-        where trigger is not null
-        from method in trigger.Value.GetProperty("methods").EnumerateArray()
-        select (function.GetProperty("name").GetString()!, method.GetString()!.ToUpperInvariant(), trigger.Value.GetProperty("route").GetString()!,
-            trigger.Value.GetProperty("authLevel").GetString()!);
+        RouteCatalog.FromFunctionsMetadata(FunctionAppBuild.MetadataPath, HttpFunctionRoutes.RoutePrefix)
+            .Select(f => (f.Function!, f.Method, f.Pattern.RawText![(HttpFunctionRoutes.RoutePrefix.Length + 1)..], f.AuthLevel!));
 
     [Fact]
     public void FunctionsMetadata_HasEveryExpectedHttpFunction_AnonymousWithItsRouteAndMethod()
@@ -117,10 +113,10 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void Routes_SameAsTheLocalHost_ButTheNamedExclusions()
     {
-        var functions = BuiltHttpFunctions()
-            .Select(b => (b.Method, Route: b.Name == HttpFunctionRoutes.GetHealth
+        var functions = RouteCatalog.FromFunctionsMetadata(FunctionAppBuild.MetadataPath, HttpFunctionRoutes.RoutePrefix)
+            .Select(f => (f.Method, Route: f.Function == HttpFunctionRoutes.GetHealth
                 ? "/health" // the local host serves /health at the root; the Functions host puts every function under /api
-                : Normalize($"/{HttpFunctionRoutes.RoutePrefix}/{b.Route}")))
+                : f.Template))
             .ToHashSet();
         var local = LocalHostRoutes()
             .Where(r => !NotOnTheFunctionApp.Any(x => (x.Method == "*" || x.Method == r.Method) && r.Route.StartsWith(x.RoutePrefix, StringComparison.Ordinal)))
@@ -145,27 +141,6 @@ public sealed class FunctionsMetadataTests
         using var app = builder.Build();
         app.MapHealth("local", new Dictionary<string, string>());
         app.MapMetsApi();
-        return
-        [
-            .. ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
-                .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                    .Select(method => (method.ToUpperInvariant(), Normalize(e.RoutePattern))))
-                .Distinct(),
-        ];
-    }
-
-    /// <summary>The route with parameters as <c>{name}</c> (constraints dropped), no trailing slash, literals lower-case.</summary>
-    private static string Normalize(string route) => Normalize(RoutePatternFactory.Parse(route));
-
-    private static string Normalize(RoutePattern pattern)
-    {
-        var segments = pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
-        {
-            RoutePatternLiteralPart literal => literal.Content.ToLowerInvariant(),
-            RoutePatternSeparatorPart separator => separator.Content,
-            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
-            _ => string.Empty,
-        })));
-        return "/" + string.Join('/', segments.Where(s => s.Length > 0));
+        return [.. RouteCatalog.FromEndpoints(((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints)).Select(r => (r.Method, r.Template)).Distinct()];
     }
 }

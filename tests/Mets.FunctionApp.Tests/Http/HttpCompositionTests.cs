@@ -2,10 +2,7 @@ using System.Collections.Immutable;
 using Mets.FunctionApp.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moq;
 
@@ -18,21 +15,10 @@ public sealed class HttpCompositionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dataFolder, recursive: true);
 
-    /// <summary>The app built the way Program.cs builds it (not started: there is no Functions host here).</summary>
-    private static IHost BuildApp(IDictionary<string, string?> settings)
-    {
-        var builder = FunctionsApplication.CreateBuilder([]);
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.ConfigureFunctionsWebApplication();
-        builder.Services.AddMetsFunctionApp(builder.Configuration);
-        builder.UseMetsFunctionMiddleware();
-        return builder.Build();
-    }
-
     [Fact]
     public void App_ResolvesTheHttpMiddleware_AndValidatesTokensAgainstTheTenant()
     {
-        using var app = BuildApp(FunctionAppTestHost.Settings(_dataFolder));
+        using var app = FunctionAppTestHost.BuildApp(FunctionAppTestHost.Settings(_dataFolder));
 
         Assert.NotNull(app.Services.GetRequiredService<MetsHttpMiddleware>());
         var jwt = app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(EntraDefaults.AuthenticationScheme);
@@ -57,7 +43,7 @@ public sealed class HttpCompositionTests : IDisposable
             settings.Remove(key);
         }
 
-        using var app = BuildApp(settings);
+        using var app = FunctionAppTestHost.BuildApp(settings);
         var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<EntraOptions>>().Value);
 
         Assert.Contains(failure.Failures, f => f.StartsWith("Mets:Entra:TenantId is required", StringComparison.Ordinal));

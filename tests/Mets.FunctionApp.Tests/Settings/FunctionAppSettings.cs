@@ -38,6 +38,8 @@ internal static partial class FunctionAppSettings
         ["ClaimsStorage:ConnectionString"] = "Azurite's shared-key alternative to ServiceUri; the deployed storage account disables shared keys",
         ["ClaimsStorage:PollInterval"] = "the local host's polling worker; the function app is triggered through Event Grid",
         ["Mets:Api:MaxClaimsUploadBytes"] = "the local host's upload route; on Azure claims files arrive as blobs",
+        ["AuditStorage:ConnectionString"] = "Azurite's shared-key alternative to ServiceUri; the deployed storage account disables shared keys",
+        ["Mets:Audit:AnchorSweepInterval"] = "the local host's periodic anchor sweep; the function app's timer runs it on Mets:Audit:AnchorSweepSchedule",
     };
 
     /// <summary>

@@ -39,6 +39,7 @@ public sealed class LockdownTests(TemplateFixture fixture)
     [Theory]
     [InlineData("modules/storage.bicep", "allowSharedKeyAccess: false", "allowSharedKeyAccess: true", "storage accounts refuse shared keys", "allowSharedKeyAccess")]
     [InlineData("app-settings.json", "\"Claims__Analytics__RecentEventDays\": \"30\",", "", EverySetting, "Claims__Analytics__RecentEventDays")]
+    [InlineData("modules/storage.bicep", "allowProtectedAppendWrites: false", "allowProtectedAppendWrites: true", AuditImmutable, "allowProtectedAppendWrites")]
     public async Task InfraSourceWithFlaw_CompilesToATemplateThatBreaksThePromise(string file, string find, string replace, string promise, string named)
     {
         // The same checks, from a flaw in infra/ through the real compiler: a copy of infra/ whose storage module allows
@@ -118,6 +119,11 @@ public sealed class LockdownTests(TemplateFixture fixture)
             ["storage accepts HTTP"] = ("storage accounts require HTTPS and TLS 1.2", t => Set(t, StorageAccounts, "properties.supportsHttpsTrafficOnly", false)),
             ["blob soft delete off"] = ("blob soft delete is on", t => Set(t, BlobServices, "properties.deleteRetentionPolicy.enabled", false)),
             ["container soft delete off"] = ("blob soft delete is on", t => Unset(t, BlobServices, "properties.containerDeleteRetentionPolicy")),
+            ["the audit container has no retention policy"] = (AuditImmutable, t => RemoveOne(t, r => r.Str("type") == ImmutabilityPolicies)),
+            ["the audit container's policy allows appends"] = (AuditImmutable, t => Set(t, ImmutabilityPolicies, "properties.allowProtectedAppendWrites", true)),
+            ["the audit container's retention is zero days"] = (AuditImmutable, t => Set(t, ImmutabilityPolicies, "properties.immutabilityPeriodSinceCreationInDays", 0)),
+            ["the app writes anchors to a container without the policy"] = (AuditImmutable, t => t.AppSettings["AuditStorage__Container"] = "claims-processed"),
+            ["the audit container is missing"] = (AuditImmutable, t => RemoveOne(t, r => r.Str("type") == BlobContainers && r.Str("name")!.EndsWith("/audit-anchors", StringComparison.Ordinal))),
             ["Cosmos DB accepts keys"] = ("Cosmos DB accounts refuse keys", t => Set(t, CosmosAccounts, "properties.disableLocalAuth", false)),
             ["Cosmos DB does not say whether keys are accepted"] = ("Cosmos DB accounts refuse keys", t => Unset(t, CosmosAccounts, "properties.disableLocalAuth")),
             ["Cosmos DB has periodic backup"] = ("Cosmos DB has continuous backup", t => Set(t, CosmosAccounts, "properties.backupPolicy", new JsonObject { ["type"] = "Periodic" })),
@@ -165,6 +171,7 @@ public sealed class LockdownTests(TemplateFixture fixture)
             ["the claims connection without a credential"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings.Remove("ClaimsStorage__credential")),
             ["the host storage with another identity"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings["AzureWebJobsStorage__clientId"] = $"[reference('{OtherIdentity}', '2024-11-30').clientId]"),
             ["the claims trigger without the queue service"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings.Remove("ClaimsStorage__queueServiceUri")),
+            ["the audit anchors written with another identity"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings["AuditStorage__ClientId"] = $"[reference('{OtherIdentity}', '2024-11-30').clientId]"),
             ["Cosmos DB with a key"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings["Cosmos__Key"] = "@Microsoft.KeyVault(VaultName=v;SecretName=cosmos-key)"),
             ["Cosmos DB without the identity's client id"] = ("connections authenticate with the app's user-assigned identity", t => t.AppSettings.Remove("Cosmos__ManagedIdentityClientId")),
             ["Application Insights accepts the instrumentation key alone"] = ("connections authenticate with the app's user-assigned identity", t => Set(t, AppInsights, "properties.DisableLocalAuth", false)),
@@ -180,6 +187,8 @@ public sealed class LockdownTests(TemplateFixture fixture)
         };
 
     private const string EverySetting = "the app settings set every setting the function app reads";
+
+    private const string AuditImmutable = "the audit anchors' container keeps every blob immutable (time-based retention, no appends)";
 
     private const string NothingElse = "the app settings set nothing but what the function app and its host read";
 

@@ -19,6 +19,7 @@ internal static partial class Promises
     public const string StorageAccounts = "Microsoft.Storage/storageAccounts";
     public const string BlobServices = "Microsoft.Storage/storageAccounts/blobServices";
     public const string BlobContainers = "Microsoft.Storage/storageAccounts/blobServices/containers";
+    public const string ImmutabilityPolicies = "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies";
     public const string CosmosAccounts = "Microsoft.DocumentDB/databaseAccounts";
     public const string CosmosContainers = "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers";
     public const string CosmosRoleAssignments = "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments";
@@ -78,6 +79,7 @@ internal static partial class Promises
         new("storage accounts allow no public blob access", StorageAllowsNoPublicAccess),
         new("storage accounts require HTTPS and TLS 1.2", StorageRequiresTls12),
         new("blob soft delete is on", BlobSoftDeleteIsOn),
+        new("the audit anchors' container keeps every blob immutable (time-based retention, no appends)", AuditContainerIsImmutable),
         new("Cosmos DB accounts refuse keys", CosmosRefusesKeys),
         new("Cosmos DB has continuous backup", CosmosHasContinuousBackup),
         new("every Cosmos container of docs/cosmos.md is deployed as CosmosLayout describes it", CosmosContainersMatchLayout),
@@ -164,6 +166,55 @@ internal static partial class Promises
                 {
                     yield return $"{service.Str("name")}: {policy} is not enabled with a retention";
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The container the app writes timeline anchors to (its <c>AuditStorage__Container</c> setting, on the account of its
+    /// <c>AuditStorage__ServiceUri</c>) is deployed with a container-level time-based retention policy: no blob in it can
+    /// be changed or deleted for at least a day after it is written, and no block can be appended to a protected blob.
+    /// </summary>
+    private static IEnumerable<string> AuditContainerIsImmutable(DeploymentTemplate t)
+    {
+        var name = t.AppSettings.Str("AuditStorage__Container");
+        var serviceUri = t.AppSettings.Str("AuditStorage__ServiceUri");
+        if (name is null || serviceUri is null)
+        {
+            yield return "no AuditStorage__Container or AuditStorage__ServiceUri app setting";
+            yield break;
+        }
+
+        var containers = t.Resources(BlobContainers).Where(c => c.Str("name")!.EndsWith("/default/" + name, StringComparison.Ordinal)).ToList();
+        if (containers is not [var container])
+        {
+            yield return $"the audit container {name} is not deployed once";
+            yield break;
+        }
+
+        var account = container.Str("id")![..container.Str("id")!.IndexOf("/blobServices/", StringComparison.OrdinalIgnoreCase)];
+        if (!References(serviceUri, account, "primaryEndpoints.blob"))
+        {
+            yield return $"AuditStorage__ServiceUri is not the blob endpoint of the account holding {name}";
+        }
+
+        var policy = t.ById(container.Str("id") + "/immutabilityPolicies/default");
+        if (policy is null || policy.Str("type") != ImmutabilityPolicies)
+        {
+            yield return $"{name}: no time-based retention (immutability) policy";
+            yield break;
+        }
+
+        if (policy.At("properties.immutabilityPeriodSinceCreationInDays")?.GetValue<int>() is not >= 1)
+        {
+            yield return $"{name}: the retention period is not at least one day";
+        }
+
+        foreach (var append in new[] { "allowProtectedAppendWrites", "allowProtectedAppendWritesAll" })
+        {
+            if (!policy.At($"properties.{append}").Is(false))
+            {
+                yield return $"{name}: {append} is not false (protected blobs could grow)";
             }
         }
     }
@@ -519,6 +570,7 @@ internal static partial class Promises
         ["Microsoft.DocumentDB/databaseAccounts/sqlDatabases"] = "child of the Cosmos DB account (covered by its settings)",
         [CosmosContainers] = "child of the Cosmos DB account (covered by its settings)",
         [BlobContainers] = "child of the blob service (covered by its settings)",
+        [ImmutabilityPolicies] = "child of a blob container; policy changes are in the Activity Log",
         [Secrets] = "child of the key vault (covered by its audit events)",
         ["Microsoft.Web/sites/config"] = "child of the function app (covered by its settings)",
         [PublishingPolicies] = "child of the function app (covered by its settings)",
@@ -634,6 +686,11 @@ internal static partial class Promises
                     yield return $"{name}__{service}ServiceUri is not the storage account's {service} endpoint";
                 }
             }
+        }
+
+        if (!References(settings.Str("AuditStorage__ClientId"), identity, "clientId"))
+        {
+            yield return "AuditStorage__ClientId is not the app identity's client id";
         }
 
         if (!References(settings.Str("Cosmos__ManagedIdentityClientId"), identity, "clientId"))

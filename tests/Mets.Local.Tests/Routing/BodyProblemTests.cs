@@ -28,7 +28,7 @@ public sealed class BodyProblemTests : IClassFixture<LocalEndpointProtectionTest
         var routes = _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => (e.RoutePattern.RawText ?? string.Empty).TrimStart('/').StartsWith("api/", StringComparison.Ordinal))
             .Where(e => e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes.Contains("application/json") == true)
-            .Select(e => LocalEndpointProtectionTests.SamplePath(e.RoutePattern))
+            .Select(e => Mets.Api.Tests.Routing.RouteCatalog.SamplePath(e.RoutePattern))
             .ToList();
         Assert.True(routes.Count >= 7, "Expected the referral, step and provider-response routes.");
 

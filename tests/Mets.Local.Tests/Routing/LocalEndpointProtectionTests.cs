@@ -1,110 +1,77 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Authorization;
+using Mets.Api.Tests.Routing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mets.Local.Tests.Routing;
 
 /// <summary>
-/// The local host's real composition (its Program.cs) in memory: every endpoint it maps is taken
-/// from the EndpointDataSource, so a route added later is covered without touching this test.
-/// Anonymous endpoints must be on the allow list; every other one refuses a request without a key.
+/// The local host's real composition (its Program.cs) in memory: every route it maps is taken from the
+/// EndpointDataSource (<see cref="RouteCatalog"/>, shared with the function app's and Mets.Api's tests), so a route
+/// added later is covered without touching this test. Anonymous routes must be anonymous by design (health, the signed
+/// provider links, the OpenAPI document and reference page); every other one refuses a request without a key, or
+/// with a wrong one.
 /// </summary>
 public sealed class LocalEndpointProtectionTests : IClassFixture<LocalEndpointProtectionTests.LocalHostFactory>
 {
-    private static readonly string[] AnonymousPrefixes =
-    [
-        "/health",
-        "/api/provider-responses/{token}",
-        "/openapi/{documentName}.json",
-        "/scalar",
-    ];
-
     private readonly LocalHostFactory _factory;
 
     public LocalEndpointProtectionTests(LocalHostFactory factory) => _factory = factory;
 
-    private List<RouteEndpoint> Endpoints()
+    private IReadOnlyList<HostRoute> Routes()
     {
         using var client = _factory.CreateClient(); // builds the host
-        return _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        return RouteCatalog.FromEndpoints(_factory.Services.GetRequiredService<EndpointDataSource>().Endpoints);
     }
 
     [Fact]
-    public void AnonymousEndpoints_AreOnlyTheAllowedOnes()
+    public void AnonymousRoutes_AreOnlyThoseAnonymousByDesign()
     {
-        var anonymous = Endpoints()
-            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null)
-            .Select(e => "/" + (e.RoutePattern.RawText ?? string.Empty).TrimStart('/'))
-            .ToList();
+        var anonymous = Routes().Where(r => r.MarkedAnonymous).ToList();
 
-        Assert.Contains("/health", anonymous);
-        Assert.Contains("/openapi/{documentName}.json", anonymous);
-        Assert.All(anonymous, pattern => Assert.Contains(AnonymousPrefixes, prefix => pattern.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Contains(anonymous, r => r.Template == "/health");
+        Assert.Contains(anonymous, r => r.Template == "/api/provider-responses/{token}" && r.Method == "POST");
+        Assert.Contains(anonymous, r => r.Template == "/openapi/{documentname}.json");
+        Assert.All(anonymous, route => Assert.True(route.AnonymousByDesign, $"{route} is anonymous"));
     }
 
     [Fact]
-    public async Task EveryOtherEndpoint_WithoutKey_Answers401()
+    public async Task EveryOtherRoute_NoKeyOrAWrongKey_Answers401()
     {
         using var client = _factory.CreateClient();
-        var requests = Endpoints()
-            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null)
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } m ? m : ["GET"])
-                .Select(method => (Method: method, Path: SamplePath(e.RoutePattern))))
-            .ToList();
+        var routes = Routes().Where(r => !r.MarkedAnonymous).Select(r => (r.Method, Path: r.SamplePath)).ToList();
+        Assert.Contains(routes, r => r == ("POST", "/api/claims"));
+        Assert.Contains(routes, r => r.Path.StartsWith("/runtime/webhooks/durabletask/", StringComparison.Ordinal));
 
         // Each group's prefix, whatever is (or is not yet) mapped under it.
-        requests.Add(("GET", "/api/engagements"));
-        requests.Add(("POST", "/api/referrals"));
-        requests.Add(("GET", "/runtime/webhooks/durabletask/instances"));
+        routes.Add(("GET", "/api/engagements"));
+        routes.Add(("POST", "/api/referrals"));
+        routes.Add(("GET", "/runtime/webhooks/durabletask/instances"));
 
-        foreach (var (method, path) in requests)
+        foreach (var (method, path) in routes)
         {
-            using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
-            if (method is "POST" or "PUT" or "PATCH")
+            foreach (var key in new[] { null, "not-a-key-of-this-host-0123456789" })
             {
-                request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-            }
-
-            using var response = await client.SendAsync(request);
-            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} answered {(int)response.StatusCode} without a key.");
-        }
-    }
-
-    /// <summary>A value the parameter's constraints accept (ids are 32 or 64 hex digits), so the request reaches the route itself.</summary>
-    private static string SampleValue(RoutePatternParameterPart parameter)
-    {
-        var constraints = string.Join(' ', parameter.ParameterPolicies.Select(p => p.Content));
-        return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
-            : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
-            : "sample-1";
-    }
-
-    internal static string SamplePath(RoutePattern pattern)
-    {
-        var builder = new StringBuilder();
-        foreach (var segment in pattern.PathSegments)
-        {
-            builder.Append('/');
-            foreach (var part in segment.Parts)
-            {
-                builder.Append(part switch
+                using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+                if (key is not null)
                 {
-                    RoutePatternLiteralPart literal => literal.Content,
-                    RoutePatternSeparatorPart separator => separator.Content,
-                    RoutePatternParameterPart parameter => SampleValue(parameter),
-                    _ => string.Empty,
-                });
+                    request.Headers.Add("x-functions-key", key);
+                }
+
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                using var response = await client.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized,
+                    $"{method} {path} answered {(int)response.StatusCode} {(key is null ? "without a key" : "with a wrong key")}.");
             }
         }
-
-        return builder.Length == 0 ? "/" : builder.ToString();
     }
 
     /// <summary>The local host's Program in memory, with its own temporary data folder.</summary>

@@ -74,9 +74,129 @@ public class EngagementServiceTests
         await h.IdleAsync();
 
         var view = (await h.Service.GetProviderRequestAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)))).View!;
-        Assert.Equal([Sample.SentinelSubstanceDiagnosis, Sample.SentinelDiagnosis], view.DiagnosisCodes);
-        Assert.False(view.SubstanceUseInformationWithheld);
+        Assert.Equal([Sample.SentinelSubstanceDiagnosis, Sample.SentinelDiagnosis], view.Request!.DiagnosisCodes);
+        Assert.False(view.Request.SubstanceUseInformationWithheld);
         Assert.Equal(ProviderOutreachStatus.Emailed, view.Status);
         Assert.Null(view.RecordedResponse);
+        Assert.True(view.TakesResponse);
     }
+
+    /// <summary>An engagement at its first review with both providers emailed; the link of provider A.</summary>
+    private static async Task<(EngagementId Id, string Token)> EmailedOutreachAsync(WorkflowHarness h)
+    {
+        var id = (await h.Service.SubmitReferralAsync(Sample.Referral(at: h.Now))).EngagementId!.Value;
+        await h.IdleAsync();
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now))).Status);
+        await h.IdleAsync();
+        var token = h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA));
+        Assert.Contains(Sample.SentinelDiagnosis, (await h.Service.GetProviderRequestAsync(token)).View!.Request!.DiagnosisCodes);
+        return (id, token);
+    }
+
+    [Fact]
+    public async Task ProviderLink_Tampered_IsRefused_ShowsAndRecordsNothing()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var (id, token) = await EmailedOutreachAsync(h);
+        var timeline = (await h.CaseAsync(id)).Timeline.Count;
+
+        // Another engagement's id in the payload, the signature kept; and one character of the signature changed.
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        var payload = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Base64(token[..dot])));
+        var otherEngagement = payload.Replace(id.Value, EngagementId.New(Guid.NewGuid()).Value, StringComparison.Ordinal);
+        string[] tampered =
+        [
+            Base64Url(System.Text.Encoding.UTF8.GetBytes(otherEngagement)) + token[dot..],
+            token[..^1] + (token[^1] == 'A' ? 'B' : 'A'),
+        ];
+
+        foreach (var link in tampered)
+        {
+            var shown = await h.Service.GetProviderRequestAsync(link);
+            Assert.Null(shown.View);
+            Assert.Equal("LinkInvalid", shown.Result.Reason);
+            Assert.Equal("LinkInvalid", (await h.Service.RespondToOutreachAsync(link, ProviderResponse.DeclinedToCollaborate)).Reason);
+        }
+
+        await h.IdleAsync();
+        var after = await h.CaseAsync(id);
+        Assert.Equal(timeline, after.Timeline.Count);
+        Assert.All(after.Outreach, o => Assert.Null(o.Response));
+    }
+
+    [Fact]
+    public async Task ProviderLink_Expired_IsRefused_ShowsAndRecordsNothing()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var (id, token) = await EmailedOutreachAsync(h);
+
+        await h.AdvanceAsync(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1)); // links live 30 days
+        var timeline = (await h.CaseAsync(id)).Timeline.Count;
+        var shown = await h.Service.GetProviderRequestAsync(token);
+        var answered = await h.Service.RespondToOutreachAsync(token, ProviderResponse.WillCollaborate);
+        await h.IdleAsync();
+
+        Assert.Null(shown.View);
+        Assert.Equal(("LinkExpired", "LinkExpired"), (shown.Result.Reason, answered.Reason));
+        Assert.Equal(CommandStatus.Forbidden, answered.Status);
+        var after = await h.CaseAsync(id);
+        Assert.Equal(timeline, after.Timeline.Count);
+        Assert.Null(after.Outreach.Single(o => o.Npi == Sample.ProviderA).Response);
+    }
+
+    [Fact]
+    public async Task ProviderLink_ReplayedAfterTheAnswer_ShowsTheAnswerButNoCodes_RecordsNothing()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var (id, token) = await EmailedOutreachAsync(h);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RespondToOutreachAsync(token, ProviderResponse.NotTreatingMember)).Status);
+        await h.IdleAsync();
+        var timeline = (await h.CaseAsync(id)).Timeline.Count;
+
+        var shown = (await h.Service.GetProviderRequestAsync(token)).View!;
+        var same = await h.Service.RespondToOutreachAsync(token, ProviderResponse.NotTreatingMember);
+        var other = await h.Service.RespondToOutreachAsync(token, ProviderResponse.WillCollaborate);
+        await h.IdleAsync();
+
+        Assert.Equal(ProviderResponse.NotTreatingMember, shown.RecordedResponse);
+        Assert.Null(shown.Request);
+        Assert.False(shown.TakesResponse);
+        Assert.All([same, other], refused =>
+        {
+            Assert.Equal(CommandStatus.Conflict, refused.Status);
+            Assert.Equal("AlreadyResponded", refused.Reason);
+            Assert.Equal(nameof(ProviderResponse.NotTreatingMember), refused.Recorded);
+        });
+        var after = await h.CaseAsync(id);
+        Assert.Equal(timeline, after.Timeline.Count);
+        Assert.Equal(ProviderResponse.NotTreatingMember, after.Outreach.Single(o => o.Npi == Sample.ProviderA).Response);
+    }
+
+    [Fact]
+    public async Task ProviderLink_AfterTheEngagementClosed_ShowsNoCodes_TakesNoAnswer()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var (id, token) = await EmailedOutreachAsync(h);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RequestClosureAsync(id, Mets.Domain.Closure.ClosureReason.MemberDeclined, Actor.System)).Status);
+        await h.IdleAsync();
+        var closed = await h.CaseAsync(id);
+        Assert.Equal(EngagementStatus.Closed, closed.Status);
+
+        var shown = (await h.Service.GetProviderRequestAsync(token)).View!;
+        var answered = await h.Service.RespondToOutreachAsync(token, ProviderResponse.WillCollaborate);
+        await h.IdleAsync();
+
+        Assert.Null(shown.Request);
+        Assert.Null(shown.RecordedResponse);
+        Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, shown.Status);
+        Assert.Equal((CommandStatus.Conflict, EngagementService.RequestClosed), (answered.Status, answered.Reason));
+        var after = await h.CaseAsync(id);
+        Assert.Equal(closed.Timeline.Count, after.Timeline.Count);
+        Assert.Null(after.Outreach.Single(o => o.Npi == Sample.ProviderA).Response);
+    }
+
+    private static string Base64(string base64Url) =>
+        base64Url.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (base64Url.Length % 4)) % 4);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -3,7 +3,9 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Application;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mets.Workflow.Tests.Orchestration;
 
@@ -42,6 +44,9 @@ public class EngagementLifecycleTests
         Assert.Single(h.EmailFiles("outreach_1234567893-request"));
 
         var token = h.TokenFromEmail(outreachA);
+        var before = (await h.Service.GetProviderRequestAsync(token)).View!.Request!;
+        Assert.Equal([Sample.SentinelDiagnosis], before.DiagnosisCodes);
+        Assert.True(before.SubstanceUseInformationWithheld);
         Assert.Equal(CommandStatus.Accepted, (await h.Service.RespondToOutreachAsync(token, ProviderResponse.WillCollaborate)).Status);
         await h.IdleAsync();
         var again = await h.Service.RespondToOutreachAsync(token, ProviderResponse.DeclinedToCollaborate);
@@ -49,8 +54,7 @@ public class EngagementLifecycleTests
         Assert.Equal("AlreadyResponded", again.Reason);
         var view = await h.Service.GetProviderRequestAsync(token);
         Assert.Equal(ProviderResponse.WillCollaborate, view.View!.RecordedResponse);
-        Assert.DoesNotContain(Sample.SentinelSubstanceDiagnosis, view.View.DiagnosisCodes);
-        Assert.True(view.View.SubstanceUseInformationWithheld);
+        Assert.Null(view.View.Request); // answered: nothing clinical any more
 
         await h.AdvanceAsync(TimeSpan.FromDays(20));
         var review = await h.Service.RecordReviewAsync(id, new ReviewSubmission(1, Sample.Scores(phq9Total: 4), ClosureReason.GoalsMet, Sample.Clinician));
@@ -69,6 +73,10 @@ public class EngagementLifecycleTests
         var child = await h.Host.WaitForCompletionAsync(OutreachId.For(id, Sample.ProviderB).Value);
         Assert.Equal(ProviderOutreachStatus.StoppedAtClosure, child.ReadOutputAs<ProviderOutreachStatus>());
         Assert.Equal(CommandStatus.Conflict, (await h.Service.RequestClosureAsync(id, ClosureReason.MemberDeclined, Actor.System)).Status);
+        var audit = await h.Services.GetRequiredService<TimelineAudit>().VerifyAsync(id);
+        Assert.True(audit!.Intact, audit.Finding?.Reason);
+        Assert.Equal(closed.Timeline.Count, audit.LatestAnchor!.EntryCount); // anchored at closure and after each closure-summary note
+        Assert.Equal(0, audit.UnanchoredEntries);
         Assert.True(await PhiScan.AssertNoSentinelsAsync(h) >= 2, "the scan found no signed links in the emails");
         await h.AssertDeterministicReplayAsync();
     }
@@ -489,7 +497,7 @@ public class EngagementLifecycleTests
         });
         var afterClosure = await h.Service.RespondToOutreachAsync(h.TokenFromEmail(OutreachId.For(id, Sample.ProviderA)), ProviderResponse.WillCollaborate);
         Assert.Equal(CommandStatus.Conflict, afterClosure.Status);
-        Assert.Equal(nameof(EventFit.EngagementClosed), afterClosure.Reason);
+        Assert.Equal(EngagementService.RequestClosed, afterClosure.Reason); // refused before anything is claimed or raised
         var emails = h.Emails().Count;
         await h.AdvanceAsync(TimeSpan.FromDays(40));
         Assert.Equal(emails, h.Emails().Count);

@@ -13,6 +13,9 @@ namespace Mets.Azure.Cosmos.Cases;
 /// them as <see cref="TimelineItem"/>s, the earlier ones are items already. <paramref name="Version"/> counts saves (1 at
 /// intake) and orders the work-queue copies; <paramref name="AppliedChanges"/> keeps the keys of the last
 /// <see cref="CosmosCaseStore.AppliedChangesKept"/> change ids (<see cref="CosmosCaseStore.ChangeKey"/>).
+/// <paramref name="TimelineHead"/> is the hash chain's head at <paramref name="TimelineLength"/> entries
+/// (<see cref="TimelineChain.Head"/>), which a save's timeline must reach (the timeline is append-only); null on a
+/// document written before the chain existed (the save then computes it from the stored entries).
 /// </summary>
 internal sealed record CaseItem(
     string Id,
@@ -22,7 +25,8 @@ internal sealed record CaseItem(
     int TimelineLength,
     IReadOnlyList<TimelineEntry> RecentTimeline,
     IReadOnlyList<string> AppliedChanges,
-    EngagementCase Case);
+    EngagementCase Case,
+    string? TimelineHead = null);
 
 /// <summary><c>cases/{engagementId}/timeline-000001</c>...: one timeline entry; <paramref name="Position"/> is 1-based.</summary>
 internal sealed record TimelineItem(string Id, string EngagementId, string Kind, int Position, TimelineEntry Entry);

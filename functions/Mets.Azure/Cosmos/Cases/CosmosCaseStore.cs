@@ -18,7 +18,9 @@ namespace Mets.Azure.Cosmos.Cases;
 /// conditioned on the ETag it read; a 412 on the case document is <see cref="CaseSaveOutcome.ConcurrencyConflict"/>.
 /// Intake is a sequence of idempotent steps decided by create-if-absent and If-Match writes, so two intakes never make
 /// two open engagements for one member, and an intake that stopped half-way is finished by the next one (the retry with
-/// the same referral id, or any referral for the member).
+/// the same referral id, or any referral for the member). The timeline is append-only: a save whose timeline does not
+/// reach the stored chain head at the stored length, or appends an entry not sealed into the chain, is refused
+/// (<see cref="TimelineRewriteRefusedException"/>) before anything is written.
 /// </summary>
 /// <remarks>
 /// Differences from the SQLite store a caller can see: <see cref="ListOpenAsync"/> answers the work-queue copies, which
@@ -69,6 +71,7 @@ public sealed class CosmosCaseStore : ICaseStore
     {
         ArgumentNullException.ThrowIfNull(referral);
         ArgumentNullException.ThrowIfNull(newCase);
+        TimelineRewriteRefusedException.ThrowUnlessAppendOnly(newCase, 0, TimelineChain.Genesis(newCase.Id));
         var fingerprint = referral.Fingerprint();
         var memberKey = new PartitionKey(referral.Member.Value);
         var claim = new MemberItem(referral.Member.Value, referral.Member.Value, newCase.Id.Value, referral.Id.Value, referral, newCase with { ETag = null });
@@ -219,12 +222,9 @@ public sealed class CosmosCaseStore : ICaseStore
             return new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null);
         }
 
-        if (updated.Timeline.Count < current.TimelineLength)
-        {
-            throw new ArgumentException(
-                $"Engagement {updated.Id}: the case to save has {updated.Timeline.Count} timeline entries, the stored one {current.TimelineLength}; save a case read with GetAsync.",
-                nameof(updated));
-        }
+        // Append-only: the stored head commits to every stored entry (a document from before the chain has none: computed).
+        var storedHead = current.TimelineHead ?? TimelineChain.Head(updated.Id, await ReadTimelineAsync(current, cancellationToken).ConfigureAwait(false));
+        TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, current.TimelineLength, storedHead);
 
         // The last save's entries become items now, before they leave the document. Whoever writes them (also a writer
         // about to lose the race below) writes the same committed entries at the same positions.
@@ -233,7 +233,8 @@ public sealed class CosmosCaseStore : ICaseStore
             CaseItemId, updated.Id.Value, CaseKind, current.Version + 1, updated.Timeline.Count,
             [.. updated.Timeline.Skip(current.TimelineLength)],
             [.. current.AppliedChanges.Skip(Math.Max(0, current.AppliedChanges.Count - (AppliedChangesKept - 1))), change],
-            updated with { Timeline = [], ETag = null });
+            updated with { Timeline = [], ETag = null },
+            TimelineChain.Head(updated.Id, updated.Timeline));
         string etag;
         try
         {
@@ -269,7 +270,8 @@ public sealed class CosmosCaseStore : ICaseStore
     internal static CaseItem NewCaseItem(EngagementCase newCase)
     {
         ArgumentNullException.ThrowIfNull(newCase);
-        return new CaseItem(CaseItemId, newCase.Id.Value, CaseKind, 1, newCase.Timeline.Count, [.. newCase.Timeline], [], newCase with { Timeline = [], ETag = null });
+        return new CaseItem(CaseItemId, newCase.Id.Value, CaseKind, 1, newCase.Timeline.Count, [.. newCase.Timeline], [], newCase with { Timeline = [], ETag = null },
+            TimelineChain.Head(newCase.Id, newCase.Timeline));
     }
 
     internal static QueueItem QueueCopy(CaseItem current)
@@ -353,7 +355,7 @@ public sealed class CosmosCaseStore : ICaseStore
         var missing = entries.Count(e => e is null);
         if (missing > 0)
         {
-            throw new InvalidOperationException($"Engagement {item.EngagementId}: {missing} of the first {written} timeline items are not readable yet; read the case again.");
+            throw new TimelineIncompleteException(EngagementId.Parse(item.EngagementId), item.TimelineLength, Array.IndexOf(entries, null) + 1, missing);
         }
 
         return [.. entries.Select(e => e!), .. item.RecentTimeline];

@@ -184,7 +184,8 @@ internal sealed record VersionItem(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ClaimBody? Claim = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Plan = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageStart = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageEnd = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? CoverageEnd = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? MemberBirthDate = null);
 
 /// <summary><c>claim-index/{claimId}</c>: every version of a claim id ever staged, from any file.</summary>
 internal sealed record IndexItem(string Id, string ClaimId, IReadOnlyList<IndexEntry> Versions);

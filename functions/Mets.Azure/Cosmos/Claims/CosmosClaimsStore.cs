@@ -188,7 +188,7 @@ public sealed partial class CosmosClaimsStore : IClaimsStore, IClaimsAcknowledgm
         await Parallel.ForEachAsync(spans, Parallelism(cancellationToken), async (span, token) =>
         {
             var item = new VersionItem(ItemIds.Coverage(span.Plan, span.CoverageStart, contentHash), span.MemberId, ItemKinds.Coverage, contentHash, file.Attempt,
-                Plan: span.Plan, CoverageStart: span.CoverageStart, CoverageEnd: span.CoverageEnd);
+                Plan: span.Plan, CoverageStart: span.CoverageStart, CoverageEnd: span.CoverageEnd, MemberBirthDate: span.MemberBirthDate);
             await _claims.UpsertItemAsync(item, new PartitionKey(span.MemberId), NoContent, token).ConfigureAwait(false);
             touched.TryAdd(span.MemberId, 0);
         }).ConfigureAwait(false);
@@ -550,8 +550,10 @@ public sealed partial class CosmosClaimsStore : IClaimsStore, IClaimsAcknowledgm
 
         var eligibility = visible.Where(i => i.Kind == ItemKinds.Coverage && i.Plan is not null && i.CoverageStart is not null)
             .GroupBy(i => (Plan: i.Plan!, Start: i.CoverageStart!.Value))
-            .Select(g => g.MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)!)
-            .Select(i => new EligibilitySpan(memberId, i.Plan!, i.CoverageStart!.Value, i.CoverageEnd))
+            .Select(g => (Latest: g.MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)!,
+                // a coverage row re-sent without a birth date keeps the one a file gave before (as the SQLite store does)
+                BirthDate: g.Where(i => i.MemberBirthDate is not null).MaxBy(i => files[i.FileHash]!.CommitSequence!.Value)?.MemberBirthDate))
+            .Select(c => new EligibilitySpan(memberId, c.Latest.Plan!, c.Latest.CoverageStart!.Value, c.Latest.CoverageEnd) { MemberBirthDate = c.BirthDate })
             .OrderBy(s => s.CoverageStart).ThenBy(s => s.Plan, StringComparer.Ordinal)
             .ToList();
         var gaps = analysis is { Item: var stored } ? stored.Gaps.OrderBy(g => g.Id, StringComparer.Ordinal).ToList() : [];

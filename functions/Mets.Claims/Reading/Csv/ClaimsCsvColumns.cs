@@ -7,6 +7,12 @@ public static class ClaimsCsvColumns
     public const string LineNumber = "line_number";
     public const string ClaimFrequency = "claim_frequency";
     public const string MemberId = "member_id";
+
+    /// <summary>The patient's (member's) date of birth, optional: the measures' age rules (docs/claims.md).</summary>
+    public const string MemberBirthDate = "member_birth_date";
+
+    /// <summary>Header aliases of <see cref="MemberBirthDate"/>, shared by the claims and eligibility files.</summary>
+    internal static readonly string[] MemberBirthDateAliases = ["birth_date", "date_of_birth", "dob", "member_dob", "member_date_of_birth", "patient_birth_date"];
     public const string ClaimType = "claim_type";
     public const string ServiceFrom = "service_from";
     public const string ServiceTo = "service_to";
@@ -43,6 +49,7 @@ public static class ClaimsCsvColumns
             [LineNumber] = ["line", "line_no", "claim_line", "line_num"],
             [ClaimFrequency] = ["frequency", "frequency_code", "claim_frequency_code"],
             [MemberId] = ["member", "subscriber_id", "patient_id", "member_number"],
+            [MemberBirthDate] = MemberBirthDateAliases,
             [ClaimType] = ["type", "claim_form", "form_type"],
             [ServiceFrom] = ["from_date", "service_date", "date_of_service", "service_from_date", "fill_date", "dos"],
             [ServiceTo] = ["to_date", "thru_date", "through_date", "service_to_date"],

@@ -95,6 +95,7 @@ public static class ClaimsCsvReader
         public int LineNumber { get; } = header[ClaimsCsvColumns.LineNumber];
         public int Frequency { get; } = header[ClaimsCsvColumns.ClaimFrequency];
         public int MemberId { get; } = header[ClaimsCsvColumns.MemberId];
+        public int MemberBirthDate { get; } = header[ClaimsCsvColumns.MemberBirthDate];
         public int ClaimType { get; } = header[ClaimsCsvColumns.ClaimType];
         public int ServiceFrom { get; } = header[ClaimsCsvColumns.ServiceFrom];
         public int ServiceTo { get; } = header[ClaimsCsvColumns.ServiceTo];
@@ -130,6 +131,7 @@ public static class ClaimsCsvReader
         private bool _headerSet;
         private ClaimFrequency _frequency;
         private string _memberId = string.Empty;
+        private DateOnly? _birthDate;
         private ClaimType _type;
         private DateOnly? _admission;
         private DateOnly? _discharge;
@@ -156,9 +158,14 @@ public static class ClaimsCsvReader
                 Reject(_firstRow, ClaimsCsvColumns.Diagnoses[0], "a medical claim needs a principal diagnosis");
             }
 
+            if (_rejects is null && _birthDate is { } born && _lines.Count > 0 && born > _lines.Min(l => l.ServiceFrom))
+            {
+                Reject(_firstRow, ClaimsCsvColumns.MemberBirthDate, "is after the claim's first date of service");
+            }
+
             return _rejects is null
                 ? ClaimReadOutcome.Accepted(
-                    new Claim(ClaimId, _frequency, _memberId, _type, _admission, _discharge, _claimPlaceOfService, _billType, _diagnoses, _billingNpi, _lines),
+                    new Claim(ClaimId, _frequency, _memberId, _type, _admission, _discharge, _claimPlaceOfService, _billType, _diagnoses, _billingNpi, _lines) { MemberBirthDate = _birthDate },
                     (IReadOnlyList<RejectEntry>?)_warnings ?? [])
                 : ClaimReadOutcome.Rejected(_rejects, (IReadOnlyList<RejectEntry>?)_warnings ?? [], _rows);
         }
@@ -177,6 +184,7 @@ public static class ClaimsCsvReader
                 Reject(row, ClaimsCsvColumns.MemberId, memberId.IsEmpty ? "is required" : "must be 1 to 50 printable characters");
             }
 
+            var birthDate = OptionalDate(csv, c.MemberBirthDate, ClaimsCsvColumns.MemberBirthDate, row);
             var type = ParseType(csv, c, row);
             var admission = OptionalDate(csv, c.Admission, ClaimsCsvColumns.AdmissionDate, row);
             var discharge = OptionalDate(csv, c.Discharge, ClaimsCsvColumns.DischargeDate, row);
@@ -197,6 +205,7 @@ public static class ClaimsCsvReader
                     _memberId = memberId.ToString();
                     pools.Members.Add(memberId, _memberId);
                 }
+                _birthDate = birthDate;
                 _type = type;
                 _admission = admission;
                 _discharge = discharge;
@@ -213,6 +222,11 @@ public static class ClaimsCsvReader
                 if (!memberId.SequenceEqual(_memberId))
                 {
                     Reject(row, ClaimsCsvColumns.MemberId, "differs from the claim's first row");
+                }
+
+                if (birthDate != _birthDate)
+                {
+                    Reject(row, ClaimsCsvColumns.MemberBirthDate, "differs from the claim's first row");
                 }
 
                 if (type != _type)

@@ -48,6 +48,15 @@ internal sealed class CsvHeader
         return names.Count(n => known.Contains(Normalize(n)));
     }
 
+    /// <summary>True when each of <paramref name="columns"/> is named (by its name or an alias) at least once. Never
+    /// throws, unlike the constructor: a header naming a column twice is refused when the file is read, not while
+    /// its kind is being told.</summary>
+    public static bool NamesAll(IReadOnlyList<string> names, IReadOnlyDictionary<string, string[]> aliases, params string[] columns)
+    {
+        var named = names.Select(Normalize).ToHashSet(StringComparer.Ordinal);
+        return columns.All(column => named.Contains(Normalize(column)) || aliases[column].Any(alias => named.Contains(Normalize(alias))));
+    }
+
     public int this[string column] => _ordinals.TryGetValue(column, out var ordinal) ? ordinal : -1;
 
     public void Require(IEnumerable<string> columns)

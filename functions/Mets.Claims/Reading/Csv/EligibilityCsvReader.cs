@@ -4,6 +4,11 @@ namespace Mets.Claims.Reading.Csv;
 /// lost eligibility. <see cref="CoverageEnd"/> is null while coverage is open-ended.</summary>
 public sealed record EligibilitySpan(string MemberId, string Plan, DateOnly CoverageStart, DateOnly? CoverageEnd)
 {
+    /// <summary>The member's date of birth when the eligibility file gives it (the plan's enrollment record, which the
+    /// measures prefer to a claim's: see <see cref="Analytics.MemberFacts"/>). Protected health information: never
+    /// logged or put in evidence.</summary>
+    public DateOnly? MemberBirthDate { get; init; }
+
     public bool Covers(DateOnly date) => date >= CoverageStart && (CoverageEnd is null || date <= CoverageEnd);
 }
 
@@ -18,6 +23,9 @@ public static class EligibilityCsvColumns
     public const string CoverageStart = "coverage_start";
     public const string CoverageEnd = "coverage_end";
 
+    /// <summary>Optional: the member's date of birth.</summary>
+    public const string MemberBirthDate = ClaimsCsvColumns.MemberBirthDate;
+
     public static readonly IReadOnlyList<string> Required = [MemberId, Plan, CoverageStart, CoverageEnd];
 
     public static readonly IReadOnlyDictionary<string, string[]> Aliases = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -26,6 +34,7 @@ public static class EligibilityCsvColumns
         [Plan] = ["plan_id", "plan_code", "product"],
         [CoverageStart] = ["start_date", "eligibility_start", "effective_date", "enrollment_start"],
         [CoverageEnd] = ["end_date", "eligibility_end", "termination_date", "enrollment_end"],
+        [MemberBirthDate] = ClaimsCsvColumns.MemberBirthDateAliases,
     };
 }
 
@@ -39,11 +48,8 @@ public static class EligibilityCsvReader
     }
 
     /// <summary>True when a header row names the eligibility columns (used to tell the two CSV kinds apart).</summary>
-    internal static bool LooksLikeEligibility(IReadOnlyList<string> headerNames)
-    {
-        var header = new CsvHeader(headerNames, EligibilityCsvColumns.Aliases);
-        return header[EligibilityCsvColumns.CoverageStart] >= 0 && header[EligibilityCsvColumns.MemberId] >= 0;
-    }
+    internal static bool LooksLikeEligibility(IReadOnlyList<string> headerNames) =>
+        CsvHeader.NamesAll(headerNames, EligibilityCsvColumns.Aliases, EligibilityCsvColumns.CoverageStart, EligibilityCsvColumns.MemberId);
 
     private static IEnumerable<EligibilityReadOutcome> ReadIterator(Stream content, Action<long>? rowRead)
     {
@@ -53,6 +59,7 @@ public static class EligibilityCsvReader
         header.Require(EligibilityCsvColumns.Required);
         int member = header[EligibilityCsvColumns.MemberId], plan = header[EligibilityCsvColumns.Plan];
         int start = header[EligibilityCsvColumns.CoverageStart], end = header[EligibilityCsvColumns.CoverageEnd];
+        var birth = header[EligibilityCsvColumns.MemberBirthDate];
         long row = 1;
         while (ClaimsCsvReader.NextRow(csv))
         {
@@ -95,8 +102,22 @@ public static class EligibilityCsvReader
                 }
             }
 
+            DateOnly? birthDate = null;
+            var birthText = ClaimsCsvReader.Field(csv, birth);
+            if (!birthText.IsEmpty)
+            {
+                if (ClaimCodes.TryParseDate(birthText, out var born))
+                {
+                    birthDate = born;
+                }
+                else
+                {
+                    rejects.Add(new RejectEntry(location, EligibilityCsvColumns.MemberBirthDate, "must be a date (yyyy-MM-dd or yyyyMMdd) or empty"));
+                }
+            }
+
             yield return rejects.Count == 0
-                ? new EligibilityReadOutcome(new EligibilitySpan(memberId.ToString(), planText.ToString(), startDate, endDate), [])
+                ? new EligibilityReadOutcome(new EligibilitySpan(memberId.ToString(), planText.ToString(), startDate, endDate) { MemberBirthDate = birthDate }, [])
                 : new EligibilityReadOutcome(null, rejects);
         }
     }

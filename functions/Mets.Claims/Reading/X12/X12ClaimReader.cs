@@ -76,6 +76,8 @@ public sealed class X12ClaimReader
     private string? _memberId;
     private X12Segment? _subscriberName;
     private bool _memberErrorNoted;
+    private PatientBirth _subscriberBirth;
+    private PatientBirth _patientBirth;
     private string _level = string.Empty;
 
     private ClaimBuilder? _claim;
@@ -620,6 +622,7 @@ public sealed class X12ClaimReader
                     return RejectHierarchy(s, loop, new X12ElementError(2, null, 734, "1"), completed, $"Segment {s.Number}: a patient level (HL03 23) needs a parent subscriber (HL02).");
                 }
 
+                _patientBirth = default;
                 break;
             default:
                 return RejectHierarchy(s, loop, new X12ElementError(3, null, 735, "7"), completed, $"Segment {s.Number}: HL03 is not a billing provider (20), subscriber (22) or patient (23) level.");
@@ -640,13 +643,54 @@ public sealed class X12ClaimReader
         _memberId = null;
         _subscriberName = null;
         _memberErrorNoted = false;
+        _subscriberBirth = default;
+        _patientBirth = default;
+    }
+
+    /// <summary>
+    /// The patient's date of birth for the claim starting now: the DMG of the patient's name loop, 2010CA when the
+    /// claim sits in a 2000C patient level (a dependent: the subscriber's own DMG is never used for them), else
+    /// 2010BA (the subscriber is the patient, SBR02 18). An unusable DMG gives no date and one warning, on the
+    /// first claim that would have used it.
+    /// </summary>
+    private (DateOnly? BirthDate, RejectEntry? Warning) TakeBirthDate()
+    {
+        ref var birth = ref _level == "23" ? ref _patientBirth : ref _subscriberBirth;
+        var warning = birth.Warning;
+        birth.Warning = null;
+        return (birth.Date, warning);
+    }
+
+    private static PatientBirth ReadBirthDate(X12Segment s, string loop)
+    {
+        // DMG01 D8 and DMG02 CCYYMMDD (a calendar date): anything else leaves the age unknown.
+        if (s[1] == "D8" && s[2].Length == 8 && ClaimCodes.TryParseDate(s[2], out var date))
+        {
+            return new PatientBirth(date, null);
+        }
+
+        var field = s[1] == "D8" ? "DMG02" : "DMG01";
+        var reason = s[1] == "D8"
+            ? "the patient's birth date is not a date (CCYYMMDD); the member's age is unknown from this claim"
+            : "the patient's birth date is not given as D8 CCYYMMDD; the member's age is unknown from this claim";
+        return new PatientBirth(null, new RejectEntry($"segment {s.Number}", $"{field} ({loop})", reason));
+    }
+
+    /// <summary>What a DMG of 2010BA or 2010CA gave: a birth date, or the warning for a DMG that could not be read
+    /// (pending until a claim takes it).</summary>
+    private struct PatientBirth(DateOnly? date, RejectEntry? warning)
+    {
+        public DateOnly? Date { get; } = date;
+
+        public RejectEntry? Warning { get; set; } = warning;
     }
 
     private ClaimReadOutcome? StartClaim(X12Segment s)
     {
         var completed = FlushClaim();
         _set!.Claims++;
-        _claim = new ClaimBuilder(this, s, _transactionType, _memberId, _billingNpi);
+        var (birthDate, birthWarning) = TakeBirthDate();
+        _claim = new ClaimBuilder(this, s, _transactionType, _memberId, _billingNpi, birthDate, birthWarning);
         if (_memberId is null || !ClaimCodes.IsIdentifier(_memberId))
         {
             NoteMissingMember(s, _claim.ClaimIdForContext);
@@ -705,6 +749,12 @@ public sealed class X12ClaimReader
             case "NM1" when s[1] == "IL" && _level == "22":
                 _subscriberName = s;
                 _memberId = s[8] is "MI" or "II" && s[9].Length > 0 ? s[9] : null;
+                break;
+            case "DMG" when _level == "22":
+                _subscriberBirth = ReadBirthDate(s, "2010BA");
+                break;
+            case "DMG" when _level == "23":
+                _patientBirth = ReadBirthDate(s, "2010CA");
                 break;
         }
 
@@ -814,6 +864,7 @@ public sealed class X12ClaimReader
         private readonly ClaimType _type;
         private readonly string? _memberId;
         private readonly string? _billingNpi;
+        private readonly DateOnly? _birthDate;
         private readonly string _claimId;
         private readonly ClaimFrequency _frequency;
         private readonly string? _placeOfService;
@@ -832,13 +883,19 @@ public sealed class X12ClaimReader
         private bool _inOtherSubscriber;
         private bool _lastNameWasRendering;
 
-        public ClaimBuilder(X12ClaimReader reader, X12Segment clm, ClaimType type, string? memberId, string? billingNpi)
+        public ClaimBuilder(X12ClaimReader reader, X12Segment clm, ClaimType type, string? memberId, string? billingNpi, DateOnly? birthDate, RejectEntry? birthWarning)
         {
             _reader = reader;
             _clm = clm;
             _type = type;
             _memberId = memberId;
             _billingNpi = billingNpi;
+            _birthDate = birthDate;
+            if (birthWarning is not null)
+            {
+                _warnings.Add(birthWarning);
+            }
+
             FirstSegment = clm.Number;
             _claimId = clm[1];
             ClaimIdForContext = _claimId.Length > 0 && ClaimCodes.IsIdentifier(_claimId) ? (_claimId.Length > 35 ? _claimId[..35] : _claimId) : null;
@@ -1057,7 +1114,14 @@ public sealed class X12ClaimReader
             }
 
             var key = _frequency != ClaimFrequency.Original && !string.IsNullOrEmpty(_originalReference) && ClaimCodes.IsIdentifier(_originalReference) ? _originalReference : _claimId;
-            var claim = new Claim(key, _frequency, _memberId!, _type, _admission, discharge, _placeOfService, _billType, _diagnoses, _billingNpi, claimLines);
+            var birthDate = _birthDate;
+            if (birthDate is { } born && claimLines.Count > 0 && born > claimLines.Min(l => l.ServiceFrom))
+            {
+                _warnings.Add(new RejectEntry(Location(_clm), "DMG02", "the patient's birth date is after the date of service; the member's age is unknown from this claim"));
+                birthDate = null;
+            }
+
+            var claim = new Claim(key, _frequency, _memberId!, _type, _admission, discharge, _placeOfService, _billType, _diagnoses, _billingNpi, claimLines) { MemberBirthDate = birthDate };
             return ClaimReadOutcome.Accepted(claim, _warnings);
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace Mets.Claims.Storage.Sqlite;
@@ -5,8 +6,11 @@ namespace Mets.Claims.Storage.Sqlite;
 /// <summary>
 /// Compact binary form of a <see cref="Claim"/> for the SQLite store (claims are the bulk of what the
 /// store writes; JSON was about four times larger and slower). Format version 2 (version 1 plus the
-/// member's birth date after the lines), little-endian <see cref="BinaryWriter"/> primitives; nullable
-/// values carry a presence flag. Version 1 bodies (written before birth dates were kept) still decode.
+/// member's birth date after the lines): little-endian integers, strings as UTF-8 with a 7-bit encoded
+/// length prefix, decimals as their four 32-bit parts, nullable values with a presence flag (the layout of
+/// <see cref="BinaryWriter"/>'s primitives, which wrote the bodies stored so far). Version 1 bodies (written
+/// before birth dates were kept) still decode. Encoding writes into a reused per-thread buffer and decoding
+/// reads from a span, so neither allocates more than the claim itself.
 /// </summary>
 internal static class ClaimBinaryCodec
 {
@@ -14,147 +18,247 @@ internal static class ClaimBinaryCodec
     private const byte FormatVersionWithoutBirthDate = 1;
 
     [ThreadStatic]
-    private static MemoryStream? t_buffer;
+    private static byte[]? t_buffer;
 
-    [ThreadStatic]
-    private static BinaryWriter? t_writer;
+    /// <summary>Encodes into a new array.</summary>
+    public static byte[] Encode(Claim claim) => EncodeToBuffer(claim).ToArray();
 
-    public static byte[] Encode(Claim claim)
+    /// <summary>Encodes into a per-thread buffer: the span is valid until the next call on the same thread.</summary>
+    public static ReadOnlySpan<byte> EncodeToBuffer(Claim claim)
     {
-        var buffer = t_buffer ??= new MemoryStream(1024);
-        var w = t_writer ??= new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
-        buffer.SetLength(0);
+        var w = new Writer(t_buffer ??= new byte[1024]);
+        w.Byte(FormatVersion);
+        w.String(claim.ClaimId);
+        w.Byte((byte)claim.Frequency);
+        w.String(claim.MemberId);
+        w.Byte((byte)claim.Type);
+        w.Date(claim.AdmissionDate);
+        w.Date(claim.DischargeDate);
+        w.OptionalString(claim.PlaceOfService);
+        w.OptionalString(claim.BillType);
+        w.Int32(claim.Diagnoses.Count);
+        foreach (var dx in claim.Diagnoses)
         {
-            w.Write(FormatVersion);
-            w.Write(claim.ClaimId);
-            w.Write((byte)claim.Frequency);
-            w.Write(claim.MemberId);
-            w.Write((byte)claim.Type);
-            WriteDate(w, claim.AdmissionDate);
-            WriteDate(w, claim.DischargeDate);
-            WriteString(w, claim.PlaceOfService);
-            WriteString(w, claim.BillType);
-            w.Write(claim.Diagnoses.Count);
-            foreach (var dx in claim.Diagnoses)
-            {
-                w.Write(dx.Code);
-                w.Write((byte)dx.System);
-            }
-
-            WriteString(w, claim.BillingNpi);
-            w.Write(claim.Lines.Count);
-            foreach (var line in claim.Lines)
-            {
-                w.Write(line.LineNumber);
-                w.Write(line.ServiceFrom.DayNumber);
-                w.Write(line.ServiceTo.DayNumber);
-                WriteString(w, line.PlaceOfService);
-                WriteString(w, line.RevenueCode);
-                WriteString(w, line.ProcedureCode);
-                w.Write((byte)line.Modifiers.Count);
-                foreach (var modifier in line.Modifiers)
-                {
-                    w.Write(modifier);
-                }
-
-                WriteString(w, line.RenderingNpi);
-                WriteString(w, line.RenderingTaxonomy);
-                WriteString(w, line.Ndc);
-                w.Write(line.DaysSupply ?? -1);
-                WriteDecimal(w, line.Quantity);
-                WriteDecimal(w, line.AllowedAmount);
-                w.Write(line.PaidAmount);
-                w.Write((byte)line.Status);
-            }
-
-            WriteDate(w, claim.MemberBirthDate);
+            w.String(dx.Code);
+            w.Byte((byte)dx.System);
         }
 
-        w.Flush();
-        return buffer.ToArray();
+        w.OptionalString(claim.BillingNpi);
+        w.Int32(claim.Lines.Count);
+        foreach (var line in claim.Lines)
+        {
+            w.Int32(line.LineNumber);
+            w.Int32(line.ServiceFrom.DayNumber);
+            w.Int32(line.ServiceTo.DayNumber);
+            w.OptionalString(line.PlaceOfService);
+            w.OptionalString(line.RevenueCode);
+            w.OptionalString(line.ProcedureCode);
+            w.Byte((byte)line.Modifiers.Count);
+            foreach (var modifier in line.Modifiers)
+            {
+                w.String(modifier);
+            }
+
+            w.OptionalString(line.RenderingNpi);
+            w.OptionalString(line.RenderingTaxonomy);
+            w.OptionalString(line.Ndc);
+            w.Int32(line.DaysSupply ?? -1);
+            w.OptionalDecimal(line.Quantity);
+            w.OptionalDecimal(line.AllowedAmount);
+            w.Decimal(line.PaidAmount);
+            w.Byte((byte)line.Status);
+        }
+
+        w.Date(claim.MemberBirthDate);
+        t_buffer = w.Buffer;
+        return w.Written;
     }
 
-    public static Claim Decode(byte[] bytes)
+    public static Claim Decode(ReadOnlySpan<byte> bytes)
     {
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-        var version = r.ReadByte();
+        var r = new Reader(bytes);
+        var version = r.Byte();
         if (version is not (FormatVersion or FormatVersionWithoutBirthDate))
         {
             throw new InvalidDataException("Unknown stored claim format version.");
         }
 
-        var claimId = r.ReadString();
-        var frequency = (ClaimFrequency)r.ReadByte();
-        var memberId = r.ReadString();
-        var type = (ClaimType)r.ReadByte();
-        var admission = ReadDate(r);
-        var discharge = ReadDate(r);
-        var pos = ReadString(r);
-        var billType = ReadString(r);
-        var diagnoses = new DiagnosisCode[r.ReadInt32()];
+        var claimId = r.String();
+        var frequency = (ClaimFrequency)r.Byte();
+        var memberId = r.String();
+        var type = (ClaimType)r.Byte();
+        var admission = r.Date();
+        var discharge = r.Date();
+        var pos = r.OptionalString();
+        var billType = r.OptionalString();
+        var diagnoses = new DiagnosisCode[r.Int32()];
         for (var i = 0; i < diagnoses.Length; i++)
         {
-            diagnoses[i] = new DiagnosisCode(r.ReadString(), (DiagnosisCodeSystem)r.ReadByte());
+            diagnoses[i] = new DiagnosisCode(r.String(), (DiagnosisCodeSystem)r.Byte());
         }
 
-        var billingNpi = ReadString(r);
-        var lines = new ClaimLine[r.ReadInt32()];
+        var billingNpi = r.OptionalString();
+        var lines = new ClaimLine[r.Int32()];
         for (var i = 0; i < lines.Length; i++)
         {
-            var number = r.ReadInt32();
-            var from = DateOnly.FromDayNumber(r.ReadInt32());
-            var to = DateOnly.FromDayNumber(r.ReadInt32());
-            var linePos = ReadString(r);
-            var revenue = ReadString(r);
-            var procedure = ReadString(r);
-            var modifiers = new string[r.ReadByte()];
+            var number = r.Int32();
+            var from = DateOnly.FromDayNumber(r.Int32());
+            var to = DateOnly.FromDayNumber(r.Int32());
+            var linePos = r.OptionalString();
+            var revenue = r.OptionalString();
+            var procedure = r.OptionalString();
+            var modifiers = new string[r.Byte()];
             for (var m = 0; m < modifiers.Length; m++)
             {
-                modifiers[m] = r.ReadString();
+                modifiers[m] = r.String();
             }
 
-            var renderingNpi = ReadString(r);
-            var taxonomy = ReadString(r);
-            var ndc = ReadString(r);
-            var days = r.ReadInt32();
-            var quantity = ReadDecimal(r);
-            var allowed = ReadDecimal(r);
-            var paid = r.ReadDecimal();
-            var status = (ClaimLineStatus)r.ReadByte();
+            var renderingNpi = r.OptionalString();
+            var taxonomy = r.OptionalString();
+            var ndc = r.OptionalString();
+            var days = r.Int32();
+            var quantity = r.OptionalDecimal();
+            var allowed = r.OptionalDecimal();
+            var paid = r.Decimal();
+            var status = (ClaimLineStatus)r.Byte();
             lines[i] = new ClaimLine(number, from, to, linePos, revenue, procedure, modifiers, renderingNpi, taxonomy, ndc, days < 0 ? null : days, quantity, allowed, paid, status);
         }
 
-        var birthDate = version == FormatVersion ? ReadDate(r) : null;
+        var birthDate = version == FormatVersion ? r.Date() : null;
         return new Claim(claimId, frequency, memberId, type, admission, discharge, pos, billType, diagnoses, billingNpi, lines) { MemberBirthDate = birthDate };
     }
 
-    private static void WriteString(BinaryWriter w, string? value)
+    private ref struct Writer(byte[] buffer)
     {
-        w.Write(value is not null);
-        if (value is not null)
+        private int _length;
+
+        public byte[] Buffer { get; private set; } = buffer;
+
+        public readonly ReadOnlySpan<byte> Written => Buffer.AsSpan(0, _length);
+
+        public void Byte(byte value) => Take(1)[0] = value;
+
+        public void Int32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), value);
+
+        public void Date(DateOnly? value) => Int32(value?.DayNumber ?? -1);
+
+        public void String(string value)
         {
-            w.Write(value);
+            var length = Encoding.UTF8.GetByteCount(value);
+            for (var rest = (uint)length; ; rest >>= 7)
+            {
+                if (rest < 0x80)
+                {
+                    Byte((byte)rest);
+                    break;
+                }
+
+                Byte((byte)(rest | 0x80));
+            }
+
+            Encoding.UTF8.GetBytes(value, Take(length));
+        }
+
+        public void OptionalString(string? value)
+        {
+            Byte(value is null ? (byte)0 : (byte)1);
+            if (value is not null)
+            {
+                String(value);
+            }
+        }
+
+        public void Decimal(decimal value)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            var target = Take(16);
+            for (var i = 0; i < 4; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(target[(4 * i)..], bits[i]);
+            }
+        }
+
+        public void OptionalDecimal(decimal? value)
+        {
+            Byte(value.HasValue ? (byte)1 : (byte)0);
+            if (value.HasValue)
+            {
+                Decimal(value.Value);
+            }
+        }
+
+        private Span<byte> Take(int count)
+        {
+            if (_length + count > Buffer.Length)
+            {
+                var larger = new byte[Math.Max(Buffer.Length * 2, _length + count)];
+                Buffer.AsSpan(0, _length).CopyTo(larger);
+                Buffer = larger;
+            }
+
+            var span = Buffer.AsSpan(_length, count);
+            _length += count;
+            return span;
         }
     }
 
-    private static string? ReadString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void WriteDate(BinaryWriter w, DateOnly? value) => w.Write(value?.DayNumber ?? -1);
-
-    private static DateOnly? ReadDate(BinaryReader r)
+    private ref struct Reader(ReadOnlySpan<byte> bytes)
     {
-        var day = r.ReadInt32();
-        return day < 0 ? null : DateOnly.FromDayNumber(day);
-    }
+        private ReadOnlySpan<byte> _rest = bytes;
 
-    private static void WriteDecimal(BinaryWriter w, decimal? value)
-    {
-        w.Write(value.HasValue);
-        if (value.HasValue)
+        public byte Byte() => Take(1)[0];
+
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+        public DateOnly? Date()
         {
-            w.Write(value.Value);
+            var day = Int32();
+            return day < 0 ? null : DateOnly.FromDayNumber(day);
+        }
+
+        public string String()
+        {
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (shift > 28)
+                {
+                    throw new InvalidDataException("Stored claim has a malformed string length.");
+                }
+
+                var b = Byte();
+                length |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            return Encoding.UTF8.GetString(Take(length));
+        }
+
+        public string? OptionalString() => Byte() != 0 ? String() : null;
+
+        public decimal Decimal()
+        {
+            var bits = Take(16);
+            return new decimal([BinaryPrimitives.ReadInt32LittleEndian(bits), BinaryPrimitives.ReadInt32LittleEndian(bits[4..]),
+                BinaryPrimitives.ReadInt32LittleEndian(bits[8..]), BinaryPrimitives.ReadInt32LittleEndian(bits[12..])]);
+        }
+
+        public decimal? OptionalDecimal() => Byte() != 0 ? Decimal() : null;
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            if (count < 0 || count > _rest.Length)
+            {
+                throw new InvalidDataException("Stored claim ends early.");
+            }
+
+            var span = _rest[..count];
+            _rest = _rest[count..];
+            return span;
         }
     }
-
-    private static decimal? ReadDecimal(BinaryReader r) => r.ReadBoolean() ? r.ReadDecimal() : null;
 }

@@ -17,11 +17,18 @@ namespace Mets.Claims.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 {
+    /// <summary>
+    /// Set on every connection the store opens (the bench's raw bulk insert uses them too). A file is staged in
+    /// batches and analysed in batches, each its own transaction: with SQLite's default automatic checkpoint (every
+    /// 1,000 WAL pages, 4 MB) a 1,000,000-line file made a checkpoint, two fsyncs with synchronous=NORMAL, every few
+    /// batches; checkpointing every 16,384 pages (64 MB) makes a few dozen times fewer, and journal_size_limit gives
+    /// the WAL file back after each.
+    /// </summary>
+    internal const string ConnectionPragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864;";
+
     private const string DateFormat = "yyyy-MM-dd";
+    private const int DefaultTimeoutSeconds = 60;
     private readonly string _connectionString;
-    private static readonly string[] GapParameters = ["$id", "$m", "$measure", "$s", "$w", "$b"];
-    private static readonly string[] TriggerParameters = ["$id", "$h", "$m", "$k", "$b"];
-    private static readonly string[] MonthParameters = ["$m", "$month", "$e", "$s", "$ed", "$o", "$bp", "$tp", "$ap", "$ad", "$sud", "$other"];
     private volatile bool _schemaReady;
 
     public SqliteClaimsStore(string databasePath)
@@ -33,7 +40,7 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             Directory.CreateDirectory(directory);
         }
 
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 60 }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = DefaultTimeoutSeconds }.ToString();
     }
 
     public async Task<ClaimsFileRecord?> GetFileAsync(string contentHash, CancellationToken cancellationToken)
@@ -67,38 +74,21 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         {
             // Staged versions are written once, straight into claim_versions: nothing reads a version
             // until the commit points claims_current at it.
-            await using var insert = Command(connection, tx, "INSERT INTO claim_versions (file_hash, claim_id, member_id, frequency, body) VALUES ($h, $c, $m, $f, $b)");
-            var h = insert.Parameters.AddWithValue("$h", contentHash);
-            var c = insert.Parameters.Add("$c", SqliteType.Text);
-            var m = insert.Parameters.Add("$m", SqliteType.Text);
-            var f = insert.Parameters.Add("$f", SqliteType.Integer);
-            var b = insert.Parameters.Add("$b", SqliteType.Blob);
-            await insert.PrepareAsync(cancellationToken);
+            using var insert = new SqliteStatement(connection, "INSERT INTO claim_versions (file_hash, claim_id, member_id, frequency, body) VALUES (?1, ?2, ?3, ?4, ?5)");
+            insert.Bind(1, contentHash);
             foreach (var claim in claims)
             {
-                c.Value = claim.ClaimId;
-                m.Value = claim.MemberId;
-                f.Value = (int)claim.Frequency;
-                b.Value = ClaimBinaryCodec.Encode(claim);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                insert.Bind(2, claim.ClaimId).Bind(3, claim.MemberId).Bind(4, (int)claim.Frequency).Bind(5, ClaimBinaryCodec.EncodeToBuffer(claim)).Execute();
             }
         }
 
         if (eligibility.Count > 0)
         {
-            await using var insert = Command(connection, tx, "INSERT INTO staged_eligibility (file_hash, member_id, plan, coverage_start, coverage_end) VALUES ($h, $m, $p, $s, $e)");
-            insert.Parameters.AddWithValue("$h", contentHash);
-            var m = insert.Parameters.Add("$m", SqliteType.Text);
-            var p = insert.Parameters.Add("$p", SqliteType.Text);
-            var s = insert.Parameters.Add("$s", SqliteType.Text);
-            var e = insert.Parameters.Add("$e", SqliteType.Text);
+            using var insert = new SqliteStatement(connection, "INSERT INTO staged_eligibility (file_hash, member_id, plan, coverage_start, coverage_end, member_birth_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            insert.Bind(1, contentHash);
             foreach (var span in eligibility)
             {
-                m.Value = span.MemberId;
-                p.Value = span.Plan;
-                s.Value = Date(span.CoverageStart);
-                e.Value = span.CoverageEnd is { } end ? Date(end) : DBNull.Value;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                insert.Bind(2, span.MemberId).Bind(3, span.Plan).Bind(4, Date(span.CoverageStart)).Bind(5, OptionalDate(span.CoverageEnd)).Bind(6, OptionalDate(span.MemberBirthDate)).Execute();
             }
         }
 
@@ -130,9 +120,10 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
         await ApplyStagedClaimsAsync(connection, tx, contentHash, cancellationToken);
         await ExecuteAsync(connection, tx, """
-            INSERT INTO eligibility (member_id, plan, coverage_start, coverage_end, file_hash)
-            SELECT member_id, plan, coverage_start, coverage_end, file_hash FROM staged_eligibility WHERE file_hash = $h ORDER BY seq
-            ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash;
+            INSERT INTO eligibility (member_id, plan, coverage_start, coverage_end, file_hash, member_birth_date)
+            SELECT member_id, plan, coverage_start, coverage_end, file_hash, member_birth_date FROM staged_eligibility WHERE file_hash = $h ORDER BY seq
+            ON CONFLICT (member_id, plan, coverage_start) DO UPDATE SET coverage_end = excluded.coverage_end, file_hash = excluded.file_hash,
+                member_birth_date = COALESCE(excluded.member_birth_date, eligibility.member_birth_date);
             INSERT OR IGNORE INTO file_members (file_hash, member_id) SELECT file_hash, member_id FROM staged_eligibility WHERE file_hash = $h;
             DELETE FROM staged_eligibility WHERE file_hash = $h;
             """, cancellationToken, ("$h", contentHash));
@@ -145,75 +136,78 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
     public async IAsyncEnumerable<MemberClaimsSnapshot> ReadMembersAffectedByAsync(string contentHash, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Four readers in member order, merged: members, their current claims, coverage and stored gaps.
+        // Four readers in member order (SQLite's binary order of the UTF-8 ids), merged: members, their current
+        // claims, coverage and stored gaps. Rows are compared and decoded straight from SQLite's buffers.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var members = Command(connection, null, "SELECT member_id FROM file_members WHERE file_hash = $h ORDER BY member_id");
-        await using var claims = Command(connection, null, """
-            SELECT f.member_id, v.body, v.file_hash FROM file_members f
+        using var members = new SqliteStatement(connection, "SELECT member_id FROM file_members WHERE file_hash = ?1 ORDER BY member_id");
+        using var claims = new SqliteStatement(connection, """
+            SELECT f.member_id, v.body, v.file_hash = ?1 FROM file_members f
             JOIN claims_current c ON c.member_id = f.member_id AND c.is_void = 0
             JOIN claim_versions v ON v.version_id = c.version_id
-            WHERE f.file_hash = $h ORDER BY f.member_id
+            WHERE f.file_hash = ?1 ORDER BY f.member_id
             """);
-        await using var coverage = Command(connection, null, """
-            SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end FROM file_members f
-            JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = $h ORDER BY f.member_id, e.coverage_start
+        using var coverage = new SqliteStatement(connection, """
+            SELECT f.member_id, e.plan, e.coverage_start, e.coverage_end, e.member_birth_date FROM file_members f
+            JOIN eligibility e ON e.member_id = f.member_id WHERE f.file_hash = ?1 ORDER BY f.member_id, e.coverage_start
             """);
-        await using var gaps = Command(connection, null, """
+        using var gaps = new SqliteStatement(connection, """
             SELECT f.member_id, g.body FROM file_members f JOIN care_gaps g ON g.member_id = f.member_id
-            WHERE f.file_hash = $h ORDER BY f.member_id, g.gap_id
+            WHERE f.file_hash = ?1 ORDER BY f.member_id, g.gap_id
             """);
-        foreach (var command in new[] { members, claims, coverage, gaps })
+        foreach (var statement in new[] { members, claims, coverage, gaps })
         {
-            command.Parameters.AddWithValue("$h", contentHash);
+            statement.Bind(1, contentHash);
         }
 
-        await using var memberReader = await members.ExecuteReaderAsync(cancellationToken);
-        await using var claimReader = await claims.ExecuteReaderAsync(cancellationToken);
-        await using var coverageReader = await coverage.ExecuteReaderAsync(cancellationToken);
-        await using var gapReader = await gaps.ExecuteReaderAsync(cancellationToken);
-        var claimMore = await claimReader.ReadAsync(cancellationToken);
-        var coverageMore = await coverageReader.ReadAsync(cancellationToken);
-        var gapMore = await gapReader.ReadAsync(cancellationToken);
-        while (await memberReader.ReadAsync(cancellationToken))
+        var claimMore = claims.Read();
+        var coverageMore = coverage.Read();
+        var gapMore = gaps.Read();
+        while (members.Read())
         {
-            var memberId = memberReader.GetString(0);
+            cancellationToken.ThrowIfCancellationRequested();
+            var memberKey = members.GetBytes(0).ToArray();
+            var memberId = members.GetString(0);
             var current = new List<Claim>();
             var fromFile = new HashSet<string>(StringComparer.Ordinal);
-            while (claimMore && string.CompareOrdinal(claimReader.GetString(0), memberId) <= 0)
+            int order;
+            while (claimMore && (order = claims.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (claimReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    var claim = ClaimBinaryCodec.Decode((byte[])claimReader.GetValue(1));
+                    var claim = ClaimBinaryCodec.Decode(claims.GetBytes(1));
                     current.Add(claim);
-                    if (claimReader.GetString(2) == contentHash)
+                    if (claims.GetInt64(2) == 1)
                     {
                         fromFile.Add(claim.ClaimId);
                     }
                 }
 
-                claimMore = await claimReader.ReadAsync(cancellationToken);
+                claimMore = claims.Read();
             }
 
             var eligibility = new List<EligibilitySpan>();
-            while (coverageMore && string.CompareOrdinal(coverageReader.GetString(0), memberId) <= 0)
+            while (coverageMore && (order = coverage.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (coverageReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    eligibility.Add(new EligibilitySpan(memberId, coverageReader.GetString(1), ParseDate(coverageReader.GetString(2)), coverageReader.IsDBNull(3) ? null : ParseDate(coverageReader.GetString(3))));
+                    eligibility.Add(new EligibilitySpan(memberId, coverage.GetString(1), ParseDate(coverage.GetString(2)), coverage.IsNull(3) ? null : ParseDate(coverage.GetString(3)))
+                    {
+                        MemberBirthDate = coverage.IsNull(4) ? null : ParseDate(coverage.GetString(4)),
+                    });
                 }
 
-                coverageMore = await coverageReader.ReadAsync(cancellationToken);
+                coverageMore = coverage.Read();
             }
 
             var previous = new List<CareGap>();
-            while (gapMore && string.CompareOrdinal(gapReader.GetString(0), memberId) <= 0)
+            while (gapMore && (order = gaps.GetBytes(0).SequenceCompareTo(memberKey)) <= 0)
             {
-                if (gapReader.GetString(0) == memberId)
+                if (order == 0)
                 {
-                    previous.Add(JsonSerializer.Deserialize(gapReader.GetString(1), ClaimsJson.Default.CareGap)!);
+                    previous.Add(JsonSerializer.Deserialize(gaps.GetBytes(1), ClaimsJson.Default.CareGap)!);
                 }
 
-                gapMore = await gapReader.ReadAsync(cancellationToken);
+                gapMore = gaps.Read();
             }
 
             yield return new MemberClaimsSnapshot(memberId, current, eligibility, previous, fromFile);
@@ -241,13 +235,16 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         }
 
         var eligibility = new List<EligibilitySpan>();
-        await using (var command = Command(connection, null, "SELECT plan, coverage_start, coverage_end FROM eligibility WHERE member_id = $m ORDER BY coverage_start"))
+        await using (var command = Command(connection, null, "SELECT plan, coverage_start, coverage_end, member_birth_date FROM eligibility WHERE member_id = $m ORDER BY coverage_start"))
         {
             command.Parameters.AddWithValue("$m", memberId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                eligibility.Add(new EligibilitySpan(memberId, reader.GetString(0), ParseDate(reader.GetString(1)), reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2))));
+                eligibility.Add(new EligibilitySpan(memberId, reader.GetString(0), ParseDate(reader.GetString(1)), reader.IsDBNull(2) ? null : ParseDate(reader.GetString(2)))
+                {
+                    MemberBirthDate = reader.IsDBNull(3) ? null : ParseDate(reader.GetString(3)),
+                });
             }
         }
 
@@ -260,56 +257,41 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         ArgumentNullException.ThrowIfNull(analyses);
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var deleteMonths = Command(connection, tx, "DELETE FROM member_months WHERE member_id = $m; DELETE FROM care_gaps WHERE member_id = $m;");
-        var dm = deleteMonths.Parameters.Add("$m", SqliteType.Text);
-        await using var insertMonth = Command(connection, tx, """
+        using var deleteMonths = new SqliteStatement(connection, "DELETE FROM member_months WHERE member_id = ?1");
+        using var deleteGaps = new SqliteStatement(connection, "DELETE FROM care_gaps WHERE member_id = ?1");
+        using var insertMonth = new SqliteStatement(connection, """
             INSERT INTO member_months (member_id, month, enrolled, bh_inpatient_stays, bh_ed_visits, outpatient_bh_visits, bh_paid, total_paid,
                 antipsychotic_fills, antidepressant_fills, sud_medication_fills, other_fills)
-            VALUES ($m, $month, $e, $s, $ed, $o, $bp, $tp, $ap, $ad, $sud, $other)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """);
-        var p = MonthParameters.Select(n => insertMonth.Parameters.Add(n, SqliteType.Text)).ToArray();
-        await using var insertGap = Command(connection, tx, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES ($id, $m, $measure, $s, $w, $b)");
-        var g = GapParameters.Select(n => insertGap.Parameters.Add(n, SqliteType.Text)).ToArray();
+        using var insertGap = new SqliteStatement(connection, "INSERT INTO care_gaps (gap_id, member_id, measure, status, window_end, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         // A trigger is listed under every file that reveals it (its id does not depend on the file); the same
         // id twice for one file keeps the first record.
-        await using var insertTrigger = Command(connection, tx, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES ($id, $h, $m, $k, $b)");
-        var t = TriggerParameters.Select(n => insertTrigger.Parameters.Add(n, SqliteType.Text)).ToArray();
+        using var insertTrigger = new SqliteStatement(connection, "INSERT OR IGNORE INTO file_triggers (trigger_id, file_hash, member_id, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)");
+        insertTrigger.Bind(2, contentHash);
         foreach (var analysis in analyses)
         {
-            dm.Value = analysis.MemberId;
-            await deleteMonths.ExecuteNonQueryAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            deleteMonths.Bind(1, analysis.MemberId).Execute();
+            deleteGaps.Bind(1, analysis.MemberId).Execute();
             foreach (var month in analysis.Months)
             {
-                object[] values = [month.MemberId, Date(month.Month), month.Enrolled ? 1 : 0, month.BhInpatientStays, month.BhEmergencyVisits, month.OutpatientBhVisits,
-                    month.BhPaid.ToString(CultureInfo.InvariantCulture), month.TotalPaid.ToString(CultureInfo.InvariantCulture),
-                    month.AntipsychoticFills, month.AntidepressantFills, month.SubstanceUseMedicationFills, month.OtherFills];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    p[i].Value = values[i];
-                }
-
-                await insertMonth.ExecuteNonQueryAsync(cancellationToken);
+                insertMonth.Bind(1, month.MemberId).Bind(2, Date(month.Month)).Bind(3, month.Enrolled ? 1 : 0).Bind(4, month.BhInpatientStays).Bind(5, month.BhEmergencyVisits)
+                    .Bind(6, month.OutpatientBhVisits).Bind(7, month.BhPaid.ToString(CultureInfo.InvariantCulture)).Bind(8, month.TotalPaid.ToString(CultureInfo.InvariantCulture))
+                    .Bind(9, month.AntipsychoticFills).Bind(10, month.AntidepressantFills).Bind(11, month.SubstanceUseMedicationFills).Bind(12, month.OtherFills)
+                    .Execute();
             }
 
             foreach (var gap in analysis.Gaps)
             {
-                g[0].Value = gap.Id;
-                g[1].Value = gap.MemberId;
-                g[2].Value = gap.Measure.ToString();
-                g[3].Value = (int)gap.Status;
-                g[4].Value = Date(gap.WindowEnd);
-                g[5].Value = JsonSerializer.Serialize(gap, ClaimsJson.Default.CareGap);
-                await insertGap.ExecuteNonQueryAsync(cancellationToken);
+                insertGap.Bind(1, gap.Id).Bind(2, gap.MemberId).Bind(3, gap.Measure.ToString()).Bind(4, (int)gap.Status).Bind(5, Date(gap.WindowEnd))
+                    .Bind(6, JsonSerializer.Serialize(gap, ClaimsJson.Default.CareGap)).Execute();
             }
 
             foreach (var trigger in analysis.Triggers)
             {
-                t[0].Value = trigger.Id;
-                t[1].Value = contentHash;
-                t[2].Value = trigger.MemberId;
-                t[3].Value = trigger.Kind.ToString();
-                t[4].Value = JsonSerializer.Serialize(trigger, ClaimsJson.Default.ClaimsTrigger);
-                await insertTrigger.ExecuteNonQueryAsync(cancellationToken);
+                insertTrigger.Bind(1, trigger.Id).Bind(3, trigger.MemberId).Bind(4, trigger.Kind.ToString())
+                    .Bind(5, JsonSerializer.Serialize(trigger, ClaimsJson.Default.ClaimsTrigger)).Execute();
             }
         }
 
@@ -514,7 +496,9 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken);
+        await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+        // The statements run through SqliteStatement wait for a lock the way the commands do.
+        SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, DefaultTimeoutSeconds * 1000);
         if (!_schemaReady)
         {
             // Idempotent DDL: two callers racing here both run it harmlessly.
@@ -525,6 +509,17 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
                 if (await ScalarAsync(connection, tx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'triggers'", cancellationToken) is not null)
                 {
                     await ExecuteAsync(connection, tx, MigrateTriggers, cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+            }
+
+            if (await ScalarAsync(connection, null, BirthDateColumnMissing, cancellationToken) is not null)
+            {
+                await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                if (await ScalarAsync(connection, tx, BirthDateColumnMissing, cancellationToken) is not null)
+                {
+                    await ExecuteAsync(connection, tx, "ALTER TABLE staged_eligibility ADD COLUMN member_birth_date TEXT; ALTER TABLE eligibility ADD COLUMN member_birth_date TEXT;", cancellationToken);
                 }
 
                 await tx.CommitAsync(cancellationToken);
@@ -570,6 +565,8 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
 
     private static string Date(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
 
+    private static string? OptionalDate(DateOnly? date) => date is { } d ? Date(d) : null;
+
     private static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, DateFormat, CultureInfo.InvariantCulture);
 
     private const string Schema = """
@@ -587,19 +584,21 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
         CREATE INDEX IF NOT EXISTS ix_file_reports ON file_reports (file_hash, seq);
         CREATE TABLE IF NOT EXISTS staged_eligibility (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, file_hash TEXT NOT NULL, member_id TEXT NOT NULL, plan TEXT NOT NULL,
-            coverage_start TEXT NOT NULL, coverage_end TEXT);
+            coverage_start TEXT NOT NULL, coverage_end TEXT, member_birth_date TEXT);
         CREATE INDEX IF NOT EXISTS ix_staged_eligibility ON staged_eligibility (file_hash, seq);
         CREATE TABLE IF NOT EXISTS claim_versions (
             version_id INTEGER PRIMARY KEY AUTOINCREMENT, claim_id TEXT NOT NULL, file_hash TEXT NOT NULL, member_id TEXT NOT NULL,
             frequency INTEGER NOT NULL, body BLOB NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_claim_versions ON claim_versions (claim_id, version_id);
+        -- No query looks versions up by claim id (claims_current points at them by version_id); the index that did
+        -- cost a random insert per staged claim into a b-tree over every version ever stored.
+        DROP INDEX IF EXISTS ix_claim_versions;
         CREATE INDEX IF NOT EXISTS ix_claim_versions_file ON claim_versions (file_hash, version_id);
         CREATE TABLE IF NOT EXISTS claims_current (
             claim_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, is_void INTEGER NOT NULL, version_id INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_claims_current_member ON claims_current (member_id);
         CREATE TABLE IF NOT EXISTS file_members (file_hash TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (file_hash, member_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS eligibility (
-            member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL,
+            member_id TEXT NOT NULL, plan TEXT NOT NULL, coverage_start TEXT NOT NULL, coverage_end TEXT, file_hash TEXT NOT NULL, member_birth_date TEXT,
             PRIMARY KEY (member_id, plan, coverage_start));
         CREATE TABLE IF NOT EXISTS member_months (
             member_id TEXT NOT NULL, month TEXT NOT NULL, enrolled INTEGER NOT NULL, bh_inpatient_stays INTEGER NOT NULL, bh_ed_visits INTEGER NOT NULL,
@@ -616,6 +615,9 @@ public sealed class SqliteClaimsStore : IClaimsStore, IClaimsAcknowledgmentStore
             file_hash TEXT PRIMARY KEY, kind INTEGER NOT NULL, code INTEGER NOT NULL, control_number TEXT NOT NULL, created_at TEXT NOT NULL, content TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """;
+
+    /// <summary>Databases written before eligibility files could carry birth dates lack the column (added on open).</summary>
+    private const string BirthDateColumnMissing = "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pragma_table_info('eligibility') WHERE name = 'member_birth_date')";
 
     /// <summary>
     /// Databases written before trigger ids left out the file kept them in <c>triggers</c> (one row per id): copied

@@ -11,7 +11,9 @@ namespace Mets.Workflow.Adapters.Sqlite;
 /// <summary>
 /// The embedded case store: one SQLite file (WAL). Cases are JSON documents with an ETag; a partial
 /// unique index allows one open engagement per member; referral ids are unique; the ids of applied
-/// changes are written in the same transaction as the document they changed.
+/// changes are written in the same transaction as the document they changed. The timeline is append-only:
+/// a save that would change or remove a stored entry, or append one not sealed into the chain, is refused
+/// (<see cref="TimelineRewriteRefusedException"/>), compared with the stored document in the save's transaction.
 /// </summary>
 public sealed class SqliteCaseStore : ICaseStore, IDisposable
 {
@@ -59,6 +61,7 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(referral);
         ArgumentNullException.ThrowIfNull(newCase);
+        TimelineRewriteRefusedException.ThrowUnlessAppendOnly(newCase, 0, TimelineChain.Genesis(newCase.Id));
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one writer at a time
         var fingerprint = referral.Fingerprint();
@@ -143,6 +146,18 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
             {
                 return new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null);
             }
+        }
+
+        await using (var read = Command(connection, transaction, "SELECT document, etag FROM cases WHERE id = $id", ("$id", updated.Id.Value)))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken) || !string.Equals(reader.GetString(1), updated.ETag, StringComparison.Ordinal))
+            {
+                return new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null);
+            }
+
+            var stored = JsonSerializer.Deserialize<StoredTimeline>(reader.GetString(0), CaseDocumentJson.Options)?.Timeline ?? [];
+            TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, stored.Count, TimelineChain.Head(updated.Id, stored));
         }
 
         var etag = NewETag();
@@ -265,4 +280,7 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
     public void Dispose() => _initialize.Dispose();
 
     private static string NewETag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+
+    /// <summary>The timeline of a stored case document (the rest of the document is not read).</summary>
+    private sealed record StoredTimeline(IReadOnlyList<TimelineEntry>? Timeline);
 }

@@ -5,11 +5,15 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Activities;
+using Mets.Workflow.Adapters.AnchorFile;
 using Mets.Workflow.Adapters.Sqlite;
+using Mets.Workflow.Audit;
 using Mets.Workflow.Cases;
+using Mets.Workflow.Maintenance;
 using Microsoft.Azure.Cosmos;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Moq;
 using static Mets.Azure.Tests.Cosmos.Cases.CaseSamples;
 
@@ -244,7 +248,8 @@ public abstract class CaseStoreContract
         const int PerWriter = 10;
         var store = await CreateStoreAsync();
         var started = await StartAsync(store, await ReceiveAsync(store), NewClinician());
-        var activity = new UpdateCaseActivity(store, NullLogger<UpdateCaseActivity>.Instance);
+        using var anchors = new AnchorFolder();
+        var activity = new UpdateCaseActivity(store, anchors.Anchoring, NullLogger<UpdateCaseActivity>.Instance);
         var context = Mock.Of<TaskActivityContext>();
 
         // Each update is distinct (its writer's outcome, its own time), so an entry written over another would show.
@@ -346,6 +351,29 @@ public abstract class CaseStoreContract
 
     private static async Task<IReadOnlyList<EngagementCase>> OpenFor(ICaseStore store, MemberId member) =>
         [.. (await store.ListOpenAsync()).Where(c => c.MemberId == member)];
+
+    /// <summary>The activity's anchoring over a real anchor file in a folder of its own.</summary>
+    private sealed class AnchorFolder : IDisposable
+    {
+        private readonly string _folder = Directory.CreateTempSubdirectory("mets-anchors-").FullName;
+        private readonly FileAuditAnchorStore _store;
+        private readonly WorkflowMetrics _metrics = new();
+
+        public AnchorFolder()
+        {
+            _store = new FileAuditAnchorStore(Path.Combine(_folder, "timeline-anchors.log"));
+            Anchoring = new TimelineAnchoring(_store, Options.Create(new AuditOptions()), TimeProvider.System, _metrics, NullLogger<TimelineAnchoring>.Instance);
+        }
+
+        public TimelineAnchoring Anchoring { get; }
+
+        public void Dispose()
+        {
+            _store.Dispose();
+            _metrics.Dispose();
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 }
 
 public sealed class SqliteCaseStoreContractTests : CaseStoreContract, IDisposable

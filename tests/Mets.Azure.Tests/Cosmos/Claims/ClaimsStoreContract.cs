@@ -254,6 +254,21 @@ public abstract class ClaimsStoreContract(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task StageAsync_CoverageBirthDate_IsKept_AndARowResentWithoutOneKeepsIt()
+    {
+        var store = OpenStore();
+        await CommitFileAsync(store, "b-1", [], [new EligibilitySpan("M1", "MEDICAID", D("2025-01-01"), null) { MemberBirthDate = D("2010-04-30") }]);
+        var first = await OpenStore().GetMemberAsync("M1", null, CancellationToken.None);
+        await CommitFileAsync(store, "b-2", [], [new EligibilitySpan("M1", "MEDICAID", D("2025-01-01"), D("2026-06-30"))]);
+        var second = await OpenStore().GetMemberAsync("M1", null, CancellationToken.None);
+
+        Assert.Equal(D("2010-04-30"), Assert.Single(first.Eligibility).MemberBirthDate);
+        var span = Assert.Single(second.Eligibility);
+        Assert.Equal(D("2026-06-30"), span.CoverageEnd);
+        Assert.Equal(D("2010-04-30"), span.MemberBirthDate);
+    }
+
+    [Fact]
     public async Task SaveMemberAnalysesAsync_MonthsGapsAndTriggers_ReadBackReplacedPerMemberAndTriggersUniqueById()
     {
         var store = OpenStore();

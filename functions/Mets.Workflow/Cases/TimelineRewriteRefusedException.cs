@@ -1,0 +1,47 @@
+using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
+
+namespace Mets.Workflow.Cases;
+
+/// <summary>
+/// A case store refused a save that would change, remove or reorder timeline entries it holds, or append an entry that
+/// is not sealed into the chain (<see cref="TimelineChain.CheckAppend"/>): the timeline is append-only. Nothing was
+/// written. The message names the engagement and positions only.
+/// </summary>
+public sealed class TimelineRewriteRefusedException : InvalidOperationException
+{
+    public TimelineRewriteRefusedException()
+    {
+    }
+
+    public TimelineRewriteRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public TimelineRewriteRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public TimelineRewriteRefusedException(EngagementId engagementId, TimelineFinding finding)
+        : base($"Engagement {engagementId}: the save was refused, the timeline is append-only ({finding?.Kind} at entry {finding?.Position}). {finding?.Reason}")
+    {
+        EngagementId = engagementId;
+        Finding = finding;
+    }
+
+    public EngagementId? EngagementId { get; }
+
+    public TimelineFinding? Finding { get; }
+
+    /// <summary>Throws when <paramref name="updated"/> does not only append to the stored timeline (<paramref name="storedCount"/> entries, head <paramref name="storedHead"/>).</summary>
+    public static void ThrowUnlessAppendOnly(EngagementCase updated, int storedCount, string storedHead)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        if (TimelineChain.CheckAppend(updated.Id, storedCount, storedHead, updated.Timeline) is { } finding)
+        {
+            throw new TimelineRewriteRefusedException(updated.Id, finding);
+        }
+    }
+}
