@@ -55,6 +55,12 @@ public sealed class ChaosReport
     /// <summary>Outcomes the script did not plan because the host was down when a command raced a deadline.</summary>
     public int LostToDeadlines { get; set; }
 
+    /// <summary>Engagements whose timeline verified against its hash chain and anchors.</summary>
+    public int AuditsChecked { get; set; }
+
+    /// <summary>Closed engagements whose last timeline entries were left without an anchor.</summary>
+    public int UnanchoredClosedTimelines { get; set; }
+
     public int ClaimsFiles { get; set; }
 
     public int ClaimsProcessed { get; set; }
@@ -83,6 +89,7 @@ public sealed class ChaosReport
         Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}; sent again after no answer {Retries}; held until the host was back {Held}), referrals answered 202: {ReferralsAccepted}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  emails {Emails}; step reminders due {StepRemindersDue}, sent {StepRemindersSent}; escalations due {EscalationsDue}, sent {EscalationsSent}; provider reminders due {ProviderRemindersDue}, sent {ProviderRemindersSent}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  outreach emails at the closure missing from the timeline {ClosureRaceEmails}; commands that lost a deadline while the host was down {LostToDeadlines}"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"  timelines verified against their hash chain and anchors {AuditsChecked} (with unanchored last entries {UnanchoredClosedTimelines})"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  repeated events ignored by the workflow {IgnoredRepeats}; claims files {ClaimsProcessed} of {ClaimsFiles} processed once; databases checked {Databases}; final stop exit code {FinalExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
         Line($"  downtime per kill (s): {kills}");
         Line($"  run folder: {RunFolder}");

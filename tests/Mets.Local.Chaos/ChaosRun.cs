@@ -76,6 +76,7 @@ public static partial class ChaosRun
         await WaitForQuietAsync(host, client, drops, report, cancellationToken);
         await ClaimsDrops.CheckAsync(drops, host, client, report, cancellationToken);
         await CheckNothingOpenAsync(host, client, report, cancellationToken);
+        await CheckAuditAsync(records, client, report, cancellationToken);
         report.Requests = client.Requests;
         report.Retries = client.Retries;
         report.Held = client.Held;
@@ -179,6 +180,31 @@ public static partial class ChaosRun
         foreach (var engagement in open.Json.ValueKind == JsonValueKind.Array ? open.Json.EnumerateArray() : Enumerable.Empty<JsonElement>())
         {
             report.Fail($"engagement {EngagementDriver.Text(engagement, "id")} is still open at {EngagementDriver.Text(engagement, "step")} (no script leaves one open)");
+        }
+    }
+
+    /// <summary>Every engagement's timeline still verifies against its hash chain and anchors (<c>GET /api/engagements/{id}/audit</c>).</summary>
+    private static async Task CheckAuditAsync(List<EngagementRecord> records, ChaosClient client, ChaosReport report, CancellationToken cancellationToken)
+    {
+        foreach (var id in records.Select(r => r.EngagementId).OfType<string>())
+        {
+            var audit = await client.GetAsync($"/api/engagements/{id}/audit", cancellationToken);
+            if (audit.Status != HttpStatusCode.OK || !audit.Json.TryGetProperty("intact", out var intact))
+            {
+                report.Fail($"engagement {id}: the audit answered {audit.Describe()}, expected 200");
+                continue;
+            }
+
+            report.AuditsChecked++;
+            if (!intact.GetBoolean())
+            {
+                var finding = audit.Json.GetProperty("finding");
+                report.Fail($"engagement {id}: its timeline no longer verifies ({EngagementDriver.Text(finding, "kind")} at entry {finding.GetProperty("position").GetInt32()}: {EngagementDriver.Text(finding, "reason")})");
+            }
+            else if (audit.Json.GetProperty("unanchoredEntries").GetInt32() > 0)
+            {
+                report.UnanchoredClosedTimelines++;
+            }
         }
     }
 
