@@ -47,26 +47,8 @@ internal static partial class MetsClient
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, checking again after each short pause; fails with <paramref name="what"/> after the timeout.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            if (await condition() is { } value)
-            {
-                return value;
-            }
-
-            try
-            {
-                await Task.Delay(100, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Timed out after {timeout} waiting for {what}.{(diagnostics is null ? string.Empty : "\n" + diagnostics())}");
-            }
-        }
-    }
+    public static Task<T> WaitForAsync<T>(Func<Task<T?>> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null) =>
+        Eventually.WaitForAsync(condition, timeout, what, diagnostics);
 
     /// <summary>Waits until the engagement reads with the given current step (and number) and returns it.</summary>
     public static Task<JsonElement> WaitForStepAsync(HttpClient client, string key, string id, string step, int? number = null, Func<string>? diagnostics = null) =>

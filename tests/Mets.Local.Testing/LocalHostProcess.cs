@@ -4,11 +4,12 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 
-namespace Mets.Local.Tests.Hosting;
+namespace Mets.Local.Testing;
 
 /// <summary>
-/// Starts the built Mets.Local program (never `dotnet run`) as a child process on a free loopback
-/// port with its own temporary data folder, and stops it again. Output is kept for diagnostics.
+/// Starts the built Mets.Local program (never `dotnet run`: the process is the host itself, so a kill
+/// is a kill of the host) as a child process on a free loopback port (or the port given, to restart on
+/// the same address) with its own temporary data folder, and stops it again. Output is kept for diagnostics.
 /// </summary>
 public sealed class LocalHostProcess : IAsyncDisposable
 {
@@ -38,9 +39,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null)
+    public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null, int? port = null)
     {
-        var host = Launch(dataFolder, settings);
+        var host = Launch(dataFolder, settings, port);
         await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return host;
     }
@@ -48,7 +49,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>Starts the host with settings it should refuse, and waits for it to exit.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string> settings, TimeSpan timeout)
     {
-        var host = Launch(dataFolder: null, settings);
+        var host = Launch(dataFolder: null, settings, port: null);
         await using (host.ConfigureAwait(false))
         {
             using var deadline = new CancellationTokenSource(timeout);
@@ -57,10 +58,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    private static LocalHostProcess Launch(string? dataFolder, IDictionary<string, string>? settings)
+    private static LocalHostProcess Launch(string? dataFolder, IDictionary<string, string>? settings, int? port)
     {
-        var port = FreeLoopbackPort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var baseAddress = new Uri($"http://127.0.0.1:{port ?? FreeLoopbackPort()}");
         dataFolder ??= Directory.CreateTempSubdirectory("mets-local-").FullName;
         var hostDll = LocateBuiltHost();
 
@@ -97,6 +97,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
     public string AdminKey => File.ReadAllText(Path.Combine(DataFolder, "keys", "admin.key")).Trim();
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>The host's own process id (the program runs in the <c>dotnet</c> process itself).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Asks the host to stop (SIGTERM, as a service manager or Ctrl+C would) and waits for it to exit.</summary>
     public async Task StopAsync(TimeSpan timeout)
@@ -211,7 +214,8 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port nobody listens on now.</summary>
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
