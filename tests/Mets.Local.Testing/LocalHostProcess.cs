@@ -39,9 +39,10 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null, int? port = null)
+    /// <param name="hostDll">Another build of Mets.Local.dll to start (a benchmark's baseline); this repository's build when null.</param>
+    public static async Task<LocalHostProcess> StartAsync(string? dataFolder = null, IDictionary<string, string>? settings = null, int? port = null, string? hostDll = null)
     {
-        var host = Launch(dataFolder, settings, port);
+        var host = Launch(dataFolder, settings, port, hostDll);
         await host.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return host;
     }
@@ -49,7 +50,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>Starts the host with settings it should refuse, and waits for it to exit.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string> settings, TimeSpan timeout)
     {
-        var host = Launch(dataFolder: null, settings, port: null);
+        var host = Launch(dataFolder: null, settings, port: null, hostDll: null);
         await using (host.ConfigureAwait(false))
         {
             using var deadline = new CancellationTokenSource(timeout);
@@ -58,11 +59,12 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    private static LocalHostProcess Launch(string? dataFolder, IDictionary<string, string>? settings, int? port)
+    private static LocalHostProcess Launch(string? dataFolder, IDictionary<string, string>? settings, int? port, string? hostDll)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{port ?? FreeLoopbackPort()}");
         dataFolder ??= Directory.CreateTempSubdirectory("mets-local-").FullName;
-        var hostDll = LocateBuiltHost();
+        hostDll = hostDll is null ? LocateBuiltHost()
+            : File.Exists(hostDll) ? Path.GetFullPath(hostDll) : throw new FileNotFoundException("No host program at this path.", hostDll);
 
         var start = new ProcessStartInfo("dotnet")
         {

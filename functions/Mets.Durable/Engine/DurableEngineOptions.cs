@@ -14,4 +14,8 @@ public sealed class DurableEngineOptions
     /// <summary>Instances fetched per dispatcher round.</summary>
     [Range(1, 10_000)]
     public int OrchestrationBatchSize { get; set; } = 64;
+
+    /// <summary>Pending activities fetched per store call; they start as activity slots free.</summary>
+    [Range(1, 10_000)]
+    public int ActivityFetchBatchSize { get; set; } = 64;
 }

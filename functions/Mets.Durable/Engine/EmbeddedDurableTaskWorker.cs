@@ -396,35 +396,40 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         _hub.Progress.Pulse();
     }
 
+    /// <summary>
+    /// Fetches pending activities in batches (<see cref="DurableEngineOptions.ActivityFetchBatchSize"/>, marked as
+    /// dispatched so the next fetch skips them) and starts each as a slot frees: one store call per batch instead of one
+    /// per free slot. Fetched but not started activities stay stored, so a crash loses none of them.
+    /// </summary>
     private async Task DispatchActivitiesAsync(CancellationToken stop)
     {
+        var ready = new Queue<ActivityWorkItem>();
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 await _activitySlots.WaitAsync(stop).ConfigureAwait(false);
-                var free = _activitySlots.CurrentCount + 1;
-                _hub.ActivityWake.Reset();
-                var items = await _store.FetchActivityWorkItemsAsync(free, _dispatchedActivities.Keys.ToHashSet(), stop).ConfigureAwait(false);
-                if (items.Count == 0)
+                if (ready.Count == 0)
                 {
-                    _activitySlots.Release();
-                    await _hub.ActivityWake.WaitAsync(stop).ConfigureAwait(false);
-                    continue;
-                }
-
-                for (var i = 0; i < items.Count; i++)
-                {
-                    if (i > 0)
+                    _hub.ActivityWake.Reset();
+                    var items = await _store.FetchActivityWorkItemsAsync(_options.ActivityFetchBatchSize, _dispatchedActivities.Keys.ToHashSet(), stop).ConfigureAwait(false);
+                    if (items.Count == 0)
                     {
-                        await _activitySlots.WaitAsync(stop).ConfigureAwait(false);
+                        _activitySlots.Release();
+                        await _hub.ActivityWake.WaitAsync(stop).ConfigureAwait(false);
+                        continue;
                     }
 
-                    var item = items[i];
-                    _dispatchedActivities[item.Id] = 0;
-                    _hub.ActivityStarted();
-                    _ = Task.Run(() => RunActivityAsync(item), CancellationToken.None);
+                    foreach (var fetched in items)
+                    {
+                        _dispatchedActivities[fetched.Id] = 0;
+                        ready.Enqueue(fetched);
+                    }
                 }
+
+                var item = ready.Dequeue();
+                _hub.ActivityStarted();
+                _ = Task.Run(() => RunActivityAsync(item), CancellationToken.None);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

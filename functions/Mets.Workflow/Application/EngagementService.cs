@@ -55,7 +55,8 @@ public sealed partial class EngagementService(
         var now = time.GetUtcNow();
         referral = referral with { ReceivedAt = now };
         var newId = EngagementId.New(Guid.NewGuid());
-        var intake = await store.ReceiveReferralAsync(referral, EngagementCase.Receive(newId, referral, now), cancellationToken);
+        var received = EngagementCase.Receive(newId, referral, now);
+        var intake = await store.ReceiveReferralAsync(referral, received, cancellationToken);
         var engagement = intake.EngagementId;
         switch (intake.Kind)
         {
@@ -64,7 +65,7 @@ public sealed partial class EngagementService(
                 return new SubmitReferralResult(SubmitReferralOutcome.Conflict, null,
                     ["Id was already used for a different referral; send a new referral id."]);
             case ReferralIntakeKind.Created:
-                await EnsureInstanceAsync(engagement, cancellationToken);
+                await StartNewInstanceAsync(received, cancellationToken);
                 LogReferral(engagement, "engagement created");
                 return new SubmitReferralResult(SubmitReferralOutcome.Created, engagement, []);
             case ReferralIntakeKind.AttachedToOpenEngagement:
@@ -527,6 +528,25 @@ public sealed partial class EngagementService(
         catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Schedules the orchestration of a case this intake just created (status Received), without reading back what
+    /// <see cref="EnsureInstanceAsync"/> reads: the engagement id is new, so no instance can exist; if one does, the
+    /// engine refuses the second and the first stands. A failure propagates (no 202); the start-up repair schedules
+    /// the instance of a case whose scheduling never happened.
+    /// </summary>
+    private async Task StartNewInstanceAsync(EngagementCase received, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(EngagementOrchestrator), StateFor(received), new StartOrchestrationOptions(received.Id.Value), cancellationToken);
+            LogReferral(received.Id, "orchestration scheduled");
+        }
+        catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
+        {
+            // scheduled already (the id is new, so only by this intake's own retry)
         }
     }
 

@@ -26,6 +26,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     private const int CacheCapacity = 20_000;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<StoreOperation> _queue = [];
+    private bool _draining;
     private readonly Dictionary<string, CachedInstance> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
@@ -421,10 +423,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }
         finally
         {
-            _gate.Release();
+            _gate.Release(); // not disposed: a call after the store was disposed fails with a clear message, not ObjectDisposedException
         }
-
-        _gate.Dispose();
     }
 
     private const string InstanceColumns =
@@ -680,28 +680,182 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         public required List<StoredEvent> History { get; init; }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction shared with every store call queued meanwhile (group commit): the
+    /// client's creates and messages, the dispatcher's fetches and commits and the activity results of one moment
+    /// commit together, each in its own savepoint (one that throws is rolled back alone, and the cache is dropped). The
+    /// caller that finds the queue idle runs the first batch on its own thread; a later batch runs on the thread pool.
+    /// Every caller's task completes after the commit of its batch.
+    /// </summary>
     private async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellation)
     {
-        await _gate.WaitAsync(cancellation).ConfigureAwait(false);
+        cancellation.ThrowIfCancellationRequested();
+        var operation = new StoreOperation<T>(work, cancellation);
+        bool drain;
+        lock (_queue)
+        {
+            _queue.Add(operation);
+            drain = !_draining;
+            _draining = true;
+        }
+
+        if (drain)
+        {
+            await DrainAsync(oneBatch: true).ConfigureAwait(false);
+        }
+
+        return await operation.Task.ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync(bool oneBatch)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false); // only DisposeAsync holds it otherwise
         try
         {
-            var connection = _connection ?? throw new InvalidOperationException("The durable store is not initialized (call InitializeAsync) or was disposed.");
-            using var tx = connection.BeginTransaction();
-            try
+            while (true)
             {
-                var result = work(tx);
-                tx.Commit();
-                return result;
-            }
-            catch
-            {
-                _cache.Clear(); // the transaction rolls back: forget what it cached
-                throw;
+                List<StoreOperation> batch;
+                lock (_queue)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _draining = false;
+                        return;
+                    }
+
+                    batch = [.. _queue];
+                    _queue.Clear();
+                }
+
+                RunBatch(batch);
+                if (oneBatch)
+                {
+                    lock (_queue)
+                    {
+                        if (_queue.Count == 0)
+                        {
+                            _draining = false;
+                            return;
+                        }
+                    }
+
+                    _ = Task.Run(() => DrainAsync(oneBatch: false), CancellationToken.None);
+                    return;
+                }
             }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private void RunBatch(List<StoreOperation> batch)
+    {
+        var connection = _connection;
+        if (connection is null)
+        {
+            var closed = new InvalidOperationException("The durable store is not initialized (call InitializeAsync) or was disposed.");
+            batch.ForEach(o => o.Fail(closed));
+            return;
+        }
+
+        try
+        {
+            using var tx = connection.BeginTransaction();
+            var savepoints = batch.Count > 1;
+            var failed = false;
+            foreach (var operation in batch)
+            {
+                if (!operation.Run(tx, savepoints ? this : null))
+                {
+                    failed = true;
+                    _cache.Clear(); // what it cached is rolled back: forget it
+                }
+            }
+
+            if (failed && !savepoints)
+            {
+                tx.Rollback();
+            }
+            else
+            {
+                tx.Commit();
+            }
+        }
+#pragma warning disable CA1031 // handed to every caller of the batch
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _cache.Clear(); // the transaction rolls back: forget what it cached
+            batch.ForEach(o => o.Fail(ex));
+            return;
+        }
+
+        batch.ForEach(o => o.Complete());
+    }
+
+    private void Savepoint(SqliteTransaction tx, string sql) => Prepared(tx, sql).ExecuteNonQuery();
+
+    private abstract class StoreOperation
+    {
+        /// <summary>Runs the work (inside a savepoint when <paramref name="store"/> is given); false when it threw.</summary>
+        public abstract bool Run(SqliteTransaction tx, SqliteOrchestrationStore? store);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class StoreOperation<T>(Func<SqliteTransaction, T> work, CancellationToken cancellation) : StoreOperation
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _done.Task;
+
+        public override bool Run(SqliteTransaction tx, SqliteOrchestrationStore? store)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                _error = new OperationCanceledException(cancellation);
+                return true;
+            }
+
+            store?.Savepoint(tx, "SAVEPOINT op");
+            try
+            {
+                _result = work(tx);
+            }
+#pragma warning disable CA1031 // handed to this operation's caller; its savepoint undoes what it wrote
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _error = ex;
+                store?.Savepoint(tx, "ROLLBACK TO op");
+            }
+
+            store?.Savepoint(tx, "RELEASE op");
+            return _error is null;
+        }
+
+        public override void Complete()
+        {
+            if (_error is OperationCanceledException cancelled)
+            {
+                _done.TrySetCanceled(cancelled.CancellationToken);
+            }
+            else if (_error is not null)
+            {
+                _done.TrySetException(_error);
+            }
+            else
+            {
+                _done.TrySetResult(_result!);
+            }
+        }
+
+        public override void Fail(Exception exception) => _done.TrySetException(exception);
     }
 }

@@ -18,7 +18,6 @@ namespace Mets.Workflow.Adapters.Sqlite;
 public sealed class SqliteCaseStore : ICaseStore, IDisposable
 {
     private const string Schema = """
-        PRAGMA journal_mode=WAL;
         CREATE TABLE IF NOT EXISTS cases (
             id TEXT PRIMARY KEY,
             member_id TEXT NOT NULL,
@@ -42,72 +41,72 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
             body TEXT NOT NULL);
         """;
 
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _initialize = new(1, 1);
-    private bool _initialized;
+    private readonly CaseDatabase _database;
+    private volatile bool _schemaReady;
 
     public SqliteCaseStore(string databasePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        if (Path.GetDirectoryName(Path.GetFullPath(databasePath)) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
+        _database = CaseDatabase.At(databasePath);
     }
 
+    /// <summary>
+    /// One write in the case database's next group commit (<see cref="CaseDatabase"/>): the referral-id lookup, the
+    /// open-engagement lookup and the inserts run one after another on the single writer, so two referrals can never
+    /// both find an id or a member free; the answer comes after the commit.
+    /// </summary>
     public async Task<ReferralIntake> ReceiveReferralAsync(Referral referral, EngagementCase newCase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(referral);
         ArgumentNullException.ThrowIfNull(newCase);
         TimelineRewriteRefusedException.ThrowUnlessAppendOnly(newCase, 0, TimelineChain.Genesis(newCase.Id));
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one writer at a time
+        await EnsureSchemaAsync(cancellationToken);
         var fingerprint = referral.Fingerprint();
-        await using (var find = Command(connection, transaction, "SELECT engagement_id, fingerprint FROM referrals WHERE id = $id", ("$id", referral.Id.Value)))
-        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        var referralBody = JsonSerializer.Serialize(referral, CaseDocumentJson.Options);
+        var caseDocument = JsonSerializer.Serialize(newCase with { ETag = null }, CaseDocumentJson.Options);
+        var etag = NewETag();
+        return await _database.WriteAsync((connection, transaction) =>
         {
-            if (await reader.ReadAsync(cancellationToken))
+            using (var find = Command(connection, transaction, "SELECT engagement_id, fingerprint FROM referrals WHERE id = $id", ("$id", referral.Id.Value)))
+            using (var reader = find.ExecuteReader())
             {
-                var existing = EngagementId.Parse(reader.GetString(0));
-                var same = string.Equals(reader.GetString(1), fingerprint, StringComparison.Ordinal);
-                return new ReferralIntake(same ? ReferralIntakeKind.SameReferral : ReferralIntakeKind.Conflict, existing);
+                if (reader.Read())
+                {
+                    var existing = EngagementId.Parse(reader.GetString(0));
+                    var same = string.Equals(reader.GetString(1), fingerprint, StringComparison.Ordinal);
+                    return WriteResult.Keep(new ReferralIntake(same ? ReferralIntakeKind.SameReferral : ReferralIntakeKind.Conflict, existing));
+                }
             }
-        }
 
-        EngagementId target;
-        ReferralIntakeKind kind;
-        await using (var open = Command(connection, transaction, "SELECT id FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", referral.Member.Value)))
-        {
-            var openId = await open.ExecuteScalarAsync(cancellationToken) as string;
-            if (openId is not null)
+            EngagementId target;
+            ReferralIntakeKind kind;
+            using (var open = Command(connection, transaction, "SELECT id FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", referral.Member.Value)))
             {
-                target = EngagementId.Parse(openId);
-                kind = ReferralIntakeKind.AttachedToOpenEngagement;
+                if (open.ExecuteScalar() is string openId)
+                {
+                    target = EngagementId.Parse(openId);
+                    kind = ReferralIntakeKind.AttachedToOpenEngagement;
+                }
+                else
+                {
+                    target = newCase.Id;
+                    kind = ReferralIntakeKind.Created;
+                    using var insert = Command(connection, transaction,
+                        "INSERT INTO cases (id, member_id, status, clinician, etag, document) VALUES ($id, $member, $status, NULL, $etag, $doc)",
+                        ("$id", newCase.Id.Value), ("$member", newCase.MemberId.Value), ("$status", newCase.Status.ToString()), ("$etag", etag), ("$doc", caseDocument));
+                    insert.ExecuteNonQuery();
+                }
             }
-            else
+
+            using (var insertReferral = Command(connection, transaction,
+                "INSERT INTO referrals (id, engagement_id, fingerprint, body) VALUES ($id, $engagement, $fp, $body)",
+                ("$id", referral.Id.Value), ("$engagement", target.Value), ("$fp", fingerprint), ("$body", referralBody)))
             {
-                target = newCase.Id;
-                kind = ReferralIntakeKind.Created;
-                var etag = NewETag();
-                await using var insert = Command(connection, transaction,
-                    "INSERT INTO cases (id, member_id, status, clinician, etag, document) VALUES ($id, $member, $status, NULL, $etag, $doc)",
-                    ("$id", newCase.Id.Value), ("$member", newCase.MemberId.Value), ("$status", newCase.Status.ToString()), ("$etag", etag),
-                    ("$doc", JsonSerializer.Serialize(newCase with { ETag = null }, CaseDocumentJson.Options)));
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                insertReferral.ExecuteNonQuery();
             }
-        }
 
-        await using (var insertReferral = Command(connection, transaction,
-            "INSERT INTO referrals (id, engagement_id, fingerprint, body) VALUES ($id, $engagement, $fp, $body)",
-            ("$id", referral.Id.Value), ("$engagement", target.Value), ("$fp", fingerprint), ("$body", JsonSerializer.Serialize(referral, CaseDocumentJson.Options))))
-        {
-            await insertReferral.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new ReferralIntake(kind, target);
+            return WriteResult.Keep(new ReferralIntake(kind, target));
+        }, cancellationToken);
     }
 
     public async Task<Referral?> GetReferralAsync(ReferralId id, CancellationToken cancellationToken = default)
@@ -137,44 +136,45 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentException.ThrowIfNullOrEmpty(changeId);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one writer at a time
-        await using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
-            ("$id", updated.Id.Value), ("$change", changeId)))
-        {
-            if (await applied.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null);
-            }
-        }
-
-        await using (var read = Command(connection, transaction, "SELECT document, etag FROM cases WHERE id = $id", ("$id", updated.Id.Value)))
-        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken) || !string.Equals(reader.GetString(1), updated.ETag, StringComparison.Ordinal))
-            {
-                return new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null);
-            }
-
-            var stored = JsonSerializer.Deserialize<StoredTimeline>(reader.GetString(0), CaseDocumentJson.Options)?.Timeline ?? [];
-            TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, stored.Count, TimelineChain.Head(updated.Id, stored));
-        }
-
+        await EnsureSchemaAsync(cancellationToken);
         var etag = NewETag();
-        var saved = updated with { ETag = etag };
-        await using (var write = Command(connection, transaction,
-            "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = $doc WHERE id = $id AND etag = $expected",
-            ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
-            ("$expected", updated.ETag), ("$doc", JsonSerializer.Serialize(updated with { ETag = null }, CaseDocumentJson.Options))))
+        var document = JsonSerializer.Serialize(updated with { ETag = null }, CaseDocumentJson.Options);
+        return await _database.WriteAsync((connection, transaction) =>
         {
-            if (await write.ExecuteNonQueryAsync(cancellationToken) == 0)
+            using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
+                ("$id", updated.Id.Value), ("$change", changeId)))
             {
-                return new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null);
+                if (applied.ExecuteNonQuery() == 0)
+                {
+                    return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null));
+                }
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken);
-        return new CaseSaveResult(CaseSaveOutcome.Saved, saved);
+            using (var read = Command(connection, transaction, "SELECT document, etag FROM cases WHERE id = $id", ("$id", updated.Id.Value)))
+            using (var reader = read.ExecuteReader())
+            {
+                if (!reader.Read() || !string.Equals(reader.GetString(1), updated.ETag, StringComparison.Ordinal))
+                {
+                    return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
+                }
+
+                var stored = JsonSerializer.Deserialize<StoredTimeline>(reader.GetString(0), CaseDocumentJson.Options)?.Timeline ?? [];
+                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, stored.Count, TimelineChain.Head(updated.Id, stored));
+            }
+
+            using (var write = Command(connection, transaction,
+                "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = $doc WHERE id = $id AND etag = $expected",
+                ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
+                ("$expected", updated.ETag), ("$doc", document)))
+            {
+                if (write.ExecuteNonQuery() == 0)
+                {
+                    return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
+                }
+            }
+
+            return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.Saved, updated with { ETag = etag }));
+        }, cancellationToken);
     }
 
     public async Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default)
@@ -209,11 +209,15 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
 
     public async Task SaveAssessmentDetailsAsync(EngagementId id, AssessmentDetails details, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
-            "INSERT INTO assessment_details (engagement_id, body) VALUES ($id, $body) ON CONFLICT(engagement_id) DO UPDATE SET body = excluded.body",
-            ("$id", id.Value), ("$body", JsonSerializer.Serialize(details, CaseDocumentJson.Options)));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await EnsureSchemaAsync(cancellationToken);
+        var body = JsonSerializer.Serialize(details, CaseDocumentJson.Options);
+        await _database.WriteAsync((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "INSERT INTO assessment_details (engagement_id, body) VALUES ($id, $body) ON CONFLICT(engagement_id) DO UPDATE SET body = excluded.body",
+                ("$id", id.Value), ("$body", body));
+            return WriteResult.Keep(command.ExecuteNonQuery());
+        }, cancellationToken);
     }
 
     public async Task<AssessmentDetails?> GetAssessmentDetailsAsync(EngagementId id, CancellationToken cancellationToken = default)
@@ -237,29 +241,19 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
         return cases;
     }
 
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await _database.EnsureSchemaAsync(Schema, cancellationToken);
+            _schemaReady = true;
+        }
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_initialized)
-        {
-            await _initialize.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_initialized)
-                {
-                    await using var schema = Command(connection, null, Schema);
-                    await schema.ExecuteNonQueryAsync(cancellationToken);
-                    _initialized = true;
-                }
-            }
-            finally
-            {
-                _initialize.Release();
-            }
-        }
-
-        return connection;
+        await EnsureSchemaAsync(cancellationToken);
+        return await _database.OpenAsync(cancellationToken);
     }
 
 #pragma warning disable CA2100 // Statements are constants of this class; values always go in as parameters.
@@ -277,7 +271,10 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
     }
 #pragma warning restore CA2100
 
-    public void Dispose() => _initialize.Dispose();
+    /// <summary>Nothing to release: the file's connections are pooled and its writer stops when no write is waiting.</summary>
+    public void Dispose()
+    {
+    }
 
     private static string NewETag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 
