@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Mets.Api;
 using Mets.Api.Health;
 using Mets.Api.Routing;
+using Mets.Durable.Engine;
 using Mets.Local.Data;
 using Mets.Local.Startup;
 using Mets.Workflow.Roster;
@@ -12,10 +13,22 @@ namespace Mets.Local;
 /// <summary>The local host's pipeline and its run loop.</summary>
 public static class LocalApplicationExtensions
 {
-    /// <summary>The Mets.Api pipeline, /health, and every API route (<see cref="MetsApiEndpoints.MapMetsApi"/>).</summary>
+    /// <summary>
+    /// The Mets.Api pipeline, /health, and every API route (<see cref="MetsApiEndpoints.MapMetsApi"/>). Every request is
+    /// foreground work for the embedded engine (<see cref="ForegroundWork"/>): while callers wait for answers, the engine
+    /// runs one activity at a time and pauses between dispatcher rounds, and drains what they left after.
+    /// </summary>
     public static WebApplication MapMetsLocal(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var foreground = app.Services.GetRequiredService<EmbeddedTaskHub>().Foreground;
+        app.Use(async (context, next) =>
+        {
+            using (foreground.Begin())
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        });
         app.UseMetsApi();
         app.MapHealth("local", new Dictionary<string, string>
         {

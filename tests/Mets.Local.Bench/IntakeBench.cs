@@ -30,6 +30,9 @@ public sealed record IntakeOptions
 
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Host settings as environment variables (e.g. <c>Mets__Durable__MaxConcurrentActivities=1</c>), for experiments.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A file to write the host's process id into (for a profiler to attach to).</summary>
     public string? PidFile { get; init; }
 }
@@ -54,7 +57,7 @@ public static class IntakeBench
         var dataFolder = Directory.CreateTempSubdirectory("mets-intake-bench-").FullName;
         log($"{options.Label}: {options.HostDll ?? "this repository's build"}; data folder {dataFolder}");
         log($"{options.Label}: load average at start {LoadAverage()}");
-        var host = await LocalHostProcess.StartAsync(dataFolder, hostDll: options.HostDll);
+        var host = await LocalHostProcess.StartAsync(dataFolder, new Dictionary<string, string>(options.Settings), hostDll: options.HostDll);
         try
         {
             if (options.PidFile is not null)

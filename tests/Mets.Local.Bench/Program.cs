@@ -4,7 +4,7 @@ using Mets.Local.Bench;
 // Referral intake against the built local host (docs/performance.md):
 //   dotnet build -c Release tests/Mets.Local.Bench
 //   dotnet tests/Mets.Local.Bench/bin/Release/net10.0/Mets.Local.Bench.dll [--referrals 10000] [--concurrency 16]
-//       [--warmup 500] [--health-seconds 5] [--host PATH/Mets.Local.dll] [--label NAME] [--drain-timeout-minutes 15] [--pid-file PATH]
+//       [--warmup 500] [--health-seconds 5] [--host PATH/Mets.Local.dll] [--label NAME] [--drain-timeout-minutes 15] [--pid-file PATH] [--setting KEY=VALUE]...
 // --host starts another build of the host (a baseline built from another worktree). Exits 1 when any referral was not
 // answered 202 or the backlog did not drain in time.
 var options = new IntakeOptions();
@@ -20,6 +20,10 @@ for (var i = 0; i < args.Length; i++)
         case "--health-seconds": options = options with { HealthSeconds = NextInt() }; break;
         case "--host": options = options with { HostDll = Path.GetFullPath(Next()) }; break;
         case "--label": options = options with { Label = Next() }; break;
+        case "--setting":
+            var setting = Next().Split('=', 2);
+            options = options with { Settings = new Dictionary<string, string>(options.Settings) { [setting[0]] = setting.Length > 1 ? setting[1] : string.Empty } };
+            break;
         case "--pid-file": options = options with { PidFile = Path.GetFullPath(Next()) }; break;
         case "--drain-timeout-minutes": options = options with { DrainTimeout = TimeSpan.FromMinutes(NextInt()) }; break;
         default:

@@ -18,4 +18,11 @@ public sealed class DurableEngineOptions
     /// <summary>Pending activities fetched per store call; they start as activity slots free.</summary>
     [Range(1, 10_000)]
     public int ActivityFetchBatchSize { get; set; } = 64;
+
+    /// <summary>
+    /// While the host serves foreground calls (<see cref="ForegroundWork"/>), the orchestration dispatcher waits this long
+    /// between rounds (less when the foreground goes idle) and activities run one at a time. Zero turns the yielding off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan ForegroundPause { get; set; } = TimeSpan.FromMilliseconds(20);
 }

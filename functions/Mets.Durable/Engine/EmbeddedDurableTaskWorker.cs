@@ -325,6 +325,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         {
             try
             {
+                await YieldToForegroundAsync(stop).ConfigureAwait(false);
                 _hub.OrchestrationWake.Reset();
                 var items = await _store.FetchOrchestrationWorkItemsAsync(_options.OrchestrationBatchSize, none, stop).ConfigureAwait(false);
                 if (items.Count == 0)
@@ -427,6 +428,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
                     }
                 }
 
+                await OneActivityUnderForegroundAsync(stop).ConfigureAwait(false);
                 var item = ready.Dequeue();
                 _hub.ActivityStarted();
                 _ = Task.Run(() => RunActivityAsync(item), CancellationToken.None);
@@ -435,6 +437,33 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>While foreground calls are in flight, waits <see cref="DurableEngineOptions.ForegroundPause"/> or until they are done.</summary>
+    private async Task YieldToForegroundAsync(CancellationToken stop)
+    {
+        if (_hub.Foreground.IsBusy && _options.ForegroundPause > TimeSpan.Zero)
+        {
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            await Task.WhenAny(_hub.Foreground.WhenIdle, Task.Delay(_options.ForegroundPause, _hub.Time, pause.Token)).ConfigureAwait(false);
+            await pause.CancelAsync().ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>While foreground calls are in flight, starts the next activity only when none is running (or the foreground is done).</summary>
+    private async Task OneActivityUnderForegroundAsync(CancellationToken stop)
+    {
+        while (_options.ForegroundPause > TimeSpan.Zero && _hub.Foreground.IsBusy && _hub.ActivitiesInFlight > 0)
+        {
+            var progress = _hub.Progress.Next;
+            if (_hub.ActivitiesInFlight == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAny(_hub.Foreground.WhenIdle, progress).WaitAsync(stop).ConfigureAwait(false);
         }
     }
 

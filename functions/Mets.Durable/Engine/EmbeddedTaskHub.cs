@@ -26,6 +26,9 @@ public sealed class EmbeddedTaskHub
 
     public TimeProvider Time { get; }
 
+    /// <summary>Calls the host answers before the engine's own work (see <see cref="ForegroundWork"/>).</summary>
+    public ForegroundWork Foreground { get; } = new();
+
     internal WakeSignal OrchestrationWake { get; } = new();
 
     internal WakeSignal ActivityWake { get; } = new();
