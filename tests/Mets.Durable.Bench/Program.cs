@@ -39,10 +39,10 @@ return 0;
 static async Task ActionsAsync(int instances, int activities)
 {
     Console.WriteLine($"Durable actions: {instances} instances x {activities} sequential activities (schedule + complete round trips)");
-    var memory = await RunActionsAsync(new InMemoryOrchestrationStore(), instances, activities);
-    var sqlite = await RunActionsAsync(new SqliteOrchestrationStore(TempDatabase()), instances, activities);
-    Console.WriteLine($"  in-memory : {memory,10:N0} actions/s");
-    Console.WriteLine($"  SQLite    : {sqlite,10:N0} actions/s  ({sqlite / memory:P0} of in-memory; target >= 2,000/s)");
+    var (memory, memoryCpu) = await RunActionsAsync(new InMemoryOrchestrationStore(), instances, activities);
+    var (sqlite, sqliteCpu) = await RunActionsAsync(new SqliteOrchestrationStore(TempDatabase()), instances, activities);
+    Console.WriteLine($"  in-memory : {memory,10:N0} actions/s  (process CPU {memoryCpu,6:N1} us per action)");
+    Console.WriteLine($"  SQLite    : {sqlite,10:N0} actions/s  (process CPU {sqliteCpu,6:N1} us per action; {sqlite / memory:P0} of in-memory; target >= 5,000/s and >= 70 %)");
 }
 
 static void RegisterChain(DurableTaskRegistry registry) => registry
@@ -58,9 +58,11 @@ static void RegisterChain(DurableTaskRegistry registry) => registry
         return value;
     });
 
-static async Task<double> RunActionsAsync(IOrchestrationStore store, int instances, int activities)
+/// <summary>Actions per second (wall clock) and the process's CPU time per action (less sensitive to other jobs on the machine).</summary>
+static async Task<(double PerSecond, double CpuMicroseconds)> RunActionsAsync(IOrchestrationStore store, int instances, int activities)
 {
     await using var engine = await BenchEngine.StartAsync(store, RegisterChain);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var ids = new List<string>();
     for (var i = 0; i < instances; i++)
@@ -78,7 +80,8 @@ static async Task<double> RunActionsAsync(IOrchestrationStore store, int instanc
     }
 
     clock.Stop();
-    return instances * activities / clock.Elapsed.TotalSeconds;
+    var actions = instances * activities;
+    return (actions / clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / actions);
 }
 
 static async Task TimersAsync(int instances, int spreadMinutes)

@@ -189,22 +189,24 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
                 }
             }
 
+            // The inbox of every selected instance in one statement (their ids as a JSON array), not one per instance.
+            var inboxes = ids.ToDictionary(id => id, _ => new List<InboxMessage>(), StringComparer.Ordinal);
+            if (ids.Count > 0)
+            {
+                var cmd = Prepared(tx, "SELECT id, instance_id, event FROM inbox WHERE instance_id IN (SELECT value FROM json_each($ids)) ORDER BY id");
+                cmd.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids, EventJson));
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    var id = reader.GetString(1);
+                    inboxes[id].Add(new InboxMessage(reader.GetInt64(0), id, Deserialize(reader.GetString(2))));
+                }
+            }
+
             var items = new List<OrchestrationWorkItem>(ids.Count);
             foreach (var id in ids)
             {
-                var instance = ReadInstance(tx, id)!;
-                var cmd = Prepared(tx, "SELECT id, event FROM inbox WHERE instance_id = $id ORDER BY id");
-                cmd.Parameters.AddWithValue("$id", id);
-                var messages = new List<InboxMessage>();
-                using (var reader = cmd.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        messages.Add(new InboxMessage(reader.GetInt64(0), id, Deserialize(reader.GetString(1))));
-                    }
-                }
-
-                items.Add(new OrchestrationWorkItem(instance, ReadHistory(tx, id), messages));
+                items.Add(new OrchestrationWorkItem(ReadInstance(tx, id)!, ReadHistory(tx, id), inboxes[id]));
             }
 
             return items;
@@ -239,6 +241,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             Execute(tx, "DELETE FROM history WHERE instance_id = $id", ("$id", id));
         }
 
+        // History rows are numbered 0, 1, 2... per instance; the cached history (write-through) knows the next number.
+        long? cachedNext = null;
         if (_cache.TryGetValue(id, out var cached))
         {
             if (commit.ReplaceHistory)
@@ -246,12 +250,14 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
                 cached.History.Clear();
             }
 
+            cachedNext = cached.History.Count;
             cached.History.AddRange(commit.AppendedHistory);
         }
 
         if (commit.AppendedHistory.Count > 0)
         {
-            var next = Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
+            var next = cachedNext
+                ?? Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
             var insert = Prepared(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
             var pId = insert.Parameters.AddWithValue("$id", id);
             var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
