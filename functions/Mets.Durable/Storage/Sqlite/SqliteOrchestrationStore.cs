@@ -218,22 +218,85 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         ArgumentNullException.ThrowIfNull(commits);
         return InTransactionAsync(tx =>
         {
+            var rows = new EpisodeRows();
             foreach (var commit in commits)
             {
-                Commit(tx, commit);
+                Commit(tx, commit, rows);
             }
 
+            rows.Write(this, tx);
             return 0;
         }, cancellation);
     }
 
-    private void Commit(SqliteTransaction tx, OrchestrationCommit commit)
+    /// <summary>
+    /// The rows a round of episodes adds or removes in bulk (history events, consumed inbox messages, new activities),
+    /// written together at the end of the round (or before a step that reads or deletes them) in multi-row statements
+    /// instead of one statement per row. The episodes are of distinct instances, so their rows never overlap.
+    /// </summary>
+    private sealed class EpisodeRows
+    {
+        private readonly List<object?[]> _history = [];
+        private readonly List<long> _consumed = [];
+        private readonly List<object?[]> _activities = [];
+
+        public void History(string instanceId, long seq, string json) => _history.Add([instanceId, seq, json]);
+
+        public void Consumed(long messageId) => _consumed.Add(messageId);
+
+        public void Activity(string instanceId, string executionId, int taskId, string name, string? input) => _activities.Add([instanceId, executionId, taskId, name, input]);
+
+        public void Write(SqliteOrchestrationStore store, SqliteTransaction tx)
+        {
+            store.InsertRows(tx, "history(instance_id, seq, event)", 3, _history);
+            store.InsertRows(tx, "activities(instance_id, execution_id, task_id, name, input)", 5, _activities);
+            if (_consumed.Count > 0)
+            {
+                var delete = store.Prepared(tx, "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each($ids))");
+                delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(_consumed));
+                delete.ExecuteNonQuery();
+            }
+
+            _history.Clear();
+            _consumed.Clear();
+            _activities.Clear();
+        }
+    }
+
+    private const int RowsPerInsert = 16;
+
+    /// <summary>Inserts rows in statements of up to <see cref="RowsPerInsert"/> rows (each size prepared once).</summary>
+    private void InsertRows(SqliteTransaction tx, string target, int columns, List<object?[]> rows)
+    {
+        for (var start = 0; start < rows.Count; start += RowsPerInsert)
+        {
+            var count = Math.Min(RowsPerInsert, rows.Count - start);
+            var insert = Prepared(tx, $"INSERT INTO {target} VALUES " + string.Join(", ", Enumerable.Range(0, count).Select(r =>
+                "(" + string.Join(", ", Enumerable.Range(0, columns).Select(c => $"$p{r}_{c}")) + ")")));
+            for (var r = 0; r < count; r++)
+            {
+                for (var c = 0; c < columns; c++)
+                {
+                    insert.Parameters.AddWithValue($"$p{r}_{c}", rows[start + r][c] ?? DBNull.Value);
+                }
+            }
+
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    private void Commit(SqliteTransaction tx, OrchestrationCommit commit, EpisodeRows rows)
     {
         var instance = commit.Instance;
         var id = instance.InstanceId;
         if (UpdateInstance(tx, instance) == 0)
         {
             return; // purged meanwhile: nothing to apply
+        }
+
+        if (commit.ReplaceHistory || commit.ClearPendingWork || commit.NewChildren.Count > 0)
+        {
+            rows.Write(this, tx); // the rare steps below delete or replace rows: everything before them is written first
         }
 
         if (commit.ReplaceHistory)
@@ -258,27 +321,15 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         {
             var next = cachedNext
                 ?? Convert.ToInt64(Scalar(tx, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
-            var insert = Prepared(tx, "INSERT INTO history(instance_id, seq, event) VALUES ($id, $seq, $event)");
-            var pId = insert.Parameters.AddWithValue("$id", id);
-            var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
-            var pEvent = insert.Parameters.Add("$event", SqliteType.Text);
             foreach (var e in commit.AppendedHistory)
             {
-                pSeq.Value = next++;
-                pEvent.Value = Serialize(e);
-                insert.ExecuteNonQuery();
+                rows.History(id, next++, Serialize(e));
             }
         }
 
-        if (commit.ConsumedMessageIds.Count > 0)
+        foreach (var messageId in commit.ConsumedMessageIds)
         {
-            var delete = Prepared(tx, "DELETE FROM inbox WHERE id = $id");
-            var pId = delete.Parameters.Add("$id", SqliteType.Integer);
-            foreach (var messageId in commit.ConsumedMessageIds)
-            {
-                pId.Value = messageId;
-                delete.ExecuteNonQuery();
-            }
+            rows.Consumed(messageId);
         }
 
         if (commit.ClearPendingWork)
@@ -297,8 +348,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
         foreach (var activity in commit.NewActivities)
         {
-            Execute(tx, "INSERT INTO activities(instance_id, execution_id, task_id, name, input) VALUES ($id, $exec, $task, $name, $input)",
-                ("$id", id), ("$exec", instance.ExecutionId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
+            rows.Activity(id, instance.ExecutionId, activity.TaskId, activity.Name, activity.Input);
         }
 
         foreach (var timer in commit.NewTimers)
