@@ -541,8 +541,8 @@ public sealed partial class EngagementService(
     {
         try
         {
+            // Not logged: the caller's "engagement created" line says it (one line less per referral at intake rates).
             await client.ScheduleNewOrchestrationInstanceAsync(nameof(EngagementOrchestrator), StateFor(received), new StartOrchestrationOptions(received.Id.Value), cancellationToken);
-            LogReferral(received.Id, "orchestration scheduled");
         }
         catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
         {
