@@ -49,9 +49,6 @@ public sealed class ChaosReport
 
     public int IgnoredRepeats { get; set; }
 
-    /// <summary>Outreach emails written in the moment the engagement closed that its timeline does not show.</summary>
-    public int ClosureRaceEmails { get; set; }
-
     /// <summary>Outcomes the script did not plan because the host was down when a command raced a deadline.</summary>
     public int LostToDeadlines { get; set; }
 
@@ -88,7 +85,7 @@ public sealed class ChaosReport
         Line(string.Create(CultureInfo.InvariantCulture, $"chaos seed {Seed}: {Engagements} engagements ({scripts}), {Kills.Count} of {KillsRequested} kills, {Duration.TotalMinutes:F1} min"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}; sent again after no answer {Retries}; held until the host was back {Held}), referrals answered 202: {ReferralsAccepted}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  emails {Emails}; step reminders due {StepRemindersDue}, sent {StepRemindersSent}; escalations due {EscalationsDue}, sent {EscalationsSent}; provider reminders due {ProviderRemindersDue}, sent {ProviderRemindersSent}"));
-        Line(string.Create(CultureInfo.InvariantCulture, $"  outreach emails at the closure missing from the timeline {ClosureRaceEmails}; commands that lost a deadline while the host was down {LostToDeadlines}"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"  commands that lost a deadline while the host was down {LostToDeadlines}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  timelines verified against their hash chain and anchors {AuditsChecked} (with unanchored last entries {UnanchoredClosedTimelines})"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  repeated events ignored by the workflow {IgnoredRepeats}; claims files {ClaimsProcessed} of {ClaimsFiles} processed once; databases checked {Databases}; final stop exit code {FinalExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
         Line($"  downtime per kill (s): {kills}");

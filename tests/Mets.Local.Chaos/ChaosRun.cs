@@ -226,7 +226,7 @@ public static partial class ChaosRun
             report.Note($"{leftovers} temporary file(s) left in the outbox by emails being written when the host was killed (never sent; the retried send wrote the email)");
         }
 
-        var checks = new EngagementChecks(report, host.UpWindows, outbox);
+        var checks = new EngagementChecks(report, host.UpWindows);
         foreach (var record in records)
         {
             report.LostToDeadlines += record.Tolerated.Count;

@@ -20,11 +20,8 @@ namespace Mets.Local.Chaos;
 /// <see cref="Grace"/> more before the answer that ends the step was first sent: the timer then reached the
 /// instance's inbox before the answer did, so the workflow must have handled it first.
 /// </summary>
-public sealed class EngagementChecks(ChaosReport report, IReadOnlyList<UpWindow> upWindows, string outboxFolder)
+public sealed class EngagementChecks(ChaosReport report, IReadOnlyList<UpWindow> upWindows)
 {
-    /// <summary>An outreach email written this close to the closure may miss the timeline (see <see cref="ClosureRace"/>).</summary>
-    private static readonly TimeSpan ClosureRaceWindow = TimeSpan.FromSeconds(5);
-
     private readonly List<string> _timers = ["engagement,timer,due_at,sent_at,answered_at,came_due"];
 
     /// <summary>Every reminder and escalation judged, one CSV line each (the run writes it to timers.csv).</summary>
@@ -66,36 +63,12 @@ public sealed class EngagementChecks(ChaosReport report, IReadOnlyList<UpWindow>
 
         foreach (var extra in outbox.Where(e => !expected.Contains(e)).Order(StringComparer.Ordinal))
         {
-            if (ClosureRace(final, timeline, extra) is { } race)
-            {
-                report.ClosureRaceEmails++;
-                report.Note($"engagement {id}: {race}");
-                continue;
-            }
-
+            // No tolerance for the closure moment any more: the closure waits for the outreach to stop, so an email
+            // the outreach sent before the stop is recorded on the open case.
             failures.Add($"email {extra} is in the outbox but the engagement records no such event (a second email for one event?)");
         }
 
         failures.ForEach(record.Fail);
-    }
-
-    /// <summary>
-    /// A provider reminder or peer-to-peer escalation email written in the moment the engagement closed: the outreach
-    /// sends the email, then records it on the case, and a case closed in between takes no outreach change, so the
-    /// email went out and the timeline does not show it (a known gap, reported in docs/reliability.md). Anything else
-    /// in the outbox that the engagement does not record is a failure.
-    /// </summary>
-    private string? ClosureRace(JsonElement final, List<JsonElement> timeline, string email)
-    {
-        var closedAt = timeline.Where(e => Kind(e) == "engagementClosed").Select(At).Cast<DateTimeOffset?>().FirstOrDefault();
-        var stopped = final.GetProperty("outreach").EnumerateArray()
-            .Where(o => EngagementDriver.Text(o, "status") == "stoppedAtClosure")
-            .Select(o => OutboxEmailSender.FileNameFor(EngagementDriver.Text(o, "id")!)[..^4]);
-        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Combine(outboxFolder, email)), TimeSpan.Zero);
-        var outreachEmail = stopped.Any(prefix => email.StartsWith(prefix + "-reminder-", StringComparison.Ordinal) || email == prefix + "-peer-to-peer.eml");
-        return outreachEmail && closedAt is { } closed && (written - closed).Duration() <= ClosureRaceWindow
-            ? string.Create(CultureInfo.InvariantCulture, $"{email} was written {(written - closed).TotalMilliseconds:F0} ms from the closure and is not on the timeline (closure race)")
-            : null;
     }
 
     private static void CheckReferrals(EngagementRecord record, JsonElement final, List<string> failures)

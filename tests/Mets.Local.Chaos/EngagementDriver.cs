@@ -132,9 +132,8 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
     }
 
     /// <summary>
-    /// Closing waits until the providers' answers show on the engagement, as a clinician reading it would. (Closing in
-    /// the moment between a provider's confirmed answer and the workflow applying it loses the answer: see
-    /// docs/reliability.md, "Chaos", what it found.)
+    /// Closing waits until the providers' answers show on the engagement, as a clinician reading it would (an answer
+    /// confirmed "recorded" shows at once; one only "received" (202) shows once the workflow records it).
     /// </summary>
     private async Task ProvidersAnsweredAsync(EngagementRecord record, Task providers)
     {
@@ -230,7 +229,20 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
         if (answer.Status == HttpStatusCode.OK
             || answer.Retried && answer.Status == HttpStatusCode.Conflict && answer.Text.Contains("The response recorded for this request: " + PageWords(provider.Answer!), StringComparison.Ordinal))
         {
-            return; // recorded (sent again after a kill, the page says the first copy was)
+            // recorded (sent again after a kill, the page says the first copy was): the engagement shows it now, not later
+            var read = await client.GetAsync($"/api/engagements/{record.EngagementId}", cancellationToken);
+            if (read.Status == HttpStatusCode.OK && !read.Json.GetProperty("outreach").EnumerateArray()
+                .Any(o => Text(o, "npi") == provider.Npi && Text(o, "response") == record.ExpectedResponse(provider.Npi)))
+            {
+                throw new ScriptFailedException($"provider {provider.Npi}'s answer was confirmed recorded ({answer.Describe()}) but the engagement does not show it");
+            }
+
+            return;
+        }
+
+        if (answer.Status == HttpStatusCode.Accepted)
+        {
+            return; // received, not yet recorded: closing waits until it shows
         }
 
         // The outreach ends (no response) at most this long after its first email, which came before the driver saw it.

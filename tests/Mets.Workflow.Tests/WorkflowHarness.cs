@@ -28,6 +28,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly IConfiguration _configuration;
     private DataConverter? _converter;
+    private Action<IServiceCollection>? _services;
 
     private WorkflowHarness(string folder, IConfiguration configuration, DurableTestHost host, FakeLogCollector logs)
     {
@@ -62,14 +63,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     /// <param name="settings">Configuration overrides.</param>
     /// <param name="converter">The payload serializer (Microsoft's JSON converter by default).</param>
-    public static async Task<WorkflowHarness> StartAsync(IDictionary<string, string?>? settings = null, DataConverter? converter = null)
+    /// <param name="services">Replaces workflow services after the workflow's own registrations (e.g. a held email sender).</param>
+    public static async Task<WorkflowHarness> StartAsync(IDictionary<string, string?>? settings = null, DataConverter? converter = null, Action<IServiceCollection>? services = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mets-workflow-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(folder, settings)).Build();
         var logs = new FakeLogCollector();
-        var harness = new WorkflowHarness(folder, configuration, null!, logs) { _converter = converter };
-        harness.Host = await StartHostAsync(folder, configuration, logs, null, converter);
+        var harness = new WorkflowHarness(folder, configuration, null!, logs) { _converter = converter, _services = services };
+        harness.Host = await StartHostAsync(folder, configuration, logs, null, converter, services);
         return harness;
     }
 
@@ -79,19 +81,23 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         var now = Host.Time.GetUtcNow();
         await Host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Host = await StartHostAsync(Folder, _configuration, Logs, now, _converter);
+        Host = await StartHostAsync(Folder, _configuration, Logs, now, _converter, _services);
     }
 
     /// <summary>The METS tasks on Microsoft's registry, the workflow's services with real DI, the engine on SQLite.</summary>
-    private static Task<DurableTestHost> StartHostAsync(string folder, IConfiguration configuration, FakeLogCollector logs, DateTimeOffset? start, DataConverter? converter) =>
+    private static Task<DurableTestHost> StartHostAsync(string folder, IConfiguration configuration, FakeLogCollector logs, DateTimeOffset? start, DataConverter? converter, Action<IServiceCollection>? replace) =>
         DurableTestHost.StartAsync(
             _ => { },
             new SqliteOrchestrationStore(Path.Combine(folder, "durable.db")),
             start,
-            configureServices: services => services
-                .AddSingleton(configuration)
-                .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
-                .AddMetsWorkflowCore(),
+            configureServices: services =>
+            {
+                services
+                    .AddSingleton(configuration)
+                    .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
+                    .AddMetsWorkflowCore();
+                replace?.Invoke(services);
+            },
             converter: converter,
             configureWorker: b => b.AddMetsTasks());
 

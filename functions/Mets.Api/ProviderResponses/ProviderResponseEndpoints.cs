@@ -14,7 +14,7 @@ namespace Mets.Api.ProviderResponses;
 /// <summary>A provider's answer as JSON (the page's form posts <c>response=...</c> instead).</summary>
 public sealed record ProviderResponseRequest(ProviderResponse Response);
 
-/// <summary>What a JSON caller gets when the response was recorded.</summary>
+/// <summary>What a JSON caller gets when the response was accepted: <c>recorded</c> (the case shows it) or <c>received</c> (on its way, not yet on the case).</summary>
 public sealed record ProviderResponseAccepted(string Status, ProviderResponse Response);
 
 /// <summary>
@@ -40,6 +40,7 @@ public static class ProviderResponseEndpoints
             .WithSummary("Record the provider's response (form post from the page, or JSON).")
             .Accepts<ProviderResponseRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .Produces(StatusCodes.Status202Accepted, contentType: "text/html")
             .Produces<ProviderResponseAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -69,7 +70,7 @@ public static class ProviderResponseEndpoints
 
             var result = await engagements.RespondToOutreachAsync(token, body.Value.Response, cancellationToken);
             return result.Status == CommandStatus.Accepted
-                ? TypedResults.Accepted((string?)null, new ProviderResponseAccepted("recorded", body.Value.Response))
+                ? TypedResults.Accepted((string?)null, new ProviderResponseAccepted(result.Reason == EngagementService.AnswerReceived ? "received" : "recorded", body.Value.Response))
                 : ProblemFor(result);
         }
 
@@ -96,6 +97,13 @@ public static class ProviderResponseEndpoints
         }
 
         var recorded = await engagements.RespondToOutreachAsync(token, response, cancellationToken);
+        if (recorded.Status == CommandStatus.Accepted && recorded.Reason == EngagementService.AnswerReceived)
+        {
+            // the answer is on its way to the case but not on it yet: say so, never "recorded"
+            return Html(context, StatusCodes.Status202Accepted, ProviderPage.Message("Thank you",
+                $"Your response was received: {ProviderPage.Describe(response)}. It is being recorded; open this link again to see it."));
+        }
+
         if (recorded.Status == CommandStatus.Accepted)
         {
             return Html(context, StatusCodes.Status200OK, ProviderPage.Message("Thank you", $"Your response was recorded: {ProviderPage.Describe(response)}."));

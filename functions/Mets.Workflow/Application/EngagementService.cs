@@ -234,12 +234,46 @@ public sealed partial class EngagementService(
         var evt = new ProviderResponded(found!.Id, outreach.Id, response, time.GetUtcNow());
         var command = StepCommand.For($"provider-response:{outreach.Id.Value}", new { response }, response.ToString(), time.GetUtcNow());
         var result = await RaiseOnceAsync(found, evt, outreach.Id.Value, command, null, cancellationToken);
+        if (result.Status == CommandStatus.Accepted)
+        {
+            result = await ConfirmAnswerAsync(found.Id, outreach.Id, result, cancellationToken);
+        }
 
         // A link answers once: the same answer again is refused too, showing what was recorded.
         return result.Status == CommandStatus.Accepted && result.Recorded is not null
             || result.Reason == DifferentCommandRecorded
             ? AlreadyResponded(outreach.Id, result.Recorded ?? response.ToString())
             : result;
+    }
+
+    /// <summary>How long a provider's answer waits for its outreach to record it before the page says "received" instead of "recorded".</summary>
+    public static readonly TimeSpan AnswerConfirmationWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The reason code of an accepted provider answer not yet recorded when <see cref="AnswerConfirmationWait"/> ran out.</summary>
+    public const string AnswerReceived = nameof(AnswerReceived);
+
+    /// <summary>
+    /// Confirms a raised provider answer only once the case shows it. The outreach ends as soon as it takes the
+    /// answer (recording it first) or a closure's stop, whichever reached it first; an answer that lost to the stop was
+    /// never recorded, and the provider is told the request closed rather than that it was recorded.
+    /// </summary>
+    private async Task<CommandResult> ConfirmAnswerAsync(EngagementId engagement, OutreachId outreach, CommandResult raised, CancellationToken cancellationToken)
+    {
+        using var wait = new CancellationTokenSource(AnswerConfirmationWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
+        try
+        {
+            await client.WaitForInstanceCompletionAsync(outreach.Value, getInputsAndOutputs: false, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return raised with { Reason = AnswerReceived, Message = $"The answer to outreach {outreach} was received and is being recorded." };
+        }
+
+        var after = await store.GetAsync(engagement, cancellationToken);
+        return after?.Outreach.FirstOrDefault(o => o.Id == outreach)?.Response is not null
+            ? raised
+            : CommandResult.Conflict(RequestClosed, $"Outreach {outreach} ended before the answer reached it.");
     }
 
     /// <summary>What the provider's link page shows (the minimum needed; substance-use codes only with consent).</summary>
@@ -485,8 +519,9 @@ public sealed partial class EngagementService(
         }
 
         await EnsureInstanceAsync(found.Id, cancellationToken);
-        if (await client.GetInstanceAsync(instanceId, cancellationToken) is null)
+        if (await client.GetInstanceAsync(instanceId, cancellationToken) is not { IsCompleted: false })
         {
+            // missing, or ended (an event raised to an ended instance is dropped, so it must not be confirmed)
             return CommandResult.Conflict(EventFit.NotExpectedNow.ToString(), $"{name}: the step it answers is not running for engagement {found.Id}.");
         }
 

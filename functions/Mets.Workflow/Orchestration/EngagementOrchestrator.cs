@@ -26,6 +26,9 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     /// <summary>Events handled within one step before the generation continues as new (bounds history).</summary>
     public const int MaxEventsPerGeneration = 50;
 
+    /// <summary>How long a closure waits for its running outreach to stop and report before it closes without them.</summary>
+    public static readonly TimeSpan OutreachStopWait = TimeSpan.FromMinutes(15);
+
     /// <summary>Activities retry for about 20 minutes (5 s doubling to 5 min) before the orchestration fails; a failed instance is repaired from the case document.</summary>
     internal static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)));
 
@@ -101,6 +104,9 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} {Step}: {What}")]
     internal static partial void LogStep(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, StepReference step, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement {EngagementId}: closing without the report of {Count} outreach (no answer to the stop in time)")]
+    private static partial void LogClosingWithoutOutreach(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId} {Step}: ignored {Event} ({Fit})")]
     internal static partial void LogIgnored(ILogger logger, Mets.Domain.Identifiers.EngagementId engagementId, StepReference step, string @event, EventFit fit);
@@ -186,7 +192,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 events.Cancel();
                 if (outcome.End is { Closed: { } reason } end)
                 {
-                    return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System);
+                    return await CloseAsync(end.State, reason, outcome.ClosedBy ?? Actor.System, waiters[OutreachReported.EventName]);
                 }
 
                 ForwardUnhandled(waiters);
@@ -288,7 +294,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
             if (payload is OutreachReported report)
             {
-                _state = _state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach) { [report.OutreachId] = report.Status } };
+                _state = WithOutreach(_state, report);
                 return Outcome.Continue;
             }
 
@@ -454,23 +460,70 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         private DateTimeOffset Cap(DateTimeOffset due) =>
             _state.MaximumDurationEndsAt is { } end && due > end ? end : due;
 
-        /// <summary>Closes: case document, stop every outreach child, closure summaries to the providers contacted.</summary>
-        private async Task<StepEnd> CloseAsync(EngagementState state, ClosureReason reason, Actor by)
+        /// <summary>
+        /// Closes: stops every running outreach child and waits for each to say how it ended, then the case document,
+        /// then the closure summaries to the providers contacted. An outreach applies what it took before the stop (a
+        /// provider's answer, a reminder or escalation email it sent) while the case is still open, so the closed case,
+        /// its outcome and the summaries include them. <paramref name="pendingReport"/> is a report the step's waiter
+        /// took but did not handle.
+        /// </summary>
+        private async Task<StepEnd> CloseAsync(EngagementState state, ClosureReason reason, Actor by, Task<object> pendingReport)
         {
-            var now = Now(context);
-            await UpdateCase(context, state, new EngagementClosure(reason, by, now));
-            foreach (var (outreachId, status) in state.Outreach)
+            if (pendingReport.IsCompletedSuccessfully && pendingReport.Result is OutreachReported taken)
             {
-                if (ProviderOutreach.IsRunningStatus(status))
-                {
-                    context.SendEvent(outreachId.Value, OutreachStopRequested.EventName, new OutreachStopRequested(reason));
-                }
+                state = WithOutreach(state, taken);
             }
 
+            state = await StopOutreachAsync(state, reason);
+            var now = Now(context);
+            await UpdateCase(context, state, new EngagementClosure(reason, by, now));
             await context.CallActivityAsync<int>(nameof(SendClosureSummariesActivity), new ClosureSummaryRequest(state.EngagementId, reason, now), ActivityRetry);
             var closed = state.EnterStep(StepReference.Closed, null, null) with { Status = EngagementStatus.Closed };
             return new StepEnd(closed, reason);
         }
+
+        /// <summary>
+        /// Sends <see cref="OutreachStopRequested"/> to every running outreach and waits (at most <see cref="OutreachStopWait"/>,
+        /// for an outreach that never answers, e.g. a failed instance) until each has reported an ending status.
+        /// </summary>
+        private async Task<EngagementState> StopOutreachAsync(EngagementState state, ClosureReason reason)
+        {
+            var running = state.Outreach.Where(o => ProviderOutreach.IsRunningStatus(o.Value)).Select(o => o.Key).ToHashSet();
+            foreach (var outreachId in running.OrderBy(o => o.Value, StringComparer.Ordinal))
+            {
+                context.SendEvent(outreachId.Value, OutreachStopRequested.EventName, new OutreachStopRequested(reason));
+            }
+
+            if (running.Count == 0)
+            {
+                return state;
+            }
+
+            using var cancellation = new CancellationTokenSource();
+            var deadline = context.CreateTimer(Now(context).Add(OutreachStopWait).UtcDateTime, cancellation.Token);
+            while (running.Count > 0)
+            {
+                var report = context.WaitForExternalEvent<OutreachReported>(OutreachReported.EventName, cancellation.Token);
+                if (await Task.WhenAny(report, deadline) == deadline)
+                {
+                    LogClosingWithoutOutreach(context.CreateReplaySafeLogger<EngagementOrchestrator>(), state.EngagementId, running.Count);
+                    break;
+                }
+
+                var reported = await report;
+                state = WithOutreach(state, reported);
+                if (!ProviderOutreach.IsRunningStatus(reported.Status))
+                {
+                    running.Remove(reported.OutreachId);
+                }
+            }
+
+            cancellation.Cancel();
+            return state;
+        }
+
+        private static EngagementState WithOutreach(EngagementState state, OutreachReported report) =>
+            state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(state.Outreach) { [report.OutreachId] = report.Status } };
     }
 
     /// <summary>What handling a wake-up or an event decided.</summary>

@@ -13,7 +13,9 @@ namespace Mets.Workflow.Orchestration;
 /// on day 0, reminders on days 3, 6 and 9, escalation to the medical director for a peer-to-peer review
 /// on day 12, then up to 14 more days for a response or a recorded peer-to-peer outcome before it ends
 /// as "no response". Each status change is written to the case document and reported to the engagement
-/// with <see cref="OutreachReported"/>; <see cref="OutreachStopRequested"/> (closure) stops it.
+/// with <see cref="OutreachReported"/>; <see cref="OutreachStopRequested"/> (closure) stops it, and the engagement waits
+/// for that report before it closes the case, so what the outreach did before the stop (an answer taken, an email sent)
+/// is recorded on the open case.
 /// </summary>
 public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule schedule) : TaskOrchestrator<OutreachInput, ProviderOutreachStatus>
 {
@@ -54,6 +56,7 @@ public sealed partial class ProviderOutreachOrchestrator(EngagementSchedule sche
                 {
                     timerCancellation.Cancel();
                     events.Cancel();
+                    Report(context, id, ProviderOutreachStatus.StoppedAtClosure); // the closure waits for this
                     LogOutreach(log, id.Value, "stopped at closure");
                     return ProviderOutreachStatus.StoppedAtClosure;
                 }

@@ -1,6 +1,9 @@
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
 
 namespace Mets.Workflow.Tests.Application;
 
@@ -199,4 +202,80 @@ public class EngagementServiceTests
         base64Url.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (base64Url.Length % 4)) % 4);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>
+    /// The race the engine cannot stage on demand: the outreach is running when the answer is raised, but a closure's
+    /// stop reached it first, so it ends without taking the answer (the raised event is dropped with the ended
+    /// instance). The provider must not be told "recorded".
+    /// </summary>
+    [Fact]
+    public async Task RespondToOutreach_OutreachEndsWithoutTakingTheAnswer_IsRequestClosedNotRecorded()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var outreach = await OutreachWaitingAsync(h);
+        var client = OutreachClient(h, outreachTakesTheAnswer: false);
+        var service = ActivatorUtilities.CreateInstance<EngagementService>(h.Services, client.Object);
+
+        var result = await service.RespondToOutreachAsync(h.TokenFromEmail(outreach), ProviderResponse.WillCollaborate);
+
+        Assert.Equal((CommandStatus.Conflict, EngagementService.RequestClosed), (result.Status, result.Reason));
+        client.Verify(c => c.RaiseEventAsync(outreach.Value, nameof(ProviderResponded), It.IsAny<object>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Null((await h.CaseAsync(outreach.Engagement)).Outreach.Single(o => o.Id == outreach).Response);
+    }
+
+    /// <summary>An outreach slower than <see cref="EngagementService.AnswerConfirmationWait"/> to record the answer: "received", not "recorded".</summary>
+    [Fact]
+    public async Task RespondToOutreach_OutreachSlowToRecordTheAnswer_IsReceivedNotRecorded()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var outreach = await OutreachWaitingAsync(h);
+        var client = OutreachClient(h, outreachTakesTheAnswer: null);
+        var service = ActivatorUtilities.CreateInstance<EngagementService>(h.Services, client.Object);
+
+        var answer = service.RespondToOutreachAsync(h.TokenFromEmail(outreach), ProviderResponse.WillCollaborate);
+        await client.Waiting.Task.WaitAsync(Mets.Durable.Testing.DurableTestHost.WaitTimeout);
+        Assert.False(answer.IsCompleted);
+        h.Host.Time.Advance(EngagementService.AnswerConfirmationWait);
+        var result = await answer.WaitAsync(Mets.Durable.Testing.DurableTestHost.WaitTimeout);
+
+        Assert.Equal((CommandStatus.Accepted, EngagementService.AnswerReceived), (result.Status, result.Reason));
+    }
+
+    private static async Task<OutreachId> OutreachWaitingAsync(WorkflowHarness h)
+    {
+        var id = (await h.Service.SubmitReferralAsync(Sample.Referral(at: h.Now, providers: 1))).EngagementId!.Value;
+        await h.IdleAsync();
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordAssessmentAsync(id, Sample.Assessment(h.Now))).Status);
+        await h.IdleAsync();
+        return OutreachId.For(id, Sample.ProviderA);
+    }
+
+    /// <summary>
+    /// A client whose instances are all running and whose raise succeeds; the outreach then ends (false: without
+    /// taking the answer, the real case store shows none) or never ends (null).
+    /// </summary>
+    private static OutreachClientMock OutreachClient(WorkflowHarness h, bool? outreachTakesTheAnswer)
+    {
+        var client = new OutreachClientMock();
+        client.Setup(c => c.GetInstanceAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string instance, CancellationToken _) => new OrchestrationMetadata("any", instance) { RuntimeStatus = OrchestrationRuntimeStatus.Running });
+        client.Setup(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        client.Setup(c => c.WaitForInstanceCompletionAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string instance, bool _, CancellationToken cancellation) =>
+            {
+                client.Waiting.TrySetResult();
+                if (outreachTakesTheAnswer is null)
+                {
+                    await Task.Delay(Timeout.Infinite, cancellation);
+                }
+
+                return new OrchestrationMetadata(nameof(Mets.Workflow.Orchestration.ProviderOutreachOrchestrator), instance) { RuntimeStatus = OrchestrationRuntimeStatus.Completed };
+            });
+        return client;
+    }
+
+    private sealed class OutreachClientMock() : Mock<DurableTaskClient>("outreach-race")
+    {
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

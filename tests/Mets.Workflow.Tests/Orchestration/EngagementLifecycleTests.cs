@@ -506,6 +506,96 @@ public class EngagementLifecycleTests
         await h.AssertDeterministicReplayAsync();
     }
 
+    /// <summary>
+    /// Found by the chaos run: a provider's confirmed answer, and the peer-to-peer escalation email sent in the same
+    /// moment, were lost when the engagement closed while the outreach was still busy (the closure applied first, and a
+    /// closed case takes no outreach change). Now the closure stops the outreach and waits for its report: what the
+    /// outreach took before the stop is on the case before it closes, and the closure summary thanks the provider.
+    /// </summary>
+    [Fact]
+    public async Task Closure_WhileAnOutreachHoldsAnAnswerAndIsSendingItsEscalation_RecordsBothBeforeTheCaseCloses()
+    {
+        HeldEmailSender? mail = null;
+        var raised = new RaisedCommands();
+        await using var h = await WorkflowHarness.StartAsync(services: s =>
+        {
+            HeldEmailSender.Replace(key => key.EndsWith("peer-to-peer", StringComparison.Ordinal), held => mail = held)(s);
+            raised.Replace(s);
+        });
+        var id = await StartAsync(h);
+        await AssessAsync(h, id, Sample.Scores(phq9Total: 3));
+        var requestedAt = h.Now;
+        var a = OutreachId.For(id, Sample.ProviderA);
+        var b = OutreachId.For(id, Sample.ProviderB);
+        await h.AdvanceAsync(Day);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RespondToOutreachAsync(h.TokenFromEmail(a), ProviderResponse.WillCollaborate)).Status);
+        Assert.Equal(ProviderResponse.WillCollaborate, (await h.CaseAsync(id)).Outreach.Single(o => o.Id == a).Response); // confirmed = on the case
+
+        // Day 12: B's peer-to-peer escalation email fails and waits 5 s for its retry: B's outreach is inside that step.
+        await h.AdvanceToAsync(requestedAt + TimeSpan.FromDays(12) + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, mail!.Refused);
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RequestClosureAsync(id, ClosureReason.GoalsMet, Actor.Staff(ActorKind.Clinician, Sample.Clinician))).Status);
+        await h.IdleAsync();
+        Assert.Equal(EngagementStatus.Open, (await h.CaseAsync(id)).Status); // the closure waits for B's outreach to stop
+
+        // B answers in that moment: the answer reaches B's outreach behind the closure's stop request.
+        var answer = h.Service.RespondToOutreachAsync(h.TokenFromEmail(b), ProviderResponse.WillCollaborate);
+        await raised.WaitAsync($"provider-response:{b.Value}");
+        Assert.False(answer.IsCompleted); // not confirmed before the outreach has recorded it
+
+        mail.Release();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(10));
+        var result = await answer;
+        Assert.Equal(CommandStatus.Accepted, result.Status);
+        Assert.Equal("Accepted", result.Reason);
+
+        var closed = await h.CaseAsync(id);
+        Assert.Equal(EngagementStatus.Closed, closed.Status);
+        var outreachB = closed.Outreach.Single(o => o.Id == b);
+        Assert.Equal((ProviderOutreachStatus.Responded, ProviderResponse.WillCollaborate), (outreachB.Status, outreachB.Response));
+        var kinds = closed.Timeline.Select(t => t.Kind).ToList();
+        var escalated = kinds.IndexOf(TimelineEntryKind.ProviderEscalatedToMedicalDirector);
+        var respondedB = kinds.LastIndexOf(TimelineEntryKind.ProviderResponded);
+        var closedAt = kinds.IndexOf(TimelineEntryKind.EngagementClosed);
+        Assert.True(escalated >= 0 && escalated < respondedB && respondedB < closedAt, string.Join(", ", kinds));
+        Assert.Single(h.EmailFiles(Path.GetFileNameWithoutExtension(Mets.Workflow.Adapters.Outbox.OutboxEmailSender.FileNameFor($"{b}-peer-to-peer"))));
+        var summaryB = Assert.Single(h.Emails(), e => e.Key.EndsWith($"closure-{Sample.ProviderB}", StringComparison.Ordinal)).Value;
+        Assert.Contains("Thank you for your collaboration", summaryB.TextBody, StringComparison.Ordinal);
+        Assert.Equal(ProviderOutreachStatus.Responded, (await h.Host.WaitForCompletionAsync(b.Value)).ReadOutputAs<ProviderOutreachStatus>());
+        await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
+    }
+
+    /// <summary>The step-command ledger, signalling each command's raise (so a test knows an event is on its way).</summary>
+    private sealed class RaisedCommands
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _raised = new(StringComparer.Ordinal);
+
+        public void Replace(IServiceCollection services) =>
+            services.AddSingleton<Mets.Workflow.Cases.IStepCommandLedger>(sp => new Signalling(
+                new Mets.Workflow.Adapters.Sqlite.SqliteStepCommandLedger(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkflowOptions>>().Value.CaseDatabasePath),
+                key => Signal(key).TrySetResult()));
+
+        public Task WaitAsync(string key) => Signal(key).Task.WaitAsync(Mets.Durable.Testing.DurableTestHost.WaitTimeout);
+
+        private TaskCompletionSource Signal(string key) => _raised.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        private sealed class Signalling(Mets.Workflow.Cases.IStepCommandLedger inner, Action<string> raised) : Mets.Workflow.Cases.IStepCommandLedger
+        {
+            public Task<Mets.Workflow.Cases.StepCommandClaim> ClaimAsync(EngagementId engagement, Mets.Workflow.Cases.StepCommand command, CancellationToken cancellationToken = default) =>
+                inner.ClaimAsync(engagement, command, cancellationToken);
+
+            public async Task MarkRaisedAsync(EngagementId engagement, string key, CancellationToken cancellationToken = default)
+            {
+                await inner.MarkRaisedAsync(engagement, key, cancellationToken);
+                raised(key);
+            }
+
+            public Task ReleaseAsync(EngagementId engagement, Mets.Workflow.Cases.StepCommand command, CancellationToken cancellationToken = default) =>
+                inner.ReleaseAsync(engagement, command, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task EngineRestart_MidOutreach_ContinuesFromTheDatabaseWithoutRepeatingWork()
     {

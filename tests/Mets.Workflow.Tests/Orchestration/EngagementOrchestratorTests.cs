@@ -157,9 +157,13 @@ public class EngagementOrchestratorTests
         var run = new EngagementOrchestrator(Schedule).RunAsync(context.Object, state);
         context.Raise(OutreachReported.EventName, new OutreachReported(b, ProviderOutreachStatus.Responded));
         context.Raise(nameof(ClosureRequested), new ClosureRequested(Id, ClosureReason.GoalsMet, Actor.System, new DateTimeOffset(T0)));
-        await run;
         var stop = Assert.Single(context.Sent);
         Assert.Equal((a.Value, OutreachStopRequested.EventName), (stop.InstanceId, stop.Name));
+
+        // The case closes only once the stopped outreach has reported how it ended.
+        Assert.False(run.IsCompleted);
+        context.Raise(OutreachReported.EventName, new OutreachReported(a, ProviderOutreachStatus.StoppedAtClosure));
+        Assert.Equal(ClosureReason.GoalsMet, (await run)!.Reason);
         context.AssertNoLiveTimerOrWaiter();
     }
 
