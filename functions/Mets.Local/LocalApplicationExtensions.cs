@@ -21,10 +21,12 @@ public static class LocalApplicationExtensions
     public static WebApplication MapMetsLocal(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var foreground = app.Services.GetRequiredService<EmbeddedTaskHub>().Foreground;
+        // Resolved at the first request, not here: the engine's store reads the validated options, and a host whose
+        // configuration is not valid must get as far as RunMetsLocalAsync to report it.
+        var foreground = new Lazy<ForegroundWork>(() => app.Services.GetRequiredService<EmbeddedTaskHub>().Foreground);
         app.Use(async (context, next) =>
         {
-            using (foreground.Begin())
+            using (foreground.Value.Begin())
             {
                 await next(context).ConfigureAwait(false);
             }
