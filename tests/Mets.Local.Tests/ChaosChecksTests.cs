@@ -93,7 +93,7 @@ public class ChaosChecksTests
         record.Final = JsonSerializer.SerializeToElement(final);
         var report = new ChaosReport { Seed = 0, RunFolder = Path.GetTempPath() };
 
-        new EngagementChecks(report, [new UpWindow(Start.AddMinutes(-1), null)], Path.GetTempPath()).Check(record, emails.ToHashSet(StringComparer.Ordinal));
+        new EngagementChecks(report, [new UpWindow(Start.AddMinutes(-1), null)]).Check(record, emails.ToHashSet(StringComparer.Ordinal));
 
         return (report, record);
     }

@@ -26,6 +26,9 @@ public static class EngagementEndpoints
     /// </summary>
     private const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
 
+    /// <summary>A provider's NPI in a route: 10 digits (the check digit is the handler's: a wrong one is 404).</summary>
+    internal const string NpiRoute = "/{npi:regex(^[0-9]{{10}}$)}";
+
     public static RouteGroupBuilder MapEngagements(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -53,10 +56,13 @@ public static class EngagementEndpoints
         MapStep<RecordReviewRequest>(engagements, IdRoute + "/reviews", "RecordReview", "Record the current follow-up review.", RecordReview);
         MapStep<DecideClosureReviewRequest>(engagements, IdRoute + "/closure-review", "DecideClosureReview", "The supervisor closes or extends at the maximum duration.", DecideClosureReview);
         MapStep<RequestClosureRequest>(engagements, IdRoute + "/closure", "RequestClosure", "Close the engagement now.", RequestClosure);
+        MapStep<RecordPeerReviewRequest>(engagements, IdRoute + "/outreach" + NpiRoute + "/peer-review", "RecordPeerReview",
+                "The medical director records the peer-to-peer review of a provider's escalated outreach (medical directors on the roster only).", RecordPeerReview)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
 
-    private static void MapStep<TBody>(RouteGroupBuilder group, string pattern, string name, string summary, Delegate handler)
+    private static RouteHandlerBuilder MapStep<TBody>(RouteGroupBuilder group, string pattern, string name, string summary, Delegate handler)
         where TBody : notnull =>
         group.MapPost(pattern, handler)
             .WithName(name)
@@ -192,6 +198,12 @@ public static class EngagementEndpoints
     internal static Task<IResult> RequestClosure(string id, HttpRequest request, ApiActor actor, [FromServices] EngagementService engagements, [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
         StepAsync<RequestClosureRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
             await engagements.RequestClosureAsync(engagementId, body.Reason, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken), cancellationToken);
+
+    internal static Task<IResult> RecordPeerReview(string id, string npi, HttpRequest request, ApiActor actor, [FromServices] EngagementService engagements, CancellationToken cancellationToken) =>
+        StepAsync<RecordPeerReviewRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+            Npi.TryParse(npi, out var provider)
+                ? await engagements.RecordPeerReviewAsync(OutreachId.For(engagementId, provider), body.Outcome, staff, cancellationToken)
+                : CommandResult.NotFound(EngagementService.NoOutreachToProvider, "No outreach to this provider."), cancellationToken);
 
     /// <summary>The shape every step shares: known engagement id, strict body, staff caller, field errors, service answer.</summary>
     private static async Task<IResult> StepAsync<TBody>(

@@ -25,3 +25,7 @@ public sealed record DecideClosureReviewRequest(int ClosureReviewNumber, Closure
 
 /// <summary><c>POST /api/engagements/{id}/closure</c>: close now, whatever the step.</summary>
 public sealed record RequestClosureRequest(ClosureReason Reason);
+
+/// <summary><c>POST /api/engagements/{id}/outreach/{npi}/peer-review</c>: the medical director's peer-to-peer review of an escalated outreach.</summary>
+/// <param name="Outcome">agreedOnPlan, providerDeclined or providerUnavailable.</param>
+public sealed record RecordPeerReviewRequest(PeerReviewOutcome Outcome);

@@ -55,6 +55,7 @@ public static class HttpFunctionRoutes
     public const string RecordReview = "RecordReview";
     public const string DecideClosureReview = "DecideClosureReview";
     public const string RequestClosure = "RequestClosure";
+    public const string RecordPeerReview = "RecordPeerReview";
     public const string GetWorkQueue = "GetWorkQueue";
     public const string GetClaimsFileStatus = "GetClaimsFileStatus";
     public const string GetClaimsFileAcknowledgment = "GetClaimsFileAcknowledgment";
@@ -71,6 +72,7 @@ public static class HttpFunctionRoutes
     public const string ReviewsRoute = "engagements/{id}/reviews";
     public const string ClosureReviewRoute = "engagements/{id}/closure-review";
     public const string ClosureRoute = "engagements/{id}/closure";
+    public const string PeerReviewRoute = "engagements/{id}/outreach/{npi}/peer-review";
     public const string QueueRoute = "queue";
     public const string ClaimsFileRoute = "claims/files/{id}";
     public const string ClaimsFileAcknowledgmentRoute = "claims/files/{id}/acknowledgment";
@@ -103,6 +105,7 @@ public static class HttpFunctionRoutes
         new(RecordReview, "POST", ReviewsRoute, HttpAccess.Staff, EngagementIdValue),
         new(DecideClosureReview, "POST", ClosureReviewRoute, HttpAccess.Staff, EngagementIdValue),
         new(RequestClosure, "POST", ClosureRoute, HttpAccess.Staff, EngagementIdValue),
+        new(RecordPeerReview, "POST", PeerReviewRoute, HttpAccess.Staff, EngagementIdValue),
         new(GetWorkQueue, "GET", QueueRoute, HttpAccess.Staff, Nothing),
         new(GetClaimsFileStatus, "GET", ClaimsFileRoute, HttpAccess.Staff, ClaimsFileIdValue),
         new(GetClaimsFileAcknowledgment, "GET", ClaimsFileAcknowledgmentRoute, HttpAccess.Staff, ClaimsFileIdValue),

@@ -307,12 +307,27 @@ public sealed partial class EngagementService(
         return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld);
     }
 
-    /// <summary>The medical director records the peer-to-peer review of an escalated outreach.</summary>
+    /// <summary>The reason code of a command naming a provider the engagement has no outreach to.</summary>
+    public const string NoOutreachToProvider = nameof(NoOutreachToProvider);
+
+    /// <summary>The reason code of a peer-to-peer review recorded by someone who is not a medical director on the roster.</summary>
+    public const string NotMedicalDirector = nameof(NotMedicalDirector);
+
+    /// <summary>
+    /// The medical director records the peer-to-peer review of an escalated outreach. Only a medical director on the
+    /// roster may (<see cref="NotMedicalDirector"/> otherwise, nothing raised); the outreach takes one review (the same
+    /// review again gets the first answer, another outcome conflicts with <see cref="DifferentCommandRecorded"/>).
+    /// </summary>
     public async Task<CommandResult> RecordPeerReviewAsync(OutreachId outreachId, PeerReviewOutcome outcome, StaffId recordedBy, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(outcome))
         {
             return CommandResult.Invalid(["Outcome is not a known peer-review outcome."]);
+        }
+
+        if (!roster.Value.GetMedicalDirectorIds().Contains(recordedBy))
+        {
+            return CommandResult.Forbidden(NotMedicalDirector, "Only a medical director on the roster records a peer-to-peer review.");
         }
 
         var found = await store.GetAsync(outreachId.Engagement, cancellationToken);
@@ -323,11 +338,12 @@ public sealed partial class EngagementService(
 
         if (found.Outreach.All(o => o.Id != outreachId))
         {
-            return CommandResult.NotFound("OutreachNotFound", $"Engagement {found.Id} has no outreach {outreachId}.");
+            return CommandResult.NotFound(NoOutreachToProvider, $"Engagement {found.Id} has no outreach {outreachId}.");
         }
 
         var evt = new PeerReviewRecorded(found.Id, outreachId, outcome, recordedBy, time.GetUtcNow());
-        return await RaiseAsync(found, evt, outreachId.Value, null, cancellationToken);
+        var command = StepCommand.For($"peer-review:{outreachId.Value}", new { outcome }, outcome.ToString(), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, outreachId.Value, command, null, cancellationToken);
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ internal static class RouteCatalog
         return "/" + string.Join('/', segments.Where(s => s.Length > 0));
     }
 
-    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits).</summary>
+    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits, NPIs 10 digits).</summary>
     public static string SamplePath(RoutePattern pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -119,6 +119,7 @@ internal static class RouteCatalog
         var constraints = string.Join(' ', parameter.ParameterPolicies.Select(p => p.Content));
         return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
             : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
+            : constraints.Contains("[0-9]{10}", StringComparison.Ordinal) ? "1234567893" // an NPI
             : "sample-1";
     }
 }

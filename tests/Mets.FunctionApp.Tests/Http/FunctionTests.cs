@@ -280,6 +280,48 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordPeerReview_MedicalDirector202RaisedToTheOutreach_Clinician403_UnknownProvider404()
+    {
+        var id = await StartedAsync("REF-F-PEER", "PLAN:M0000120");
+        var engagement = EngagementId.Parse(id);
+        var outreach = OutreachId.For(engagement, Npi.Parse("1234567893"));
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var started = await store.GetAsync(engagement);
+        var now = DateTimeOffset.UtcNow;
+        var escalated = Mets.Domain.Engagements.ProviderOutreach.Start(outreach, Mets.Domain.Referrals.ProviderRole.Psychiatry, now).Emailed(now).Escalated(now);
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(started!.RecordOutreach(escalated, Mets.Domain.Engagements.TimelineEntryKind.ProviderEscalatedToMedicalDirector,
+            Mets.Domain.Engagements.Actor.System, now), "test-escalated-" + id)).Outcome);
+        Running(id);
+        Running(outreach.Value);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(outreach.Value, "PeerReviewRecorded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        var medicalDirector = TestTokens.Person(TestTokens.MedicalDirectorObjectId, EntraDefaults.MedicalDirector);
+        Task<Answer> PeerReview(string token, string npi, string body) => InvokeAsync(HttpFunctionRoutes.RecordPeerReview,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/outreach/{npi}/peer-review", token, body, routeValues: new Dictionary<string, string> { ["id"] = id, ["npi"] = npi }),
+            (r, c, d) => EngagementFunctions.RecordPeerReview(r, id, npi, d, c, CancellationToken.None));
+
+        var byClinician = await PeerReview(Clinician, "1234567893", """{ "outcome": "agreedOnPlan" }""");
+        var unknownProvider = await PeerReview(medicalDirector, "1245319599", """{ "outcome": "agreedOnPlan" }""");
+        var badOutcome = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "maybe" }""");
+        Assert.Null(raised);
+        var accepted = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "agreedOnPlan" }""");
+        var other = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "providerDeclined" }""");
+
+        Assert.Equal(StatusCodes.Status403Forbidden, byClinician.Status);
+        Assert.Equal("NotMedicalDirector", byClinician.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status404NotFound, unknownProvider.Status);
+        Assert.Equal("NoOutreachToProvider", unknownProvider.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status400BadRequest, badOutcome.Status);
+        Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
+        var review = Assert.IsType<Mets.Domain.Engagements.PeerReviewRecorded>(raised);
+        Assert.Equal((outreach, Mets.Domain.Engagements.PeerReviewOutcome.AgreedOnPlan, StaffId.Parse(TestTokens.MedicalDirectorUser)), (review.OutreachId, review.Outcome, review.RecordedBy));
+        Assert.Equal(StatusCodes.Status409Conflict, other.Status);
+        Assert.Equal("DifferentCommandRecorded", other.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task GetWorkQueue_Mine200_Supervisor200_BadView400()
     {
         await StartedAsync("REF-F-QUEUE", "PLAN:M0000109");
@@ -449,10 +491,12 @@ public sealed class FunctionTests : IAsyncLifetime
     [Fact]
     public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200_SecondAnswer409NamingTheFirst()
     {
-        var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
-        var (_, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
+        var (engagement, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
+        var (formEngagement, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
         Running(outreach);
         Running(formOutreach);
+        RecordsTheAnswer(engagement, outreach);
+        RecordsTheAnswer(formEngagement, formOutreach);
 
         var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
         var form = await AnswerLinkAsync(formToken, "response=notTreatingMember");
@@ -469,6 +513,16 @@ public sealed class FunctionTests : IAsyncLifetime
         _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
         _host.Durable.Verify(c => c.RaiseEventAsync(formOutreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
     }
+
+    /// <summary>
+    /// The outreach as the orchestration runs it: an answer raised to it is recorded on the case (the page confirms an
+    /// answer only once the case shows it, <c>EngagementService.RespondToOutreachAsync</c>).
+    /// </summary>
+    private void RecordsTheAnswer(string engagement, string outreach) =>
+        _host.Durable.Setup(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Returns((string _, string _, object? payload, CancellationToken _) => SettleAsync(engagement, found => found.RecordOutreach(
+                found.Outreach.Single(o => o.Id.Value == outreach).Answered(((Mets.Domain.Engagements.ProviderResponded)payload!).Response, DateTimeOffset.UtcNow),
+                Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, DateTimeOffset.UtcNow)));
 
     [Fact]
     public async Task ShowProviderRequest_InvalidLink403Page_Anonymous()

@@ -31,6 +31,7 @@ public sealed class FunctionsMetadataTests
         ("RecordReview", "POST", "engagements/{id}/reviews"),
         ("DecideClosureReview", "POST", "engagements/{id}/closure-review"),
         ("RequestClosure", "POST", "engagements/{id}/closure"),
+        ("RecordPeerReview", "POST", "engagements/{id}/outreach/{npi}/peer-review"),
         ("GetWorkQueue", "GET", "queue"),
         ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
         ("GetClaimsFileAcknowledgment", "GET", "claims/files/{id}/acknowledgment"),
@@ -43,7 +44,7 @@ public sealed class FunctionsMetadataTests
     private static readonly string[] WithDurableClient =
     [
         "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
-        "RequestClosure", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
+        "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
