@@ -5,6 +5,8 @@ using Mets.Workflow.Adapters.Outbox;
 using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
 using Mets.Workflow.Audit;
+using Mets.Workflow.CarePlans;
+using Mets.Workflow.Consent;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Hosting;
@@ -86,6 +88,8 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<IAuditAnchorStore>(sp => new FileAuditAnchorStore(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.AuditAnchorFilePath));
         services.TryAddSingleton<IMemberUtilization, InMemoryMemberUtilization>();
         services.TryAddSingleton<EngagementService>();
+        services.TryAddSingleton<CaseEditor>();
+        services.TryAddSingleton<ConsentService>();
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<EngagementRepairSweep>();
         services.TryAddSingleton<EngagementHistoryPurge>();

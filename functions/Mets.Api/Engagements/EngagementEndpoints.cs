@@ -206,13 +206,27 @@ public static class EngagementEndpoints
                 : CommandResult.NotFound(EngagementService.NoOutreachToProvider, "No outreach to this provider."), cancellationToken);
 
     /// <summary>The shape every step shares: known engagement id, strict body, staff caller, field errors, service answer.</summary>
-    private static async Task<IResult> StepAsync<TBody>(
+    private static Task<IResult> StepAsync<TBody>(
         string id,
         HttpRequest request,
         ApiActor actor,
         Func<EngagementId, TBody, StaffId, FieldErrors, Task<CommandResult?>> command,
+        CancellationToken cancellationToken) =>
+        WriteAsync<TBody>(id, request, actor, async (engagementId, body, staff, errors) =>
+            await command(engagementId, body, staff, errors) is { } result ? CommandAnswers.Answer(result, engagementId) : null, cancellationToken);
+
+    /// <summary>
+    /// The shape every write on an engagement shares: known engagement id, strict body, staff caller, field errors (the
+    /// command returns null after adding them), then the command's own answer.
+    /// </summary>
+    internal static async Task<IResult> WriteAsync<TBody>(
+        string id,
+        HttpRequest request,
+        ApiActor actor,
+        Func<EngagementId, TBody, StaffId, FieldErrors, Task<IResult?>> command,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(command);
         if (!EngagementId.TryParse(id, out var engagementId))
         {
             return CommandAnswers.UnknownEngagement();
@@ -230,7 +244,6 @@ public static class EngagementEndpoints
         }
 
         var errors = new FieldErrors();
-        var result = await command(engagementId, body.Value, staff, errors);
-        return result is null ? errors.ToProblem() : CommandAnswers.Answer(result, engagementId);
+        return await command(engagementId, body.Value, staff, errors) ?? errors.ToProblem();
     }
 }

@@ -1,4 +1,5 @@
 using Mets.Domain.CareGaps;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
@@ -7,7 +8,8 @@ namespace Mets.Api.Engagements;
 
 /// <summary>
 /// One engagement as a clinician reads it (<c>GET /api/engagements/{id}</c>): what is due, who owns it,
-/// the referrals, scores, goals, outreach, care gaps, outcome and the audit timeline. No store or
+/// the referrals, scores, goals, outreach, care gaps, outcome, the audit timeline and the member's 42 CFR Part 2
+/// consents (recorded ones, and the legacy consent each referral's old flag stands for). No store or
 /// engine internals (no ETag, no instance URLs).
 /// </summary>
 public sealed record EngagementView(
@@ -30,7 +32,8 @@ public sealed record EngagementView(
     IReadOnlyList<OutreachView> Outreach,
     CareGapSummary CareGaps,
     OutcomeSnapshot? Outcome,
-    IReadOnlyList<TimelineView> Timeline)
+    IReadOnlyList<TimelineView> Timeline,
+    IReadOnlyList<SubstanceUseConsent> Consents)
 {
     public static EngagementView From(EngagementCase found, DateTimeOffset now)
     {
@@ -57,7 +60,8 @@ public sealed record EngagementView(
             [.. found.Outreach.Select(o => new OutreachView(o.Id.Value, o.Npi.Value, o.Role, o.Status, o.FirstEmailAt, o.RemindersSent, o.EscalatedAt, o.EndedAt, o.Response, o.PeerReview))],
             found.CareGaps,
             found.Outcome,
-            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))]);
+            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))],
+            SubstanceUseDisclosure.ConsentsOf(found));
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Application;
@@ -46,13 +47,13 @@ internal static class ProviderPage
         body.Append("<dt>Diagnosis codes (ICD-10-CM)</dt><dd>")
             .Append(request.DiagnosisCodes.Count == 0 ? "None shared" : Encode(string.Join(", ", request.DiagnosisCodes)))
             .Append("</dd>");
+        body.Append("<dt>Open care gaps (HEDIS measures)</dt><dd>")
+            .Append(request.OpenCareGaps.Count == 0 ? "None shared" : Encode(string.Join(", ", request.OpenCareGaps)))
+            .Append("</dd>");
         body.Append("<dt>Link valid until</dt><dd>")
             .Append(Encode(view.LinkExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
             .Append("</dd></dl>");
-        if (request.SubstanceUseInformationWithheld)
-        {
-            body.Append("<p>Some information is withheld: the member has not consented to share substance-use treatment information (42 CFR Part 2).</p>");
-        }
+        body.Append(SubstanceUse(request.Disclosures, request.WithheldBecause));
 
         body.Append("<form method=\"post\"><fieldset><legend>Your response</legend>");
         foreach (var response in Enum.GetValues<ProviderResponse>())
@@ -65,6 +66,43 @@ internal static class ProviderPage
         body.Append("</fieldset><button type=\"submit\">Send response</button></form>");
         return Layout(body.ToString());
     }
+
+    /// <summary>
+    /// The 42 CFR Part 2 part of a page: with each disclosure the 42 CFR 2.32 notice and the scope of the consent it went
+    /// out under; when something was withheld, that it was and why (no member data either way).
+    /// </summary>
+    public static string SubstanceUse(IReadOnlyList<ConsentDisclosure> disclosures, ConsentCoverage? withheldBecause)
+    {
+        ArgumentNullException.ThrowIfNull(disclosures);
+        var html = new StringBuilder();
+        if (disclosures.Count > 0)
+        {
+            html.Append("<section aria-labelledby=\"part2\" class=\"notice\"><h2 id=\"part2\">Substance-use information: 42 CFR Part 2</h2>")
+                .Append("<p>").Append(Encode(SubstanceUseDisclosure.Notice)).Append("</p>");
+            foreach (var disclosure in disclosures)
+            {
+                html.Append("<p>").Append(Encode(disclosure.Scope)).Append("</p>");
+            }
+
+            html.Append("</section>");
+        }
+
+        if (withheldBecause is { } reason)
+        {
+            html.Append("<p>Some substance-use information is withheld (42 CFR Part 2): ").Append(Encode(WhyWithheld(reason))).Append("</p>");
+        }
+
+        return html.ToString();
+    }
+
+    private static string WhyWithheld(ConsentCoverage reason) => reason switch
+    {
+        ConsentCoverage.Revoked => "the member revoked the consent that covered it.",
+        ConsentCoverage.Expired => "the member's consent to share it has expired.",
+        ConsentCoverage.NotARecipient => "the member's consent does not name you as a recipient.",
+        ConsentCoverage.PurposeNotCovered or ConsentCoverage.InformationNotCovered => "the member's consent does not cover sharing it with you for this purpose.",
+        _ => "the member has not consented to share substance-use treatment information.",
+    };
 
     public static string Message(string heading, string text) =>
         Layout($"<h1>{Encode(heading)}</h1><p>{Encode(text)}</p>");

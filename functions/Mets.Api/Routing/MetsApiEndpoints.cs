@@ -1,4 +1,5 @@
 using Mets.Api.Authentication;
+using Mets.Api.CarePlans;
 using Mets.Api.Claims;
 using Mets.Api.Engagements;
 using Mets.Api.Management;
@@ -53,6 +54,7 @@ public static class MetsApiEndpoints
 
         groups.Api.MapReferrals();
         groups.Api.MapEngagements();
+        groups.Api.MapCarePlans();
         groups.Api.MapWorkQueue();
         // POST /api/claims only where the host has an upload inbox (the local host); on Azure files arrive through blob storage.
         groups.Api.MapClaimsFiles(acceptUploads: app.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(IClaimsUploadInbox)) == true);

@@ -66,6 +66,9 @@ public enum TimelineEntryKind
     ClosureSummarySent,
     EngagementClosed,
     EventIgnored,
+    ConsentRecorded,
+    ConsentRevoked,
+    SubstanceUseInformationDisclosed,
 }
 
 /// <summary>

@@ -56,6 +56,8 @@ public static class HttpFunctionRoutes
     public const string DecideClosureReview = "DecideClosureReview";
     public const string RequestClosure = "RequestClosure";
     public const string RecordPeerReview = "RecordPeerReview";
+    public const string RecordConsent = "RecordConsent";
+    public const string RevokeConsent = "RevokeConsent";
     public const string GetWorkQueue = "GetWorkQueue";
     public const string GetClaimsFileStatus = "GetClaimsFileStatus";
     public const string GetClaimsFileAcknowledgment = "GetClaimsFileAcknowledgment";
@@ -73,6 +75,8 @@ public static class HttpFunctionRoutes
     public const string ClosureReviewRoute = "engagements/{id}/closure-review";
     public const string ClosureRoute = "engagements/{id}/closure";
     public const string PeerReviewRoute = "engagements/{id}/outreach/{npi}/peer-review";
+    public const string ConsentsRoute = "engagements/{id}/consents";
+    public const string ConsentRevocationRoute = "engagements/{id}/consents/{itemId}/revocation";
     public const string QueueRoute = "queue";
     public const string ClaimsFileRoute = "claims/files/{id}";
     public const string ClaimsFileAcknowledgmentRoute = "claims/files/{id}/acknowledgment";
@@ -85,10 +89,17 @@ public static class HttpFunctionRoutes
     /// <summary>A claims file id as the local route constraint accepts it: 64 lower-case hexadecimal digits (SHA-256).</summary>
     public static bool IsClaimsFileId(string value) => value is { Length: 64 } && value.All(char.IsAsciiHexDigitLower);
 
+    /// <summary>A care-plan item id as the local route constraint accepts it: an upper-case letter and 1-4 digits, no leading zero (C1, G12).</summary>
+    public static bool IsItemId(string value) =>
+        value is { Length: >= 2 and <= 5 } && char.IsAsciiLetterUpper(value[0]) && value[1] != '0' && value[1..].All(char.IsAsciiDigit);
+
     private static readonly IReadOnlyDictionary<string, Func<string, bool>> Nothing = FrozenDictionary<string, Func<string, bool>>.Empty;
 
     private static readonly IReadOnlyDictionary<string, Func<string, bool>> EngagementIdValue =
         new Dictionary<string, Func<string, bool>>(StringComparer.OrdinalIgnoreCase) { ["id"] = IsEngagementId }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly IReadOnlyDictionary<string, Func<string, bool>> EngagementAndItemIdValues =
+        new Dictionary<string, Func<string, bool>>(StringComparer.OrdinalIgnoreCase) { ["id"] = IsEngagementId, ["itemId"] = IsItemId }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly IReadOnlyDictionary<string, Func<string, bool>> ClaimsFileIdValue =
         new Dictionary<string, Func<string, bool>>(StringComparer.OrdinalIgnoreCase) { ["id"] = IsClaimsFileId }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
@@ -106,6 +117,8 @@ public static class HttpFunctionRoutes
         new(DecideClosureReview, "POST", ClosureReviewRoute, HttpAccess.Staff, EngagementIdValue),
         new(RequestClosure, "POST", ClosureRoute, HttpAccess.Staff, EngagementIdValue),
         new(RecordPeerReview, "POST", PeerReviewRoute, HttpAccess.Staff, EngagementIdValue),
+        new(RecordConsent, "POST", ConsentsRoute, HttpAccess.Staff, EngagementIdValue),
+        new(RevokeConsent, "POST", ConsentRevocationRoute, HttpAccess.Staff, EngagementAndItemIdValues),
         new(GetWorkQueue, "GET", QueueRoute, HttpAccess.Staff, Nothing),
         new(GetClaimsFileStatus, "GET", ClaimsFileRoute, HttpAccess.Staff, ClaimsFileIdValue),
         new(GetClaimsFileAcknowledgment, "GET", ClaimsFileAcknowledgmentRoute, HttpAccess.Staff, ClaimsFileIdValue),

@@ -1,12 +1,14 @@
 using Mets.Domain.Assessments;
 using Mets.Domain.CareGaps;
 using Mets.Domain.Closure;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Mets.Workflow.CarePlans;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Links;
 using Mets.Workflow.Orchestration;
@@ -26,6 +28,7 @@ namespace Mets.Workflow.Application;
 public sealed partial class EngagementService(
     ICaseStore store,
     IStepCommandLedger commands,
+    CaseEditor editor,
     DurableTaskClient client,
     IMemberUtilization utilization,
     ProviderLinkSigner links,
@@ -285,8 +288,13 @@ public sealed partial class EngagementService(
         }
 
         links.Verify(token, out var link);
-        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response,
-            TakesResponse(found!, outreach) ? RequestDetails(found!) : null, link!.ExpiresAt);
+        var details = TakesResponse(found!, outreach!) ? RequestDetails(found!, outreach!, time.GetUtcNow()) : null;
+        if (details is not null)
+        {
+            await NoteDisclosuresAsync(found!.Id, outreach!.Npi, details.Disclosures, cancellationToken);
+        }
+
+        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response, details, link!.ExpiresAt);
         return new ProviderRequestResult(CommandResult.Accepted("Valid link."), view);
     }
 
@@ -297,14 +305,39 @@ public sealed partial class EngagementService(
     private static bool TakesResponse(EngagementCase found, ProviderOutreach outreach) =>
         outreach.Response is null && outreach.IsRunning && found.Status != EngagementStatus.Closed;
 
-    /// <summary>The request's clinical part: referral reasons and diagnosis codes (substance-use codes only with consent).</summary>
-    private static ProviderRequestDetails RequestDetails(EngagementCase found)
+    /// <summary>
+    /// The request's clinical part for this provider: referral reasons, diagnosis codes and open care gaps, substance-use
+    /// ones only under a consent that covers this provider for treatment now (<see cref="SubstanceUseDisclosure.Decide"/>).
+    /// </summary>
+    private static ProviderRequestDetails RequestDetails(EngagementCase found, ProviderOutreach outreach, DateTimeOffset now)
     {
+        var recipient = new DisclosureRecipient(outreach.Npi, outreach.Role);
+        var sharing = new SubstanceUseSharing(found, recipient, now);
         var codes = found.Referrals
-            .SelectMany(r => r.Diagnoses.Where(d => r.ConsentToShareSubstanceUseInformation || !Referral.IsSubstanceUse(d)))
+            .SelectMany(r => r.Diagnoses.Where(d => !Referral.IsSubstanceUse(d) || sharing.Allows(SubstanceUseInformation.Diagnoses, r.Id)))
             .Select(d => d.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var withheld = found.Referrals.Any(r => !r.ConsentToShareSubstanceUseInformation && r.HasSubstanceUseDiagnosis);
-        return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld);
+        var gaps = found.CareGaps.Gaps.Where(g => g.Status == Mets.Domain.CareGaps.CareGapStatus.Open)
+            .Where(g => !SubstanceUseDisclosure.IsSubstanceUseMeasure(g.Measure) || sharing.Allows(SubstanceUseInformation.CareGaps))
+            .Select(g => g.Measure).Order(StringComparer.Ordinal).ToList();
+        return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, sharing.Withheld, gaps, sharing.Disclosures, sharing.WithheldBecause);
+    }
+
+    /// <summary>
+    /// Notes each substance-use disclosure on the timeline once per provider, consent and kind of information (the
+    /// accounting of disclosures).
+    /// </summary>
+    private async Task NoteDisclosuresAsync(EngagementId engagement, Npi provider, IReadOnlyList<ConsentDisclosure> disclosures, CancellationToken cancellationToken)
+    {
+        foreach (var disclosure in disclosures)
+        {
+            foreach (var information in disclosure.Information)
+            {
+                await editor.ApplyAsync(engagement, $"disclosure:{provider}:{disclosure.ConsentId}:{information}", current =>
+                    current.HasDisclosed(provider, disclosure.ConsentId, information)
+                        ? CaseEdit.Unchanged
+                        : CaseEdit.Change(current.NoteSubstanceUseDisclosed(provider, disclosure.ConsentId, information, time.GetUtcNow())), cancellationToken);
+            }
+        }
     }
 
     /// <summary>The reason code of a command naming a provider the engagement has no outreach to.</summary>

@@ -86,11 +86,18 @@ public sealed record ProviderRequestView(
 }
 
 /// <summary>The clinical part of a provider request, shown only while the request takes a response.</summary>
-/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only from referrals with recorded 42 CFR Part 2 consent.</param>
+/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only under a consent covering this provider (42 CFR Part 2).</param>
+/// <param name="SubstanceUseInformationWithheld">Some substance-use information was left out: no consent covers this provider now.</param>
+/// <param name="OpenCareGaps">Open care-gap measures; substance-use measures (FUA, IET) only under a consent covering this provider.</param>
+/// <param name="Disclosures">The consents substance-use content was shown under, each with its scope: the page shows them with the 42 CFR 2.32 notice.</param>
+/// <param name="WithheldBecause">Why substance-use information was left out (no consent, not a recipient, expired, revoked, ...).</param>
 public sealed record ProviderRequestDetails(
     IReadOnlyList<ReferralReason> ReferralReasons,
     IReadOnlyList<string> DiagnosisCodes,
-    bool SubstanceUseInformationWithheld);
+    bool SubstanceUseInformationWithheld,
+    IReadOnlyList<string> OpenCareGaps,
+    IReadOnlyList<Mets.Domain.Consent.ConsentDisclosure> Disclosures,
+    Mets.Domain.Consent.ConsentCoverage? WithheldBecause);
 
 public sealed record ProviderRequestResult(CommandResult Result, ProviderRequestView? View);
 

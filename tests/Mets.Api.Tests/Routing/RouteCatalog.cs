@@ -91,7 +91,7 @@ internal static class RouteCatalog
         return "/" + string.Join('/', segments.Where(s => s.Length > 0));
     }
 
-    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits, NPIs 10 digits).</summary>
+    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits, NPIs 10 digits, care-plan items a letter and digits).</summary>
     public static string SamplePath(RoutePattern pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -120,6 +120,7 @@ internal static class RouteCatalog
         return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
             : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
             : constraints.Contains("[0-9]{10}", StringComparison.Ordinal) ? "1234567893" // an NPI
+            : constraints.Contains("[A-Z][1-9]", StringComparison.Ordinal) ? "C1" // a care-plan item id
             : "sample-1";
     }
 }

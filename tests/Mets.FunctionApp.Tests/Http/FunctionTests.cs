@@ -31,13 +31,13 @@ public sealed class FunctionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    internal static string Referral(string referralId, string memberId) => $$"""
+    internal static string Referral(string referralId, string memberId, string diagnoses = "\"F32.1\"") => $$"""
         {
           "referralId": "{{referralId}}",
           "memberId": "{{memberId}}",
           "source": "treatingProvider",
           "reason": "clinicalConcern",
-          "diagnoses": ["F32.1"],
+          "diagnoses": [{{diagnoses}}],
           "treatingProviders": [ { "name": "Dr Avery Stone", "npi": "1234567893", "email": "provider@clinic.example", "role": "psychiatry" } ]
         }
         """;
@@ -57,18 +57,18 @@ public sealed class FunctionTests : IAsyncLifetime
 
     private static Dictionary<string, string> Id(string value, string name = "id") => new() { [name] = value };
 
-    private async Task<string> SubmitAsync(string referralId, string memberId)
+    private async Task<string> SubmitAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral(referralId, memberId)),
+        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral(referralId, memberId, diagnoses)),
             (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, answer.Status);
         return answer.Json.GetProperty("id").GetString()!;
     }
 
     /// <summary>A submitted engagement the orchestration would have started: assigned to the clinician, at the assessment.</summary>
-    private async Task<string> StartedAsync(string referralId, string memberId)
+    private async Task<string> StartedAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var id = await SubmitAsync(referralId, memberId);
+        var id = await SubmitAsync(referralId, memberId, diagnoses);
         var store = _host.Services.GetRequiredService<ICaseStore>();
         var received = await store.GetAsync(EngagementId.Parse(id));
         var now = DateTimeOffset.UtcNow;
@@ -404,9 +404,9 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     /// <summary>An engagement whose outreach emailed the provider a signed link (as the outreach orchestration would).</summary>
-    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId)
+    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var id = await StartedAsync(referralId, memberId);
+        var id = await StartedAsync(referralId, memberId, diagnoses);
         var store = _host.Services.GetRequiredService<ICaseStore>();
         var found = await store.GetAsync(EngagementId.Parse(id));
         var now = DateTimeOffset.UtcNow;
@@ -523,6 +523,60 @@ public sealed class FunctionTests : IAsyncLifetime
             .Returns((string _, string _, object? payload, CancellationToken _) => SettleAsync(engagement, found => found.RecordOutreach(
                 found.Outreach.Single(o => o.Id.Value == outreach).Answered(((Mets.Domain.Engagements.ProviderResponded)payload!).Response, DateTimeOffset.UtcNow),
                 Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, DateTimeOffset.UtcNow)));
+
+    [Fact]
+    public async Task RecordConsent_202NamingTheConsent_PageShowsTheSubstanceUseCodeWithTheNotice_UntilRevoked()
+    {
+        var (id, _, token) = await EmailedOutreachAsync("REF-F-CONSENT", "PLAN:M0000121", "\"F32.1\", \"F11.20\"");
+        Task<Answer> Post(string function, string path, string body, Func<HttpRequest, FunctionContext, Task<IResult>> call, string? itemId = null)
+        {
+            var values = new Dictionary<string, string> { ["id"] = id };
+            if (itemId is not null)
+            {
+                values["itemId"] = itemId;
+            }
+
+            return InvokeAsync(function, FunctionAppTestHost.Request("POST", path, Clinician, body, routeValues: values), (r, c, _) => call(r, c));
+        }
+
+        const string Tpo = """
+            { "recipients": { "class": "treatingProviders" }, "purposes": ["treatment", "payment", "healthCareOperations"],
+              "information": ["diagnoses"], "expiresAtEvent": "endOfEngagement", "signedBy": "member", "signedOn": "2026-01-05" }
+            """;
+        var before = await ShowLinkAsync(token);
+        var badNpi = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents",
+            """{ "recipients": { "npis": ["1234567890"] }, "purposes": ["treatment"], "information": ["diagnoses"], "expiresOn": "2027-01-01", "signedBy": "member", "signedOn": "2026-01-05" }""",
+            (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var classForTreatmentOnly = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents", Tpo.Replace("\"payment\", \"healthCareOperations\"", string.Empty, StringComparison.Ordinal).Replace("\"treatment\", ", "\"treatment\"", StringComparison.Ordinal),
+            (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var recorded = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents", Tpo, (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var shared = await ShowLinkAsync(token);
+        var unknown = await Post(HttpFunctionRoutes.RevokeConsent, $"/api/engagements/{id}/consents/C7/revocation", """{ "revokedOn": "2026-01-06" }""",
+            (r, c) => CarePlanFunctions.RevokeConsent(r, id, "C7", c, CancellationToken.None), "C7");
+        var revocation = await Post(HttpFunctionRoutes.RevokeConsent, $"/api/engagements/{id}/consents/C1/revocation", """{ "revokedOn": "2026-01-06" }""",
+            (r, c) => CarePlanFunctions.RevokeConsent(r, id, "C1", c, CancellationToken.None), "C1");
+        var revoked = await ShowLinkAsync(token);
+
+        Assert.DoesNotContain("F11.20", before.Body, StringComparison.Ordinal);
+        Assert.Contains("has not consented", before.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status400BadRequest, badNpi.Status);
+        Assert.True(badNpi.Json.GetProperty("errors").TryGetProperty("$.recipients.npis[0]", out _));
+        Assert.Equal(StatusCodes.Status400BadRequest, classForTreatmentOnly.Status);
+        Assert.Equal(StatusCodes.Status202Accepted, recorded.Status);
+        Assert.Equal("C1", recorded.Json.GetProperty("itemId").GetString());
+        Assert.Equal($"/api/engagements/{id}", recorded.Json.GetProperty("statusUri").GetString());
+        Assert.Contains("F11.20", shared.Body, StringComparison.Ordinal);
+        Assert.Contains("This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2).", shared.Body, StringComparison.Ordinal);
+        Assert.Contains("Consent C1 was signed by the member on 2026-01-05.", shared.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("ConsentNotFound", unknown.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status202Accepted, revocation.Status);
+        Assert.DoesNotContain("F11.20", revoked.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("42 CFR part 2). These rules", revoked.Body, StringComparison.Ordinal);
+        Assert.Contains("the member revoked the consent", revoked.Body, StringComparison.Ordinal);
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Single(engagement!.Timeline, t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.SubstanceUseInformationDisclosed);
+    }
 
     [Fact]
     public async Task ShowProviderRequest_InvalidLink403Page_Anonymous()

@@ -32,6 +32,8 @@ public sealed class FunctionsMetadataTests
         ("DecideClosureReview", "POST", "engagements/{id}/closure-review"),
         ("RequestClosure", "POST", "engagements/{id}/closure"),
         ("RecordPeerReview", "POST", "engagements/{id}/outreach/{npi}/peer-review"),
+        ("RecordConsent", "POST", "engagements/{id}/consents"),
+        ("RevokeConsent", "POST", "engagements/{id}/consents/{itemId}/revocation"),
         ("GetWorkQueue", "GET", "queue"),
         ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
         ("GetClaimsFileAcknowledgment", "GET", "claims/files/{id}/acknowledgment"),
