@@ -90,6 +90,8 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<EngagementService>();
         services.TryAddSingleton<CaseEditor>();
         services.TryAddSingleton<ConsentService>();
+        services.TryAddSingleton<CarePlanService>();
+        services.TryAddSingleton<ProviderCarePlanService>();
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<EngagementRepairSweep>();
         services.TryAddSingleton<EngagementHistoryPurge>();

@@ -3,6 +3,7 @@ using Mets.Api.Logging;
 using Mets.Api.Problems;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
+using Mets.Workflow.CarePlans;
 using Mets.Workflow.Consent;
 using Mets.Workflow.Roster;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,16 @@ public static class CarePlanEndpoints
             "Record the member's signed 42 CFR Part 2 consent (recipients named or a class, purposes, information, expiration, signature).");
         Write<RevokeConsentRequest>(engagements.MapPost(IdRoute + "/consents/" + ItemRoute + "/revocation", RevokeConsent), "RevokeConsent",
             "Record the member's written revocation of a consent: effective from now, going forward.");
+        Write<AddGoalRequest>(engagements.MapPost(IdRoute + "/care-plan/goals", AddGoal), "AddGoal", "Add a goal in the member's words (target, target date, status).");
+        Write<ChangeGoalRequest>(engagements.MapPost(IdRoute + "/care-plan/goals/" + ItemRoute, ChangeGoal), "ChangeGoal", "Change a goal's status, target or target date.");
+        Write<AddBarrierRequest>(engagements.MapPost(IdRoute + "/care-plan/barriers", AddBarrier), "AddBarrier", "Add a barrier: a program barrier or an AHC HRSN social need.");
+        Write<ChangeBarrierRequest>(engagements.MapPost(IdRoute + "/care-plan/barriers/" + ItemRoute, ChangeBarrier), "ChangeBarrier", "Resolve or reopen a barrier, or replace its note.");
+        Write<AddInterventionRequest>(engagements.MapPost(IdRoute + "/care-plan/interventions", AddIntervention), "AddIntervention",
+            "Add an intervention aimed at a barrier (a community-resource referral with its follow-up date).");
+        Write<ChangeInterventionRequest>(engagements.MapPost(IdRoute + "/care-plan/interventions/" + ItemRoute, ChangeIntervention), "ChangeIntervention",
+            "Change an intervention's status.");
+        Write<ShareCarePlanRequest>(engagements.MapPost(IdRoute + "/care-plan/share", ShareCarePlan), "ShareCarePlan",
+            "Email a care-plan link to the collaborating providers (or those named): they see the agreed goals and can agree, propose a change or add a note.");
         return api;
     }
 
@@ -72,6 +83,87 @@ public static class CarePlanEndpoints
             Answer(await consents.RevokeConsentAsync(engagementId, itemId, body.RevokedOn, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken), engagementId, itemId),
             cancellationToken);
 
+    internal static Task<IResult> AddGoal(string id, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<AddGoalRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            var (result, goalId) = await carePlans.AddGoalAsync(engagementId,
+                new GoalSubmission(body.GoalId, body.Description, body.Target, body.TargetDate, body.Status, body.SubstanceUse), CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            return Answer(result, engagementId, goalId);
+        }, cancellationToken);
+
+    internal static Task<IResult> ChangeGoal(string id, string itemId, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<ChangeGoalRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+            Answer(await carePlans.ChangeGoalAsync(engagementId, itemId, new GoalChange(body.Status, body.Target, body.TargetDate), CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken),
+                engagementId, itemId), cancellationToken);
+
+    internal static Task<IResult> AddBarrier(string id, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<AddBarrierRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            var (result, barrierId) = await carePlans.AddBarrierAsync(engagementId,
+                new BarrierSubmission(body.BarrierId, body.Kind, body.SocialNeed, body.Note), CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            return Answer(result, engagementId, barrierId);
+        }, cancellationToken);
+
+    internal static Task<IResult> ChangeBarrier(string id, string itemId, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<ChangeBarrierRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+            Answer(await carePlans.ChangeBarrierAsync(engagementId, itemId, new BarrierChange(body.Resolved, body.Note), CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken),
+                engagementId, itemId), cancellationToken);
+
+    internal static Task<IResult> AddIntervention(string id, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<AddInterventionRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            var (result, interventionId) = await carePlans.AddInterventionAsync(engagementId,
+                new InterventionSubmission(body.InterventionId, body.Kind, body.Description, body.BarrierId, body.Status, body.ResourceId, body.FollowUpDueAt),
+                CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            return Answer(result, engagementId, interventionId);
+        }, cancellationToken);
+
+    internal static Task<IResult> ChangeIntervention(string id, string itemId, HttpRequest request, ApiActor actor, [FromServices] CarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<ChangeInterventionRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+            Answer(await carePlans.ChangeInterventionAsync(engagementId, itemId, body.Status, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken),
+                engagementId, itemId), cancellationToken);
+
+    internal static Task<IResult> ShareCarePlan(string id, HttpRequest request, ApiActor actor, [FromServices] ProviderCarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<ShareCarePlanRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            var to = new List<Npi>();
+            for (var i = 0; i < (body.Npis?.Count ?? 0); i++)
+            {
+                if (Npi.TryParse(body.Npis![i], out var npi, out var reason))
+                {
+                    to.Add(npi);
+                }
+                else
+                {
+                    errors.Add($"$.npis[{i}]", $"must be a valid NPI ({reason}).");
+                }
+            }
+
+            if (!errors.IsEmpty)
+            {
+                return null;
+            }
+
+            var (result, sharedWith) = await carePlans.ShareAsync(engagementId, to, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            if (result.Status != CommandStatus.Accepted)
+            {
+                return result.Reason == ProviderCarePlanService.NoCollaboratingProvider
+                    ? Problem.WithCode(StatusCodes.Status409Conflict, "Nobody to share the care plan with.",
+                        "No participant has agreed to collaborate yet, or a named NPI has no outreach on this engagement.", result.Reason)
+                    : CommandAnswers.Answer(result, engagementId);
+            }
+
+            var uri = CommandAnswers.EngagementUri(engagementId);
+            return TypedResults.Accepted(uri, new CarePlanShareAccepted(engagementId.Value, uri, [.. sharedWith.Select(n => n.Value)]));
+        }, cancellationToken);
+
     /// <summary>202 with the engagement's URI and the item's id; otherwise the step commands' answers.</summary>
     internal static IResult Answer(CommandResult result, EngagementId engagement, string? itemId)
     {
@@ -81,6 +173,8 @@ public static class CarePlanEndpoints
             return result.Reason switch
             {
                 ConsentService.ConsentNotFound => Problem.WithCode(StatusCodes.Status404NotFound, "The consent does not exist.", "The engagement has no consent with this id.", result.Reason),
+                CarePlanService.CarePlanItemNotFound => Problem.WithCode(StatusCodes.Status404NotFound, "The care-plan item does not exist.",
+                    "The care plan has no goal, barrier, intervention or resource with this id.", result.Reason),
                 ConsentService.IdInUse => Problem.WithCode(StatusCodes.Status409Conflict, "The id is in use.", "The engagement has a different item with this id; read the engagement, or leave the id out.", result.Reason),
                 _ => CommandAnswers.Answer(result, engagement),
             };

@@ -179,9 +179,11 @@ public static class EngagementEndpoints
         StepAsync<RecordReviewRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
         {
             errors.Require(body.ReviewNumber >= 1, "$.reviewNumber", "must be 1 or more.");
+            errors.Require(body.GoalProgress?.All(p => p is not null) != false, "$.goalProgress", "must list goals, not null.");
             var rescreen = body.Rescreen?.ToScores(errors, "$.rescreen");
             return errors.IsEmpty
-                ? await engagements.RecordReviewAsync(engagementId, new ReviewSubmission(body.ReviewNumber, rescreen, body.CloseWith, staff), cancellationToken)
+                ? await engagements.RecordReviewAsync(engagementId, new ReviewSubmission(body.ReviewNumber, rescreen, body.CloseWith, staff,
+                    body.GoalProgress?.Select(p => new Mets.Workflow.CarePlans.GoalProgressSubmission(p.GoalId, p.Status, p.Note)).ToList()), cancellationToken)
                 : null;
         }, cancellationToken);
 

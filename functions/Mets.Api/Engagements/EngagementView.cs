@@ -1,4 +1,5 @@
 using Mets.Domain.CareGaps;
+using Mets.Domain.CarePlans;
 using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
@@ -9,7 +10,8 @@ namespace Mets.Api.Engagements;
 /// <summary>
 /// One engagement as a clinician reads it (<c>GET /api/engagements/{id}</c>): what is due, who owns it,
 /// the referrals, scores, goals, outreach, care gaps, outcome, the audit timeline and the member's 42 CFR Part 2
-/// consents (recorded ones, and the legacy consent each referral's old flag stands for). No store or
+/// consents (recorded ones, and the legacy consent each referral's old flag stands for) and the care plan (goals with
+/// their history, review progress and the providers' answers; barriers; interventions). No store or
 /// engine internals (no ETag, no instance URLs).
 /// </summary>
 public sealed record EngagementView(
@@ -33,7 +35,8 @@ public sealed record EngagementView(
     CareGapSummary CareGaps,
     OutcomeSnapshot? Outcome,
     IReadOnlyList<TimelineView> Timeline,
-    IReadOnlyList<SubstanceUseConsent> Consents)
+    IReadOnlyList<SubstanceUseConsent> Consents,
+    CarePlan CarePlan)
 {
     public static EngagementView From(EngagementCase found, DateTimeOffset now)
     {
@@ -61,7 +64,8 @@ public sealed record EngagementView(
             found.CareGaps,
             found.Outcome,
             [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))],
-            SubstanceUseDisclosure.ConsentsOf(found));
+            SubstanceUseDisclosure.ConsentsOf(found),
+            found.CarePlan);
     }
 }
 

@@ -121,7 +121,7 @@ internal static class ProviderPage
         return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
-    private static string Words(string pascal)
+    internal static string Words(string pascal)
     {
         var words = new StringBuilder(pascal.Length + 8);
         for (var i = 0; i < pascal.Length; i++)
@@ -140,13 +140,13 @@ internal static class ProviderPage
         return words.ToString();
     }
 
-    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+    internal static string Encode(string text) => HtmlEncoder.Default.Encode(text);
 
-    private static string Layout(string main) =>
+    internal static string Layout(string main, string title = "METS collaboration request") =>
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "<meta name=\"referrer\" content=\"no-referrer\">"
-        + "<title>METS collaboration request</title>"
+        + "<title>" + Encode(title) + "</title>"
         + "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}"
         + "dt{font-weight:bold}dd{margin:0 0 .75rem 0}fieldset{border:1px solid #555;padding:1rem}"
         + "input,button{font-size:1rem;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}"

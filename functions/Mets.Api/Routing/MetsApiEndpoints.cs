@@ -59,6 +59,7 @@ public static class MetsApiEndpoints
         // POST /api/claims only where the host has an upload inbox (the local host); on Azure files arrive through blob storage.
         groups.Api.MapClaimsFiles(acceptUploads: app.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(IClaimsUploadInbox)) == true);
         groups.ProviderLinks.MapProviderResponses();
+        groups.ProviderLinks.MapProviderCarePlans();
         groups.Management.MapInstanceManagement();
         return groups;
     }

@@ -69,6 +69,19 @@ public enum TimelineEntryKind
     ConsentRecorded,
     ConsentRevoked,
     SubstanceUseInformationDisclosed,
+    GoalAdded,
+    GoalChanged,
+    GoalProgressRecorded,
+    ProviderGoalAnswered,
+    BarrierAdded,
+    BarrierChanged,
+    InterventionAdded,
+    InterventionChanged,
+    FollowUpReminderSent,
+    FollowUpEscalated,
+    CarePlanShared,
+    CareTeamMemberAdded,
+    LevelOfCareRecommended,
 }
 
 /// <summary>

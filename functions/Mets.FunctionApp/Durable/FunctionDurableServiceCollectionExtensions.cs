@@ -15,7 +15,8 @@ public static class FunctionDurableServiceCollectionExtensions
 {
     /// <summary>
     /// The invocation's <see cref="DurableTaskClient"/> (<see cref="InvocationDurableClient"/>) and, because they need
-    /// it, the services that start or signal instances become scoped: <see cref="EngagementService"/>, the claims
+    /// it, the services that start or signal instances become scoped: <see cref="EngagementService"/> (and the provider
+    /// care-plan service that resolves links through it), the claims
     /// intake chain that calls it (and the blob inbox that hands files to it, without its polling worker: the blob
     /// trigger delivers), the repair sweep and the history purge. The workflow's activity classes are registered for
     /// the activity functions to receive (scoped: one per invocation, as Microsoft's worker creates one per call).
@@ -30,6 +31,7 @@ public static class FunctionDurableServiceCollectionExtensions
         services.TryAddScoped<InvocationDurableClient>();
         services.TryAddScoped(sp => sp.GetRequiredService<InvocationDurableClient>().Client);
         services.Replace(ServiceDescriptor.Scoped<EngagementService, EngagementService>());
+        services.Replace(ServiceDescriptor.Scoped<Mets.Workflow.CarePlans.ProviderCarePlanService, Mets.Workflow.CarePlans.ProviderCarePlanService>());
         services.Replace(ServiceDescriptor.Scoped<ClaimsTriggerRouter, ClaimsTriggerRouter>());
         services.Replace(ServiceDescriptor.Scoped<ClaimsFileProcessor, ClaimsFileProcessor>());
         services.Replace(ServiceDescriptor.Scoped<EngagementRepairSweep, EngagementRepairSweep>());

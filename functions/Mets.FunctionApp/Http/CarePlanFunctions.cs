@@ -1,9 +1,11 @@
 using Mets.Api.Authentication;
 using Mets.Api.CarePlans;
+using Mets.Workflow.CarePlans;
 using Mets.Workflow.Consent;
 using Mets.Workflow.Roster;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -42,5 +44,134 @@ public static class CarePlanFunctions
         var services = context.InstanceServices;
         return CarePlanEndpoints.RevokeConsent(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<ConsentService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.AddGoal)]
+    public static Task<IResult> AddGoal(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.GoalsRoute)] HttpRequest request,
+        string id,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.AddGoal(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.ChangeGoal)]
+    public static Task<IResult> ChangeGoal(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.GoalRoute)] HttpRequest request,
+        string id,
+        string itemId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.ChangeGoal(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.AddBarrier)]
+    public static Task<IResult> AddBarrier(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.BarriersRoute)] HttpRequest request,
+        string id,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.AddBarrier(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.ChangeBarrier)]
+    public static Task<IResult> ChangeBarrier(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.BarrierRoute)] HttpRequest request,
+        string id,
+        string itemId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.ChangeBarrier(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.AddIntervention)]
+    public static Task<IResult> AddIntervention(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.InterventionsRoute)] HttpRequest request,
+        string id,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.AddIntervention(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    [Function(HttpFunctionRoutes.ChangeIntervention)]
+    public static Task<IResult> ChangeIntervention(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.InterventionRoute)] HttpRequest request,
+        string id,
+        string itemId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.InstanceServices;
+        return CarePlanEndpoints.ChangeIntervention(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    /// <summary>Emails care-plan links to the collaborating providers (the provider-link service resolves links through the engagement service).</summary>
+    [Function(HttpFunctionRoutes.ShareCarePlan)]
+    public static Task<IResult> ShareCarePlan(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.CarePlanShareRoute)] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var services = context.WithDurableClient(client);
+        return CarePlanEndpoints.ShareCarePlan(id, request, request.HttpContext.GetActor(), services.GetRequiredService<ProviderCarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
+
+    /// <summary>The care plan behind a provider's care-plan link (anonymous: the signed link is the proof; rate-limited).</summary>
+    [Function(HttpFunctionRoutes.ShowProviderCarePlan)]
+    public static Task<IResult> ShowProviderCarePlan(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HttpFunctionRoutes.ProviderCarePlanRoute)] HttpRequest request,
+        string token,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var services = context.WithDurableClient(client);
+        return ProviderCarePlanEndpoints.ShowCarePlan(token, request.HttpContext, services.GetRequiredService<ProviderCarePlanService>(), cancellationToken);
+    }
+
+    /// <summary>A provider's answer to a shared goal (anonymous: the signed link is the proof; rate-limited).</summary>
+    [Function(HttpFunctionRoutes.RecordProviderGoalAnswer)]
+    public static Task<IResult> RecordProviderGoalAnswer(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.ProviderCarePlanRoute)] HttpRequest request,
+        string token,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var services = context.WithDurableClient(client);
+        return ProviderCarePlanEndpoints.AnswerGoal(token, request, services.GetRequiredService<ProviderCarePlanService>(), cancellationToken);
     }
 }

@@ -58,6 +58,15 @@ public static class HttpFunctionRoutes
     public const string RecordPeerReview = "RecordPeerReview";
     public const string RecordConsent = "RecordConsent";
     public const string RevokeConsent = "RevokeConsent";
+    public const string AddGoal = "AddGoal";
+    public const string ChangeGoal = "ChangeGoal";
+    public const string AddBarrier = "AddBarrier";
+    public const string ChangeBarrier = "ChangeBarrier";
+    public const string AddIntervention = "AddIntervention";
+    public const string ChangeIntervention = "ChangeIntervention";
+    public const string ShareCarePlan = "ShareCarePlan";
+    public const string ShowProviderCarePlan = "ShowProviderCarePlan";
+    public const string RecordProviderGoalAnswer = "RecordProviderGoalAnswer";
     public const string GetWorkQueue = "GetWorkQueue";
     public const string GetClaimsFileStatus = "GetClaimsFileStatus";
     public const string GetClaimsFileAcknowledgment = "GetClaimsFileAcknowledgment";
@@ -77,6 +86,14 @@ public static class HttpFunctionRoutes
     public const string PeerReviewRoute = "engagements/{id}/outreach/{npi}/peer-review";
     public const string ConsentsRoute = "engagements/{id}/consents";
     public const string ConsentRevocationRoute = "engagements/{id}/consents/{itemId}/revocation";
+    public const string GoalsRoute = "engagements/{id}/care-plan/goals";
+    public const string GoalRoute = "engagements/{id}/care-plan/goals/{itemId}";
+    public const string BarriersRoute = "engagements/{id}/care-plan/barriers";
+    public const string BarrierRoute = "engagements/{id}/care-plan/barriers/{itemId}";
+    public const string InterventionsRoute = "engagements/{id}/care-plan/interventions";
+    public const string InterventionRoute = "engagements/{id}/care-plan/interventions/{itemId}";
+    public const string CarePlanShareRoute = "engagements/{id}/care-plan/share";
+    public const string ProviderCarePlanRoute = "provider-responses/{token}/care-plan";
     public const string QueueRoute = "queue";
     public const string ClaimsFileRoute = "claims/files/{id}";
     public const string ClaimsFileAcknowledgmentRoute = "claims/files/{id}/acknowledgment";
@@ -119,6 +136,15 @@ public static class HttpFunctionRoutes
         new(RecordPeerReview, "POST", PeerReviewRoute, HttpAccess.Staff, EngagementIdValue),
         new(RecordConsent, "POST", ConsentsRoute, HttpAccess.Staff, EngagementIdValue),
         new(RevokeConsent, "POST", ConsentRevocationRoute, HttpAccess.Staff, EngagementAndItemIdValues),
+        new(AddGoal, "POST", GoalsRoute, HttpAccess.Staff, EngagementIdValue),
+        new(ChangeGoal, "POST", GoalRoute, HttpAccess.Staff, EngagementAndItemIdValues),
+        new(AddBarrier, "POST", BarriersRoute, HttpAccess.Staff, EngagementIdValue),
+        new(ChangeBarrier, "POST", BarrierRoute, HttpAccess.Staff, EngagementAndItemIdValues),
+        new(AddIntervention, "POST", InterventionsRoute, HttpAccess.Staff, EngagementIdValue),
+        new(ChangeIntervention, "POST", InterventionRoute, HttpAccess.Staff, EngagementAndItemIdValues),
+        new(ShareCarePlan, "POST", CarePlanShareRoute, HttpAccess.Staff, EngagementIdValue),
+        new(ShowProviderCarePlan, "GET", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),
+        new(RecordProviderGoalAnswer, "POST", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),
         new(GetWorkQueue, "GET", QueueRoute, HttpAccess.Staff, Nothing),
         new(GetClaimsFileStatus, "GET", ClaimsFileRoute, HttpAccess.Staff, ClaimsFileIdValue),
         new(GetClaimsFileAcknowledgment, "GET", ClaimsFileAcknowledgmentRoute, HttpAccess.Staff, ClaimsFileIdValue),

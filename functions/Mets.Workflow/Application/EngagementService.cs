@@ -29,6 +29,7 @@ public sealed partial class EngagementService(
     ICaseStore store,
     IStepCommandLedger commands,
     CaseEditor editor,
+    CarePlanService carePlans,
     DurableTaskClient client,
     IMemberUtilization utilization,
     ProviderLinkSigner links,
@@ -166,8 +167,19 @@ public sealed partial class EngagementService(
             Math.Max(recent.OpenCareGaps, found.CareGaps.Open), recent.MedicationNonadherent));
         var evt = new ReviewCompleted(id, StepReference.Review(review.ReviewNumber), risk, review.Rescreen?.Phq9?.Total, review.Rescreen?.Gad7?.Total,
             review.CloseWith, review.ReviewedBy, time.GetUtcNow());
-        var command = StepCommand.For($"review:{review.ReviewNumber}", review, nameof(ReviewCompleted), time.GetUtcNow());
-        return await RaiseOnceAsync(found, evt, id.Value, command, null, cancellationToken);
+        var progress = review.GoalProgress ?? [];
+        if (evt.Step == found.CurrentStep.Step && CarePlanService.CheckProgress(found, progress) is { Count: > 0 } progressErrors)
+        {
+            return CommandResult.Invalid(progressErrors);
+        }
+
+        // The fingerprint keeps the shape reviews had before goal progress existed, so a review claimed then and retried now is the same command.
+        object content = progress.Count == 0
+            ? new { review.ReviewNumber, review.Rescreen, review.CloseWith, review.ReviewedBy }
+            : new { review.ReviewNumber, review.Rescreen, review.CloseWith, review.ReviewedBy, GoalProgress = progress };
+        var command = StepCommand.For($"review:{review.ReviewNumber}", content, nameof(ReviewCompleted), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, id.Value, command,
+            () => carePlans.ApplyProgressAsync(id, review.ReviewNumber, progress, Actor.Staff(ActorKind.Clinician, review.ReviewedBy), cancellationToken), cancellationToken);
     }
 
     /// <summary>The supervisor's decision in closure review number <paramref name="closureReviewNumber"/>.</summary>
@@ -291,7 +303,7 @@ public sealed partial class EngagementService(
         var details = TakesResponse(found!, outreach!) ? RequestDetails(found!, outreach!, time.GetUtcNow()) : null;
         if (details is not null)
         {
-            await NoteDisclosuresAsync(found!.Id, outreach!.Npi, details.Disclosures, cancellationToken);
+            await editor.NoteDisclosuresAsync(found!.Id, outreach!.Npi, details.Disclosures, time.GetUtcNow(), cancellationToken);
         }
 
         var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response, details, link!.ExpiresAt);
@@ -320,24 +332,6 @@ public sealed partial class EngagementService(
             .Where(g => !SubstanceUseDisclosure.IsSubstanceUseMeasure(g.Measure) || sharing.Allows(SubstanceUseInformation.CareGaps))
             .Select(g => g.Measure).Order(StringComparer.Ordinal).ToList();
         return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, sharing.Withheld, gaps, sharing.Disclosures, sharing.WithheldBecause);
-    }
-
-    /// <summary>
-    /// Notes each substance-use disclosure on the timeline once per provider, consent and kind of information (the
-    /// accounting of disclosures).
-    /// </summary>
-    private async Task NoteDisclosuresAsync(EngagementId engagement, Npi provider, IReadOnlyList<ConsentDisclosure> disclosures, CancellationToken cancellationToken)
-    {
-        foreach (var disclosure in disclosures)
-        {
-            foreach (var information in disclosure.Information)
-            {
-                await editor.ApplyAsync(engagement, $"disclosure:{provider}:{disclosure.ConsentId}:{information}", current =>
-                    current.HasDisclosed(provider, disclosure.ConsentId, information)
-                        ? CaseEdit.Unchanged
-                        : CaseEdit.Change(current.NoteSubstanceUseDisclosed(provider, disclosure.ConsentId, information, time.GetUtcNow())), cancellationToken);
-            }
-        }
     }
 
     /// <summary>The reason code of a command naming a provider the engagement has no outreach to.</summary>
@@ -472,7 +466,12 @@ public sealed partial class EngagementService(
             .ThenBy(i => i.DueAt)];
     }
 
-    private async Task<(CommandResult? Check, EngagementCase? Case, ProviderOutreach? Outreach)> ResolveLinkAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The engagement and outreach behind a signed link made for <paramref name="purpose"/> (a request link does not open
+    /// the care-plan page, nor a care-plan link the request page), or why not: forbidden (invalid, expired), not found.
+    /// </summary>
+    internal async Task<(CommandResult? Check, EngagementCase? Case, ProviderOutreach? Outreach)> ResolveLinkAsync(
+        string token, CancellationToken cancellationToken, ProviderLinkPurpose purpose = ProviderLinkPurpose.Request)
     {
         switch (links.Verify(token, out var link))
         {
@@ -480,6 +479,11 @@ public sealed partial class EngagementService(
                 return (CommandResult.Forbidden("LinkExpired", "This link has expired; contact the METS team for a new one."), null, null);
             case ProviderLinkRejection.Invalid:
                 return (CommandResult.Forbidden("LinkInvalid", "This link is not valid."), null, null);
+        }
+
+        if (link!.Purpose != purpose)
+        {
+            return (CommandResult.Forbidden("LinkInvalid", "This link is not valid."), null, null);
         }
 
         var found = await store.GetAsync(link!.Engagement, cancellationToken);

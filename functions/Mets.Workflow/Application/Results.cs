@@ -108,4 +108,10 @@ public sealed record WorkQueueItem(EngagementId EngagementId, StepReference Step
 /// <param name="ReviewNumber">The review this answers (the case's current review, e.g. 2 for Review#2).</param>
 /// <param name="Rescreen">New instrument scores, if the member was re-screened (used for the new risk tier).</param>
 /// <param name="CloseWith">Set to close the engagement with this review (e.g. goals met).</param>
-public sealed record ReviewSubmission(int ReviewNumber, Mets.Domain.Assessments.AssessmentScores? Rescreen, Mets.Domain.Closure.ClosureReason? CloseWith, StaffId ReviewedBy);
+/// <param name="GoalProgress">Progress on the care plan's goals: required for every agreed or in-progress goal.</param>
+public sealed record ReviewSubmission(
+    int ReviewNumber,
+    Mets.Domain.Assessments.AssessmentScores? Rescreen,
+    Mets.Domain.Closure.ClosureReason? CloseWith,
+    StaffId ReviewedBy,
+    IReadOnlyList<Mets.Workflow.CarePlans.GoalProgressSubmission>? GoalProgress = null);

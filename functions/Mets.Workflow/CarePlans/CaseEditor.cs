@@ -1,3 +1,4 @@
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Activities;
@@ -70,6 +71,25 @@ public sealed class CaseEditor(ICaseStore store, TimelineAnchoring anchoring)
         }
 
         throw new InvalidOperationException($"Engagement {id} kept changing; the change was not applied after {UpdateCaseActivity.MaxConcurrencyRetries} attempts.");
+    }
+
+    /// <summary>
+    /// Notes each substance-use disclosure a page made on the timeline, once per provider, consent and kind of
+    /// information (the accounting of disclosures).
+    /// </summary>
+    public async Task NoteDisclosuresAsync(EngagementId id, Npi provider, IReadOnlyList<ConsentDisclosure> disclosures, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(disclosures);
+        foreach (var disclosure in disclosures)
+        {
+            foreach (var information in disclosure.Information)
+            {
+                await ApplyAsync(id, $"disclosure:{provider}:{disclosure.ConsentId}:{information}", current =>
+                    current.HasDisclosed(provider, disclosure.ConsentId, information)
+                        ? CaseEdit.Unchanged
+                        : CaseEdit.Change(current.NoteSubstanceUseDisclosed(provider, disclosure.ConsentId, information, at)), cancellationToken);
+            }
+        }
     }
 
     /// <summary>Refuses a change to a closed engagement (409 EngagementClosed).</summary>

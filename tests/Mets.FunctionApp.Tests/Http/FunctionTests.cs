@@ -579,6 +579,86 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CarePlan_GoalsBarriersInterventions202_SharedWithTheCollaboratingProvider_WhoAgreesOnTheCarePlanPage()
+    {
+        var (id, outreach, requestToken) = await EmailedOutreachAsync("REF-F-PLAN", "PLAN:M0000122");
+        var now = DateTimeOffset.UtcNow;
+        var assessment = new Mets.Domain.Assessments.Assessment(
+            new Mets.Domain.Assessments.AssessmentScores(null, null, null, null, [], []), ["walk daily"], StaffId.Parse(TestTokens.ClinicianUser), now);
+        await SettleAsync(id, found => found
+            .CompleteAssessment(assessment, new Mets.Domain.Risk.RiskTierDecision(Mets.Domain.Risk.RiskTier.Low, []), Mets.Domain.CarePlans.CarePlan.FromAssessment(assessment, []))
+            .RecordOutreach(found.Outreach.Single().Answered(Mets.Domain.Engagements.ProviderResponse.WillCollaborate, now),
+                Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, now));
+        Task<Answer> Post(string function, string path, string body, Func<HttpRequest, FunctionContext, DurableTaskClient, Task<IResult>> call, string? itemId = null)
+        {
+            var values = new Dictionary<string, string> { ["id"] = id };
+            if (itemId is not null)
+            {
+                values["itemId"] = itemId;
+            }
+
+            return InvokeAsync(function, FunctionAppTestHost.Request("POST", path, Clinician, body, routeValues: values), call);
+        }
+
+        var goal = await Post(HttpFunctionRoutes.AddGoal, $"/api/engagements/{id}/care-plan/goals", """{ "description": "sleep before midnight", "status": "agreed" }""",
+            (r, c, _) => CarePlanFunctions.AddGoal(r, id, c, CancellationToken.None));
+        var agreed = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G1", """{ "status": "agreed", "target": "3 walks a week" }""",
+            (r, c, _) => CarePlanFunctions.ChangeGoal(r, id, "G1", c, CancellationToken.None), "G1");
+        var unknownGoal = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G9", """{ "status": "agreed" }""",
+            (r, c, _) => CarePlanFunctions.ChangeGoal(r, id, "G9", c, CancellationToken.None), "G9");
+        var needless = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants" }""",
+            (r, c, _) => CarePlanFunctions.AddBarrier(r, id, c, CancellationToken.None));
+        var barrier = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants", "socialNeed": "housingInstability" }""",
+            (r, c, _) => CarePlanFunctions.AddBarrier(r, id, c, CancellationToken.None));
+        var intervention = await Post(HttpFunctionRoutes.AddIntervention, $"/api/engagements/{id}/care-plan/interventions",
+            """{ "kind": "socialNeedsReferral", "description": "housing navigator", "barrierId": "B1" }""", (r, c, _) => CarePlanFunctions.AddIntervention(r, id, c, CancellationToken.None));
+        var completed = await Post(HttpFunctionRoutes.ChangeIntervention, $"/api/engagements/{id}/care-plan/interventions/I1", """{ "status": "completed" }""",
+            (r, c, _) => CarePlanFunctions.ChangeIntervention(r, id, "I1", c, CancellationToken.None), "I1");
+        var resolved = await Post(HttpFunctionRoutes.ChangeBarrier, $"/api/engagements/{id}/care-plan/barriers/B1", """{ "resolved": true }""",
+            (r, c, _) => CarePlanFunctions.ChangeBarrier(r, id, "B1", c, CancellationToken.None), "B1");
+        var share = await Post(HttpFunctionRoutes.ShareCarePlan, $"/api/engagements/{id}/care-plan/share", "{}", (r, c, d) => CarePlanFunctions.ShareCarePlan(r, id, d, c, CancellationToken.None));
+
+        Assert.Equal((StatusCodes.Status202Accepted, "G2"), (goal.Status, goal.Json.GetProperty("itemId").GetString()));
+        Assert.Equal(StatusCodes.Status202Accepted, agreed.Status);
+        Assert.Equal((StatusCodes.Status404NotFound, "CarePlanItemNotFound"), (unknownGoal.Status, unknownGoal.Json.GetProperty("code").GetString()));
+        Assert.Equal(StatusCodes.Status400BadRequest, needless.Status);
+        Assert.Equal("B1", barrier.Json.GetProperty("itemId").GetString());
+        Assert.Equal("I1", intervention.Json.GetProperty("itemId").GetString());
+        Assert.Equal((StatusCodes.Status202Accepted, StatusCodes.Status202Accepted), (completed.Status, resolved.Status));
+        Assert.True(share.Status == StatusCodes.Status202Accepted, string.Join("\n", _host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Message + " " + l.Exception)));
+        Assert.Equal("1234567893", Assert.Single(share.Json.GetProperty("sharedWith").EnumerateArray()).GetString());
+
+        var token = _host.Services.GetRequiredService<Mets.Workflow.Links.ProviderLinkSigner>().CreateToken(OutreachId.Parse(outreach), now, Mets.Workflow.Links.ProviderLinkPurpose.CarePlan);
+        Task<Answer> Page(string t, string? body = null, string contentType = "application/x-www-form-urlencoded") => body is null
+            ? InvokeAsync(HttpFunctionRoutes.ShowProviderCarePlan, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{t}/care-plan"),
+                (r, c, d) => CarePlanFunctions.ShowProviderCarePlan(r, t, d, c, CancellationToken.None))
+            : InvokeAsync(HttpFunctionRoutes.RecordProviderGoalAnswer, FunctionAppTestHost.Request("POST", $"/api/provider-responses/{t}/care-plan", body: body, contentType: contentType),
+                (r, c, d) => CarePlanFunctions.RecordProviderGoalAnswer(r, t, d, c, CancellationToken.None));
+        var page = await Page(token);
+        var byRequestLink = await Page(requestToken);
+        var form = await Page(token, "goal=G1&action=agreed&text=");
+        var json = await Page(token, """{ "goalId": "G2", "action": "note", "text": "agreed with the member" }""", "application/json");
+        var notShared = await Page(token, """{ "goalId": "G7", "action": "agreed" }""", "application/json");
+
+        Assert.Equal(StatusCodes.Status200OK, page.Status);
+        Assert.Contains("walk daily", page.Body, StringComparison.Ordinal);
+        Assert.Contains("sleep before midnight", page.Body, StringComparison.Ordinal);
+        Assert.Contains("<form method=\"post\"><input type=\"hidden\" name=\"goal\" value=\"G1\">", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("M0000122", page.Body, StringComparison.Ordinal);
+        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
+        Assert.Equal(StatusCodes.Status403Forbidden, byRequestLink.Status);
+        Assert.Equal(StatusCodes.Status200OK, form.Status);
+        Assert.Contains("Your answer to G1 was recorded.", form.Body, StringComparison.Ordinal);
+        Assert.Contains("You agreed on", form.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status202Accepted, json.Status);
+        Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
+        Assert.Equal((StatusCodes.Status404NotFound, "GoalNotShared"), (notShared.Status, notShared.Json.GetProperty("code").GetString()));
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Equal(2, engagement!.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.ProviderGoalAnswered));
+        Assert.Single(engagement.Timeline, t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.CarePlanShared);
+    }
+
+    [Fact]
     public async Task ShowProviderRequest_InvalidLink403Page_Anonymous()
     {
         var answer = await InvokeAsync(HttpFunctionRoutes.ShowProviderRequest, FunctionAppTestHost.Request("GET", "/api/provider-responses/not-a-signed-token"),

@@ -34,6 +34,15 @@ public sealed class FunctionsMetadataTests
         ("RecordPeerReview", "POST", "engagements/{id}/outreach/{npi}/peer-review"),
         ("RecordConsent", "POST", "engagements/{id}/consents"),
         ("RevokeConsent", "POST", "engagements/{id}/consents/{itemId}/revocation"),
+        ("AddGoal", "POST", "engagements/{id}/care-plan/goals"),
+        ("ChangeGoal", "POST", "engagements/{id}/care-plan/goals/{itemId}"),
+        ("AddBarrier", "POST", "engagements/{id}/care-plan/barriers"),
+        ("ChangeBarrier", "POST", "engagements/{id}/care-plan/barriers/{itemId}"),
+        ("AddIntervention", "POST", "engagements/{id}/care-plan/interventions"),
+        ("ChangeIntervention", "POST", "engagements/{id}/care-plan/interventions/{itemId}"),
+        ("ShareCarePlan", "POST", "engagements/{id}/care-plan/share"),
+        ("ShowProviderCarePlan", "GET", "provider-responses/{token}/care-plan"),
+        ("RecordProviderGoalAnswer", "POST", "provider-responses/{token}/care-plan"),
         ("GetWorkQueue", "GET", "queue"),
         ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
         ("GetClaimsFileAcknowledgment", "GET", "claims/files/{id}/acknowledgment"),
@@ -47,6 +56,7 @@ public sealed class FunctionsMetadataTests
     [
         "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
         "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
+        "ShareCarePlan", "ShowProviderCarePlan", "RecordProviderGoalAnswer",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
