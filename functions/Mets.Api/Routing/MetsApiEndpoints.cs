@@ -55,6 +55,7 @@ public static class MetsApiEndpoints
         groups.Api.MapReferrals();
         groups.Api.MapEngagements();
         groups.Api.MapCarePlans();
+        groups.Api.MapCommunityResources();
         groups.Api.MapWorkQueue();
         // POST /api/claims only where the host has an upload inbox (the local host); on Azure files arrive through blob storage.
         groups.Api.MapClaimsFiles(acceptUploads: app.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(IClaimsUploadInbox)) == true);

@@ -13,7 +13,8 @@ namespace Mets.FunctionApp.Http;
 
 /// <summary>
 /// <c>/api/engagements/{id}/...</c> care-plan routes: consents, goals, barriers, interventions, care team, level of
-/// care, Mets.Api's handlers. Those that only edit the case document take no durable client.
+/// care, Mets.Api's handlers. Consents only edit the case document and take no durable client; the care-plan service
+/// tells the engagement's orchestration about follow-ups, so its functions take the invocation's client.
 /// </summary>
 public static class CarePlanFunctions
 {
@@ -50,12 +51,12 @@ public static class CarePlanFunctions
     public static Task<IResult> AddGoal(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.GoalsRoute)] HttpRequest request,
         string id,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.AddGoal(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -65,12 +66,12 @@ public static class CarePlanFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.GoalRoute)] HttpRequest request,
         string id,
         string itemId,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.ChangeGoal(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -79,12 +80,12 @@ public static class CarePlanFunctions
     public static Task<IResult> AddBarrier(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.BarriersRoute)] HttpRequest request,
         string id,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.AddBarrier(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -94,12 +95,12 @@ public static class CarePlanFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.BarrierRoute)] HttpRequest request,
         string id,
         string itemId,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.ChangeBarrier(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -108,12 +109,12 @@ public static class CarePlanFunctions
     public static Task<IResult> AddIntervention(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.InterventionsRoute)] HttpRequest request,
         string id,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.AddIntervention(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -123,12 +124,12 @@ public static class CarePlanFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.InterventionRoute)] HttpRequest request,
         string id,
         string itemId,
+        [DurableClient] DurableTaskClient client,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        var services = context.InstanceServices;
+        var services = context.WithDurableClient(client);
         return CarePlanEndpoints.ChangeIntervention(id, itemId, request, request.HttpContext.GetActor(), services.GetRequiredService<CarePlanService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
@@ -173,5 +174,16 @@ public static class CarePlanFunctions
     {
         var services = context.WithDurableClient(client);
         return ProviderCarePlanEndpoints.AnswerGoal(token, request, services.GetRequiredService<ProviderCarePlanService>(), cancellationToken);
+    }
+
+    /// <summary>The community-resource directory loaded at start: no durable client.</summary>
+    [Function(HttpFunctionRoutes.SearchCommunityResources)]
+    public static IResult SearchCommunityResources(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HttpFunctionRoutes.CommunityResourcesRoute)] HttpRequest request,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return CommunityResourceEndpoints.SearchCommunityResources(HttpQuery.Text(request, "need"), HttpQuery.Text(request, "area"),
+            context.InstanceServices.GetRequiredService<Mets.Workflow.CommunitySupports.CommunityResourceDirectory>());
     }
 }

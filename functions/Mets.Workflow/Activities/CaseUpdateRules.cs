@@ -47,6 +47,8 @@ internal static class CaseUpdateRules
                 return current.NoteIgnoredEvent(e.Ignored, e.Fit, at);
             case OutreachProgress e:
                 return ApplyOutreach(current, e);
+            case FollowUpTimerRecorded e:
+                return current.RecordFollowUpTimer(e.InterventionId, e.Escalation, e.To, at);
             default:
                 throw new ArgumentOutOfRangeException(nameof(update), "Unknown case update.");
         }

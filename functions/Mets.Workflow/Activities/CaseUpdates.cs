@@ -27,6 +27,7 @@ namespace Mets.Workflow.Activities;
 [JsonDerivedType(typeof(EngagementClosure), nameof(EngagementClosure))]
 [JsonDerivedType(typeof(EventIgnored), nameof(EventIgnored))]
 [JsonDerivedType(typeof(OutreachProgress), nameof(OutreachProgress))]
+[JsonDerivedType(typeof(FollowUpTimerRecorded), nameof(FollowUpTimerRecorded))]
 public abstract record CaseUpdate(DateTimeOffset At);
 
 public sealed record ReminderRecorded(DateTimeOffset At) : CaseUpdate(At);
@@ -80,6 +81,9 @@ public sealed record OutreachProgress(
     StaffId? RecordedBy,
     DateTimeOffset At)
     : CaseUpdate(At);
+
+/// <summary>A community-resource referral's follow-up reminded the clinician (or, <paramref name="Escalation"/>, went to the supervisor).</summary>
+public sealed record FollowUpTimerRecorded(string InterventionId, bool Escalation, StaffId? To, DateTimeOffset At) : CaseUpdate(At);
 
 /// <summary>Input of <see cref="UpdateCaseActivity"/>: the change and its idempotency key.</summary>
 public sealed record CaseUpdateRequest(EngagementId EngagementId, string ChangeId, CaseUpdate Update);

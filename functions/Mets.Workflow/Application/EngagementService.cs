@@ -452,7 +452,7 @@ public sealed partial class EngagementService(
             found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.GetSupervisor(),
             step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
             found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
-            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run);
+            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run, FollowUpNotifier.Watched(found));
     }
 
     private IReadOnlyList<WorkQueueItem> Queue(IReadOnlyList<EngagementCase> cases)

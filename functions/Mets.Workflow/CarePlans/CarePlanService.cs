@@ -3,6 +3,7 @@ using Mets.Domain.CarePlans;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
+using Mets.Workflow.CommunitySupports;
 using Mets.Workflow.Consent;
 
 namespace Mets.Workflow.CarePlans;
@@ -32,7 +33,7 @@ public sealed record GoalProgressSubmission(string GoalId, GoalStatus Status, st
 /// timeline entry (<see cref="CaseEditor"/>). The plan starts at the assessment. Adding with an id already on the plan
 /// is accepted once for the same item and refused (<see cref="ConsentService.IdInUse"/>) for a different one.
 /// </summary>
-public sealed class CarePlanService(CaseEditor editor, TimeProvider time)
+public sealed class CarePlanService(CaseEditor editor, CommunityResourceDirectory directory, FollowUpNotifier followUps, TimeProvider time)
 {
     /// <summary>The reason code of a change to a goal, barrier or intervention the plan does not have.</summary>
     public const string CarePlanItemNotFound = nameof(CarePlanItemNotFound);
@@ -100,7 +101,7 @@ public sealed class CarePlanService(CaseEditor editor, TimeProvider time)
             (current, at) => current.ChangeBarrier(barrierId, change.Resolved, change.Note?.Trim(), by, at), cancellationToken);
     }
 
-    public Task<(CommandResult Result, string? ItemId)> AddInterventionAsync(EngagementId id, InterventionSubmission intervention, Actor by, CancellationToken cancellationToken = default)
+    public async Task<(CommandResult Result, string? ItemId)> AddInterventionAsync(EngagementId id, InterventionSubmission intervention, Actor by, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(intervention);
         var errors = new List<string>();
@@ -121,7 +122,20 @@ public sealed class CarePlanService(CaseEditor editor, TimeProvider time)
             errors.Add("FollowUpDueAt must be in the future.");
         }
 
-        return AddAsync(id, intervention.Id, 'I', errors, by,
+        if (intervention.ResourceId is { } resourceId)
+        {
+            if (directory.Find(resourceId) is null)
+            {
+                errors.Add("ResourceId does not name a resource of the community-resource directory.");
+            }
+
+            if (intervention.Kind is not (InterventionKind.CommunityResourceReferral or InterventionKind.SocialNeedsReferral) || intervention.FollowUpDueAt is null)
+            {
+                errors.Add("A referral to a community resource is a communityResourceReferral or socialNeedsReferral with a FollowUpDueAt.");
+            }
+        }
+
+        var added = await AddAsync(id, intervention.Id, 'I', errors, by,
             (current, itemId) => current.CarePlan.Interventions.FirstOrDefault(i => i.Id == itemId) is { } existing
                 ? existing.Kind == intervention.Kind && existing.BarrierId == intervention.BarrierId && existing.Description == intervention.Description.Trim()
                 : null,
@@ -130,11 +144,29 @@ public sealed class CarePlanService(CaseEditor editor, TimeProvider time)
                     ResourceId: intervention.ResourceId, FollowUpDueAt: intervention.FollowUpDueAt), by, at)
                 : null,
             cancellationToken);
+        await NotifyAsync(id, added.Result, added.ItemId, cancellationToken);
+        return added;
     }
 
-    public Task<CommandResult> ChangeInterventionAsync(EngagementId id, string interventionId, InterventionStatus status, Actor by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, Enum.IsDefined(status) ? [] : ["Status is not a known intervention status."], by, current => current.CarePlan.Interventions.Any(i => i.Id == interventionId),
+    public async Task<CommandResult> ChangeInterventionAsync(EngagementId id, string interventionId, InterventionStatus status, Actor by, CancellationToken cancellationToken = default)
+    {
+        var changed = await ChangeAsync(id, Enum.IsDefined(status) ? [] : ["Status is not a known intervention status."], by, current => current.CarePlan.Interventions.Any(i => i.Id == interventionId),
             (current, at) => current.ChangeIntervention(interventionId, status, by, at), cancellationToken);
+        await NotifyAsync(id, changed, interventionId, cancellationToken);
+        return changed;
+    }
+
+    /// <summary>After an accepted add or change, the engagement learns the intervention's follow-up as the case now has it (a retry notifies again; the orchestration keeps its timers' marks for the same due date).</summary>
+    private async Task NotifyAsync(EngagementId id, CommandResult result, string? interventionId, CancellationToken cancellationToken)
+    {
+        if (result.Status != CommandStatus.Accepted || interventionId is null || await editor.ReadAsync(id, cancellationToken) is not { } current
+            || current.CarePlan.Interventions.FirstOrDefault(i => i.Id == interventionId) is not { } intervention)
+        {
+            return;
+        }
+
+        await followUps.NotifyAsync(id, intervention, cancellationToken);
+    }
 
     /// <summary>
     /// Checks a review's goal progress against the plan: known goals, each once, and every goal still being worked on

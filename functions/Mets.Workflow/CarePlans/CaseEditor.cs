@@ -31,6 +31,9 @@ public sealed record CaseEditResult(CommandResult Result, EngagementCase? Case);
 /// </summary>
 public sealed class CaseEditor(ICaseStore store, TimelineAnchoring anchoring)
 {
+    /// <summary>The case document as it is now, or null.</summary>
+    public Task<EngagementCase?> ReadAsync(EngagementId id, CancellationToken cancellationToken = default) => store.GetAsync(id, cancellationToken);
+
     public async Task<CaseEditResult> ApplyAsync(EngagementId id, string changeId, Func<EngagementCase, CaseEdit> edit, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(changeId);

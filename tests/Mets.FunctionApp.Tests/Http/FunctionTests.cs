@@ -601,21 +601,21 @@ public sealed class FunctionTests : IAsyncLifetime
         }
 
         var goal = await Post(HttpFunctionRoutes.AddGoal, $"/api/engagements/{id}/care-plan/goals", """{ "description": "sleep before midnight", "status": "agreed" }""",
-            (r, c, _) => CarePlanFunctions.AddGoal(r, id, c, CancellationToken.None));
+            (r, c, d) => CarePlanFunctions.AddGoal(r, id, d, c, CancellationToken.None));
         var agreed = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G1", """{ "status": "agreed", "target": "3 walks a week" }""",
-            (r, c, _) => CarePlanFunctions.ChangeGoal(r, id, "G1", c, CancellationToken.None), "G1");
+            (r, c, d) => CarePlanFunctions.ChangeGoal(r, id, "G1", d, c, CancellationToken.None), "G1");
         var unknownGoal = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G9", """{ "status": "agreed" }""",
-            (r, c, _) => CarePlanFunctions.ChangeGoal(r, id, "G9", c, CancellationToken.None), "G9");
+            (r, c, d) => CarePlanFunctions.ChangeGoal(r, id, "G9", d, c, CancellationToken.None), "G9");
         var needless = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants" }""",
-            (r, c, _) => CarePlanFunctions.AddBarrier(r, id, c, CancellationToken.None));
+            (r, c, d) => CarePlanFunctions.AddBarrier(r, id, d, c, CancellationToken.None));
         var barrier = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants", "socialNeed": "housingInstability" }""",
-            (r, c, _) => CarePlanFunctions.AddBarrier(r, id, c, CancellationToken.None));
+            (r, c, d) => CarePlanFunctions.AddBarrier(r, id, d, c, CancellationToken.None));
         var intervention = await Post(HttpFunctionRoutes.AddIntervention, $"/api/engagements/{id}/care-plan/interventions",
-            """{ "kind": "socialNeedsReferral", "description": "housing navigator", "barrierId": "B1" }""", (r, c, _) => CarePlanFunctions.AddIntervention(r, id, c, CancellationToken.None));
+            """{ "kind": "socialNeedsReferral", "description": "housing navigator", "barrierId": "B1" }""", (r, c, d) => CarePlanFunctions.AddIntervention(r, id, d, c, CancellationToken.None));
         var completed = await Post(HttpFunctionRoutes.ChangeIntervention, $"/api/engagements/{id}/care-plan/interventions/I1", """{ "status": "completed" }""",
-            (r, c, _) => CarePlanFunctions.ChangeIntervention(r, id, "I1", c, CancellationToken.None), "I1");
+            (r, c, d) => CarePlanFunctions.ChangeIntervention(r, id, "I1", d, c, CancellationToken.None), "I1");
         var resolved = await Post(HttpFunctionRoutes.ChangeBarrier, $"/api/engagements/{id}/care-plan/barriers/B1", """{ "resolved": true }""",
-            (r, c, _) => CarePlanFunctions.ChangeBarrier(r, id, "B1", c, CancellationToken.None), "B1");
+            (r, c, d) => CarePlanFunctions.ChangeBarrier(r, id, "B1", d, c, CancellationToken.None), "B1");
         var share = await Post(HttpFunctionRoutes.ShareCarePlan, $"/api/engagements/{id}/care-plan/share", "{}", (r, c, d) => CarePlanFunctions.ShareCarePlan(r, id, d, c, CancellationToken.None));
 
         Assert.Equal((StatusCodes.Status202Accepted, "G2"), (goal.Status, goal.Json.GetProperty("itemId").GetString()));
@@ -656,6 +656,25 @@ public sealed class FunctionTests : IAsyncLifetime
         var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
         Assert.Equal(2, engagement!.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.ProviderGoalAnswered));
         Assert.Single(engagement.Timeline, t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.CarePlanShared);
+    }
+
+    [Fact]
+    public async Task SearchCommunityResources_ByNeedAndArea200_UnknownNeed400_EmptyDirectoryFindsNothing()
+    {
+        await using var withDirectory = FunctionAppTestHost.Start(new Dictionary<string, string?> { ["Mets:CommunityResources:Path"] = "community-resources.sample.csv" });
+        Task<Answer> Search(FunctionAppTestHost host, string query) => host.InvokeAsync(HttpFunctionRoutes.SearchCommunityResources,
+            FunctionAppTestHost.Request("GET", "/api/community-resources" + query, Clinician), (c, _) => Task.FromResult(CarePlanFunctions.SearchCommunityResources(c.GetHttpContext()!.Request, c)));
+
+        var food = await Search(withDirectory, "?need=foodInsecurity&area=Wakulla");
+        var badNeed = await Search(withDirectory, "?need=loneliness");
+        var none = await Search(_host, "?need=transportation");
+
+        Assert.Equal(StatusCodes.Status200OK, food.Status);
+        Assert.Equal(["FOOD-001", "FOOD-003"], food.Json.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.All(food.Json.GetProperty("resources").EnumerateArray(), r => Assert.Equal("foodInsecurity", r.GetProperty("need").GetString()));
+        Assert.Equal(StatusCodes.Status400BadRequest, badNeed.Status);
+        Assert.True(badNeed.Json.GetProperty("errors").TryGetProperty("$.need", out _));
+        Assert.Empty(none.Json.GetProperty("resources").EnumerateArray());
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class FunctionsMetadataTests
         ("AddIntervention", "POST", "engagements/{id}/care-plan/interventions"),
         ("ChangeIntervention", "POST", "engagements/{id}/care-plan/interventions/{itemId}"),
         ("ShareCarePlan", "POST", "engagements/{id}/care-plan/share"),
+        ("SearchCommunityResources", "GET", "community-resources"),
         ("ShowProviderCarePlan", "GET", "provider-responses/{token}/care-plan"),
         ("RecordProviderGoalAnswer", "POST", "provider-responses/{token}/care-plan"),
         ("GetWorkQueue", "GET", "queue"),
@@ -57,6 +58,7 @@ public sealed class FunctionsMetadataTests
         "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
         "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
         "ShareCarePlan", "ShowProviderCarePlan", "RecordProviderGoalAnswer",
+        "AddGoal", "ChangeGoal", "AddBarrier", "ChangeBarrier", "AddIntervention", "ChangeIntervention",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
