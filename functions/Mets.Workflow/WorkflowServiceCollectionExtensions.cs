@@ -98,6 +98,7 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<FollowUpNotifier>();
         services.TryAddSingleton<CarePlanService>();
         services.TryAddSingleton<ProviderCarePlanService>();
+        services.TryAddSingleton<CareTeamService>();
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<EngagementRepairSweep>();
         services.TryAddSingleton<EngagementHistoryPurge>();

@@ -43,3 +43,10 @@ public sealed record ShareCarePlanRequest(IReadOnlyList<string>? Npis = null);
 
 /// <summary>The 202 body of a share: the engagement, where to read it, and the NPIs the care plan went to.</summary>
 public sealed record CarePlanShareAccepted(string Id, string StatusUri, IReadOnlyList<string> SharedWith);
+
+/// <summary>
+/// <c>POST /api/engagements/{id}/care-team</c>: a participant beyond the treating behavioral-health provider (role
+/// <c>primaryCare</c>, <c>psychiatry</c> for a consultant, <c>pharmacy</c>, <c>dental</c>, <c>socialServices</c>, ...),
+/// with contact; <paramref name="Contact"/> (default true) includes them in the outreach.
+/// </summary>
+public sealed record AddCareTeamMemberRequest(string Name, string Npi, string Email, Mets.Domain.Referrals.ProviderRole Role, string? Phone = null, bool Contact = true);

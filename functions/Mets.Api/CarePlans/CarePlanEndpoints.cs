@@ -43,6 +43,8 @@ public static class CarePlanEndpoints
             "Add an intervention aimed at a barrier (a community-resource referral with its follow-up date).");
         Write<ChangeInterventionRequest>(engagements.MapPost(IdRoute + "/care-plan/interventions/" + ItemRoute, ChangeIntervention), "ChangeIntervention",
             "Change an intervention's status.");
+        Write<AddCareTeamMemberRequest>(engagements.MapPost(IdRoute + "/care-team", AddCareTeamMember), "AddCareTeamMember",
+            "Add a care-team participant (primary care, psychiatry consultant, pharmacy, dental, social services) with contact; contact includes them in the outreach.");
         Write<ShareCarePlanRequest>(engagements.MapPost(IdRoute + "/care-plan/share", ShareCarePlan), "ShareCarePlan",
             "Email a care-plan link to the collaborating providers (or those named): they see the agreed goals and can agree, propose a change or add a note.");
         return api;
@@ -128,6 +130,31 @@ public static class CarePlanEndpoints
         EngagementEndpoints.WriteAsync<ChangeInterventionRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
             Answer(await carePlans.ChangeInterventionAsync(engagementId, itemId, body.Status, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken),
                 engagementId, itemId), cancellationToken);
+
+    internal static Task<IResult> AddCareTeamMember(string id, HttpRequest request, ApiActor actor, [FromServices] CareTeamService careTeam,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<AddCareTeamMemberRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            errors.RequireText(body.Name, "$.name", Mets.Domain.Referrals.TreatingProvider.MaxNameLength);
+            if (!Npi.TryParse(body.Npi, out var npi, out var npiReason))
+            {
+                errors.Add("$.npi", $"must be a valid NPI ({npiReason}).");
+            }
+
+            if (!Mets.Domain.Identifiers.Email.TryParse(body.Email, out var email, out var emailReason))
+            {
+                errors.Add("$.email", $"must be an email address ({emailReason}).");
+            }
+
+            if (!errors.IsEmpty)
+            {
+                return null;
+            }
+
+            var result = await careTeam.AddAsync(engagementId, new CareTeamSubmission(body.Name, npi, email, body.Role, body.Phone, body.Contact),
+                CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            return Answer(result, engagementId, npi.Value);
+        }, cancellationToken);
 
     internal static Task<IResult> ShareCarePlan(string id, HttpRequest request, ApiActor actor, [FromServices] ProviderCarePlanService carePlans,
         [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>

@@ -55,7 +55,7 @@ public sealed record EngagementView(
             found.UpdatedAt,
             [.. found.Referrals.Select(r => new ReferralView(r.Id.Value, r.Source, r.Reason, r.ReasonDetail, r.Urgency, r.SafetyConcern,
                 r.ConsentToShareSubstanceUseInformation, [.. r.Diagnoses.Select(d => d.Value)], r.ReceivedAt))],
-            [.. found.TreatingProviders.Select(p => new ProviderView(p.Name, p.Npi.Value, p.Email.Value, p.Role))],
+            [.. found.TreatingProviders.Select(p => new ProviderView(p.Name, p.Npi.Value, p.Email.Value, p.Role, p.Phone))],
             latest is null ? null : new ScoresView(latest.At, latest.Phq9Total, latest.Gad7Total),
             found.Assessment?.MemberStatedGoals ?? [],
             found.ReviewsCompleted,
@@ -82,7 +82,8 @@ public sealed record StepView(EngagementStep Step, int Number, DateTimeOffset? D
 public sealed record ReferralView(string Id, ReferralSource Source, ReferralReason Reason, string? ReasonDetail, ReferralUrgency Urgency, bool SafetyConcern,
     bool ConsentToShareSubstanceUseInformation, IReadOnlyList<string> Diagnoses, DateTimeOffset ReceivedAt);
 
-public sealed record ProviderView(string Name, string Npi, string Email, ProviderRole Role);
+/// <summary>A treating provider or care-team participant, with contact.</summary>
+public sealed record ProviderView(string Name, string Npi, string Email, ProviderRole Role, string? Phone);
 
 public sealed record ScoresView(DateTimeOffset At, int? Phq9Total, int? Gad7Total);
 

@@ -171,6 +171,20 @@ public sealed partial record EngagementCase
             .Note(at, Actor.System, escalation ? TimelineEntryKind.FollowUpEscalated : TimelineEntryKind.FollowUpReminderSent, details);
     }
 
+    /// <summary>A participant joined the care team (primary care, psychiatry consultant, pharmacy, dental, social services, ...).</summary>
+    public EngagementCase AddCareTeamMember(Referrals.TreatingProvider participant, bool contact, Actor by, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        RequireCarePlan();
+        if (TreatingProviders.Any(p => p.Npi == participant.Npi))
+        {
+            throw new InvalidOperationException("The care team has a participant with that NPI already.");
+        }
+
+        return (this with { TreatingProviders = [.. TreatingProviders, participant] })
+            .Note(at, by, TimelineEntryKind.CareTeamMemberAdded, Code("npi", participant.Npi.Value), Code("role", participant.Role), Code("contact", contact));
+    }
+
     /// <summary>The care plan was shared with a provider (an email with a care-plan link went to them).</summary>
     public EngagementCase NoteCarePlanShared(Npi provider, Actor by, DateTimeOffset at) =>
         Note(at, by, TimelineEntryKind.CarePlanShared, Code("npi", provider.Value));

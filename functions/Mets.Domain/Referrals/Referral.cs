@@ -54,10 +54,19 @@ public enum ProviderRole
     SocialServices,
 }
 
-/// <summary>A provider treating the member, to be contacted for collaboration.</summary>
-public sealed record TreatingProvider(string Name, Npi Npi, Email Email, ProviderRole Role)
+/// <summary>
+/// A provider treating the member (or another participant of the care team: a pharmacy, a dentist, a social-services
+/// organisation), to be contacted for collaboration; <see cref="Phone"/> is an optional contact number.
+/// </summary>
+public sealed record TreatingProvider(
+    string Name,
+    Npi Npi,
+    Email Email,
+    ProviderRole Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phone = null)
 {
     public const int MaxNameLength = 200;
+    public const int MaxPhoneLength = 32;
 }
 
 /// <summary>

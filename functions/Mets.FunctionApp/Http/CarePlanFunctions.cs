@@ -186,4 +186,19 @@ public static class CarePlanFunctions
         return CommunityResourceEndpoints.SearchCommunityResources(HttpQuery.Text(request, "need"), HttpQuery.Text(request, "area"),
             context.InstanceServices.GetRequiredService<Mets.Workflow.CommunitySupports.CommunityResourceDirectory>());
     }
+
+    /// <summary>A care-team participant; with contact the engagement starts their outreach, so the function takes the invocation's client.</summary>
+    [Function(HttpFunctionRoutes.AddCareTeamMember)]
+    public static Task<IResult> AddCareTeamMember(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.CareTeamRoute)] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var services = context.WithDurableClient(client);
+        return CarePlanEndpoints.AddCareTeamMember(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CareTeamService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
 }

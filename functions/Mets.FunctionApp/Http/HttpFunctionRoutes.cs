@@ -65,6 +65,7 @@ public static class HttpFunctionRoutes
     public const string AddIntervention = "AddIntervention";
     public const string ChangeIntervention = "ChangeIntervention";
     public const string ShareCarePlan = "ShareCarePlan";
+    public const string AddCareTeamMember = "AddCareTeamMember";
     public const string SearchCommunityResources = "SearchCommunityResources";
     public const string ShowProviderCarePlan = "ShowProviderCarePlan";
     public const string RecordProviderGoalAnswer = "RecordProviderGoalAnswer";
@@ -94,6 +95,7 @@ public static class HttpFunctionRoutes
     public const string InterventionsRoute = "engagements/{id}/care-plan/interventions";
     public const string InterventionRoute = "engagements/{id}/care-plan/interventions/{itemId}";
     public const string CarePlanShareRoute = "engagements/{id}/care-plan/share";
+    public const string CareTeamRoute = "engagements/{id}/care-team";
     public const string CommunityResourcesRoute = "community-resources";
     public const string ProviderCarePlanRoute = "provider-responses/{token}/care-plan";
     public const string QueueRoute = "queue";
@@ -145,6 +147,7 @@ public static class HttpFunctionRoutes
         new(AddIntervention, "POST", InterventionsRoute, HttpAccess.Staff, EngagementIdValue),
         new(ChangeIntervention, "POST", InterventionRoute, HttpAccess.Staff, EngagementAndItemIdValues),
         new(ShareCarePlan, "POST", CarePlanShareRoute, HttpAccess.Staff, EngagementIdValue),
+        new(AddCareTeamMember, "POST", CareTeamRoute, HttpAccess.Staff, EngagementIdValue),
         new(SearchCommunityResources, "GET", CommunityResourcesRoute, HttpAccess.Staff, Nothing),
         new(ShowProviderCarePlan, "GET", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),
         new(RecordProviderGoalAnswer, "POST", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),

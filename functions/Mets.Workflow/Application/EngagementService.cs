@@ -406,6 +406,19 @@ public sealed partial class EngagementService(
         return await RaiseAsync(found, evt, found.Id.Value, null, cancellationToken);
     }
 
+    /// <summary>
+    /// Asks the engagement to include care-team participant <paramref name="npi"/> in its outreach (their own outreach
+    /// instance; the engagement ignores a second request for the same participant).
+    /// </summary>
+    public async Task RequestCareTeamOutreachAsync(EngagementId id, Npi npi, ProviderRole role, CancellationToken cancellationToken = default)
+    {
+        await EnsureInstanceAsync(id, cancellationToken);
+        if (await client.GetInstanceAsync(id.Value, cancellationToken) is { IsCompleted: false })
+        {
+            await client.RaiseEventAsync(id.Value, CareTeamOutreachRequested.EventName, new CareTeamOutreachRequested(id, npi, role, time.GetUtcNow()), cancellationToken);
+        }
+    }
+
     // ---- queries ----
 
     /// <summary>The case document, or null. Written at intake, so a GET right after a 202 finds it.</summary>

@@ -47,3 +47,13 @@ public sealed class FollowUpNotifier(DurableTaskClient client, TimeProvider time
             .ToDictionary(i => i.Id!, i => new FollowUpTimer(i.FollowUpDueAt!.Value, i.FollowUpRemindedAt.HasValue, i.FollowUpEscalatedAt.HasValue), StringComparer.Ordinal);
     }
 }
+
+/// <summary>
+/// Include care-team participant <paramref name="Npi"/> in the provider outreach (event <see cref="EventName"/>): the
+/// engagement starts their own outreach orchestration, with the same reminders and escalation, and stops it at closure
+/// like every other. Ids and codes only.
+/// </summary>
+public sealed record CareTeamOutreachRequested(EngagementId EngagementId, Npi Npi, Mets.Domain.Referrals.ProviderRole Role, DateTimeOffset OccurredAt)
+{
+    public const string EventName = nameof(CareTeamOutreachRequested);
+}

@@ -38,7 +38,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     [
         nameof(ReferralAttached), nameof(AssessmentCompleted), nameof(MemberContactAttempted), nameof(ReviewCompleted),
         nameof(ClosureReviewDecided), nameof(ClaimsActivityObserved), nameof(ClosureRequested), OutreachReported.EventName,
-        FollowUpChanged.EventName,
+        FollowUpChanged.EventName, CareTeamOutreachRequested.EventName,
     ];
 
     public override async Task<EngagementResult?> RunAsync(TaskOrchestrationContext context, EngagementState input)
@@ -240,6 +240,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             nameof(ClosureRequested) => await context.WaitForExternalEvent<ClosureRequested>(name, token),
             OutreachReported.EventName => await context.WaitForExternalEvent<OutreachReported>(name, token),
             FollowUpChanged.EventName => await context.WaitForExternalEvent<FollowUpChanged>(name, token),
+            CareTeamOutreachRequested.EventName => await context.WaitForExternalEvent<CareTeamOutreachRequested>(name, token),
             _ => throw new ArgumentOutOfRangeException(nameof(name), "Unknown engagement event."),
         };
 
@@ -376,6 +377,11 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 return Outcome.Retime;
             }
 
+            if (payload is CareTeamOutreachRequested careTeam)
+            {
+                return await OnCareTeamOutreachAsync(careTeam);
+            }
+
             var evt = (EngagementEvent)payload;
             var now = Now(context);
             var fit = EventFitRule.Evaluate(evt, _state.Position);
@@ -397,6 +403,29 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 ClosureRequested e => await OnClosureRequestedAsync(e, now),
                 _ => Outcome.Continue,
             };
+        }
+
+        /// <summary>
+        /// A care-team participant joins the outreach after the assessment: their own outreach instance (the same
+        /// reminders and escalation as a treating provider's), in the state's outreach so the closure stops it and waits
+        /// for its report. Once per participant; before the assessment the request is ignored (the assessment starts
+        /// the outreach of the providers it confirms).
+        /// </summary>
+        private async Task<Outcome> OnCareTeamOutreachAsync(CareTeamOutreachRequested request)
+        {
+            var outreachId = Mets.Domain.Identifiers.OutreachId.For(_state.EngagementId, request.Npi);
+            if (request.EngagementId != _state.EngagementId || _state.Step.Step is not (EngagementStep.Review or EngagementStep.ClosureReview)
+                || _state.Outreach.ContainsKey(outreachId))
+            {
+                var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
+                LogStep(log, _state.EngagementId, _state.Step, "care-team outreach request ignored (not after the assessment, or started already)");
+                return Outcome.Continue;
+            }
+
+            await UpdateCase(context, _state, new CareTeamOutreachStarted(outreachId, request.Role, Now(context)));
+            await context.CallActivityAsync<bool>(nameof(StartProviderOutreachActivity), new OutreachInput(outreachId, request.Role), ActivityRetry);
+            _state = _state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach) { [outreachId] = ProviderOutreachStatus.Pending } };
+            return Outcome.Continue;
         }
 
         private async Task<Outcome> OnReferralAttachedAsync(ReferralAttached e, DateTimeOffset now)

@@ -659,6 +659,38 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddCareTeamMember_BeforeTheAssessment409_Then202AskingTheEngagementForTheirOutreach_BadNpi400()
+    {
+        var id = await StartedAsync("REF-F-TEAM", "PLAN:M0000123");
+        Running(id);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(id, "CareTeamOutreachRequested", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        Task<Answer> Add(string body) => InvokeAsync(HttpFunctionRoutes.AddCareTeamMember,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/care-team", Clinician, body, routeValues: Id(id)),
+            (r, c, d) => CarePlanFunctions.AddCareTeamMember(r, id, d, c, CancellationToken.None));
+        const string Dentist = """{ "name": "Bright Smile Dental", "npi": "1122334455", "email": "desk@brightsmile.example", "role": "dental", "phone": "850-555-0100" }""";
+
+        var early = await Add(Dentist);
+        var now = DateTimeOffset.UtcNow;
+        var assessment = new Mets.Domain.Assessments.Assessment(
+            new Mets.Domain.Assessments.AssessmentScores(null, null, null, null, [], []), [], StaffId.Parse(TestTokens.ClinicianUser), now);
+        await SettleAsync(id, found => found.CompleteAssessment(assessment, new Mets.Domain.Risk.RiskTierDecision(Mets.Domain.Risk.RiskTier.Low, []), Mets.Domain.CarePlans.CarePlan.Empty));
+        var added = await Add(Dentist);
+        var badNpi = await Add("""{ "name": "X", "npi": "1122334456", "email": "x@example.org", "role": "dental" }""");
+
+        Assert.Equal((StatusCodes.Status409Conflict, "NotExpectedNow"), (early.Status, early.Json.GetProperty("code").GetString()));
+        Assert.Equal((StatusCodes.Status202Accepted, "1122334455"), (added.Status, added.Json.GetProperty("itemId").GetString()));
+        var request = Assert.IsType<Mets.Workflow.CarePlans.CareTeamOutreachRequested>(raised);
+        Assert.Equal((Npi.Parse("1122334455"), Mets.Domain.Referrals.ProviderRole.Dental), (request.Npi, request.Role));
+        Assert.Equal(StatusCodes.Status400BadRequest, badNpi.Status);
+        Assert.True(badNpi.Json.GetProperty("errors").TryGetProperty("$.npi", out _));
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Equal("850-555-0100", engagement!.FindTreatingProvider(Npi.Parse("1122334455"))!.Phone);
+    }
+
+    [Fact]
     public async Task SearchCommunityResources_ByNeedAndArea200_UnknownNeed400_EmptyDirectoryFindsNothing()
     {
         await using var withDirectory = FunctionAppTestHost.Start(new Dictionary<string, string?> { ["Mets:CommunityResources:Path"] = "community-resources.sample.csv" });

@@ -42,6 +42,7 @@ public sealed class FunctionsMetadataTests
         ("ChangeIntervention", "POST", "engagements/{id}/care-plan/interventions/{itemId}"),
         ("ShareCarePlan", "POST", "engagements/{id}/care-plan/share"),
         ("SearchCommunityResources", "GET", "community-resources"),
+        ("AddCareTeamMember", "POST", "engagements/{id}/care-team"),
         ("ShowProviderCarePlan", "GET", "provider-responses/{token}/care-plan"),
         ("RecordProviderGoalAnswer", "POST", "provider-responses/{token}/care-plan"),
         ("GetWorkQueue", "GET", "queue"),
@@ -58,7 +59,7 @@ public sealed class FunctionsMetadataTests
         "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
         "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
         "ShareCarePlan", "ShowProviderCarePlan", "RecordProviderGoalAnswer",
-        "AddGoal", "ChangeGoal", "AddBarrier", "ChangeBarrier", "AddIntervention", "ChangeIntervention",
+        "AddGoal", "ChangeGoal", "AddBarrier", "ChangeBarrier", "AddIntervention", "ChangeIntervention", "AddCareTeamMember",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
