@@ -50,3 +50,10 @@ public sealed record CarePlanShareAccepted(string Id, string StatusUri, IReadOnl
 /// with contact; <paramref name="Contact"/> (default true) includes them in the outreach.
 /// </summary>
 public sealed record AddCareTeamMemberRequest(string Name, string Npi, string Email, Mets.Domain.Referrals.ProviderRole Role, string? Phone = null, bool Contact = true);
+
+/// <summary>
+/// <c>POST /api/engagements/{id}/care-plan/level-of-care</c>: a recommendation to step care down or up (e.g. inpatient
+/// -> intensiveOutpatient -> outpatient) with the reason; sent to the collaborating providers (or those named) with the
+/// shared care plan.
+/// </summary>
+public sealed record RecommendLevelOfCareRequest(LevelOfCare From, LevelOfCare To, string Reason, IReadOnlyList<string>? ShareWith = null);

@@ -45,6 +45,8 @@ public static class CarePlanEndpoints
             "Change an intervention's status.");
         Write<AddCareTeamMemberRequest>(engagements.MapPost(IdRoute + "/care-team", AddCareTeamMember), "AddCareTeamMember",
             "Add a care-team participant (primary care, psychiatry consultant, pharmacy, dental, social services) with contact; contact includes them in the outreach.");
+        Write<RecommendLevelOfCareRequest>(engagements.MapPost(IdRoute + "/care-plan/level-of-care", RecommendLevelOfCare), "RecommendLevelOfCare",
+            "Recommend stepping care down or up (from, to, reason); sent to the collaborating providers with the shared care plan.");
         Write<ShareCarePlanRequest>(engagements.MapPost(IdRoute + "/care-plan/share", ShareCarePlan), "ShareCarePlan",
             "Email a care-plan link to the collaborating providers (or those named): they see the agreed goals and can agree, propose a change or add a note.");
         return api;
@@ -160,20 +162,7 @@ public static class CarePlanEndpoints
         [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
         EngagementEndpoints.WriteAsync<ShareCarePlanRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
         {
-            var to = new List<Npi>();
-            for (var i = 0; i < (body.Npis?.Count ?? 0); i++)
-            {
-                if (Npi.TryParse(body.Npis![i], out var npi, out var reason))
-                {
-                    to.Add(npi);
-                }
-                else
-                {
-                    errors.Add($"$.npis[{i}]", $"must be a valid NPI ({reason}).");
-                }
-            }
-
-            if (!errors.IsEmpty)
+            if (Npis(body.Npis, "$.npis", errors) is not { } to)
             {
                 return null;
             }
@@ -187,9 +176,49 @@ public static class CarePlanEndpoints
                     : CommandAnswers.Answer(result, engagementId);
             }
 
-            var uri = CommandAnswers.EngagementUri(engagementId);
-            return TypedResults.Accepted(uri, new CarePlanShareAccepted(engagementId.Value, uri, [.. sharedWith.Select(n => n.Value)]));
+            return Shared(engagementId, sharedWith);
         }, cancellationToken);
+
+    internal static Task<IResult> RecommendLevelOfCare(string id, HttpRequest request, ApiActor actor, [FromServices] ProviderCarePlanService carePlans,
+        [FromServices] IOptions<RosterOptions> roster, CancellationToken cancellationToken) =>
+        EngagementEndpoints.WriteAsync<RecommendLevelOfCareRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+        {
+            errors.Require(body.From != body.To, "$.to", "must be another level of care than from.");
+            errors.RequireText(body.Reason, "$.reason", Mets.Domain.CarePlans.LevelOfCareRecommendation.MaxReasonLength);
+            if (Npis(body.ShareWith, "$.shareWith", errors) is not { } to || !errors.IsEmpty)
+            {
+                return null;
+            }
+
+            var (result, sharedWith) = await carePlans.RecommendLevelOfCareAsync(engagementId, body.From, body.To, body.Reason, to,
+                CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken);
+            return result.Status == CommandStatus.Accepted ? Shared(engagementId, sharedWith) : CommandAnswers.Answer(result, engagementId);
+        }, cancellationToken);
+
+    /// <summary>The NPIs of a body's list, or null with an error per bad one.</summary>
+    private static List<Npi>? Npis(IReadOnlyList<string>? values, string path, FieldErrors errors)
+    {
+        var npis = new List<Npi>();
+        for (var i = 0; i < (values?.Count ?? 0); i++)
+        {
+            if (Npi.TryParse(values![i], out var npi, out var reason))
+            {
+                npis.Add(npi);
+            }
+            else
+            {
+                errors.Add($"{path}[{i}]", $"must be a valid NPI ({reason}).");
+            }
+        }
+
+        return errors.IsEmpty ? npis : null;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Accepted<CarePlanShareAccepted> Shared(EngagementId engagement, IReadOnlyList<Npi> sharedWith)
+    {
+        var uri = CommandAnswers.EngagementUri(engagement);
+        return TypedResults.Accepted(uri, new CarePlanShareAccepted(engagement.Value, uri, [.. sharedWith.Select(n => n.Value)]));
+    }
 
     /// <summary>202 with the engagement's URI and the item's id; otherwise the step commands' answers.</summary>
     internal static IResult Answer(CommandResult result, EngagementId engagement, string? itemId)

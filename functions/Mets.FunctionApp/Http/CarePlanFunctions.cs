@@ -201,4 +201,19 @@ public static class CarePlanFunctions
         return CarePlanEndpoints.AddCareTeamMember(id, request, request.HttpContext.GetActor(), services.GetRequiredService<CareTeamService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
+
+    /// <summary>A level-of-care recommendation, sent to the providers with the shared care plan.</summary>
+    [Function(HttpFunctionRoutes.RecommendLevelOfCare)]
+    public static Task<IResult> RecommendLevelOfCare(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.LevelOfCareRoute)] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var services = context.WithDurableClient(client);
+        return CarePlanEndpoints.RecommendLevelOfCare(id, request, request.HttpContext.GetActor(), services.GetRequiredService<ProviderCarePlanService>(),
+            services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
+    }
 }

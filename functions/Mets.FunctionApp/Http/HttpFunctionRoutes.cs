@@ -66,6 +66,7 @@ public static class HttpFunctionRoutes
     public const string ChangeIntervention = "ChangeIntervention";
     public const string ShareCarePlan = "ShareCarePlan";
     public const string AddCareTeamMember = "AddCareTeamMember";
+    public const string RecommendLevelOfCare = "RecommendLevelOfCare";
     public const string SearchCommunityResources = "SearchCommunityResources";
     public const string ShowProviderCarePlan = "ShowProviderCarePlan";
     public const string RecordProviderGoalAnswer = "RecordProviderGoalAnswer";
@@ -96,6 +97,7 @@ public static class HttpFunctionRoutes
     public const string InterventionRoute = "engagements/{id}/care-plan/interventions/{itemId}";
     public const string CarePlanShareRoute = "engagements/{id}/care-plan/share";
     public const string CareTeamRoute = "engagements/{id}/care-team";
+    public const string LevelOfCareRoute = "engagements/{id}/care-plan/level-of-care";
     public const string CommunityResourcesRoute = "community-resources";
     public const string ProviderCarePlanRoute = "provider-responses/{token}/care-plan";
     public const string QueueRoute = "queue";
@@ -148,6 +150,7 @@ public static class HttpFunctionRoutes
         new(ChangeIntervention, "POST", InterventionRoute, HttpAccess.Staff, EngagementAndItemIdValues),
         new(ShareCarePlan, "POST", CarePlanShareRoute, HttpAccess.Staff, EngagementIdValue),
         new(AddCareTeamMember, "POST", CareTeamRoute, HttpAccess.Staff, EngagementIdValue),
+        new(RecommendLevelOfCare, "POST", LevelOfCareRoute, HttpAccess.Staff, EngagementIdValue),
         new(SearchCommunityResources, "GET", CommunityResourcesRoute, HttpAccess.Staff, Nothing),
         new(ShowProviderCarePlan, "GET", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),
         new(RecordProviderGoalAnswer, "POST", ProviderCarePlanRoute, HttpAccess.ProviderLink, Nothing),

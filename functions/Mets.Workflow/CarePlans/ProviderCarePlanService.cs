@@ -60,7 +60,46 @@ public sealed class ProviderCarePlanService(
     /// whose peer-to-peer review agreed on the plan) and notes each share. At most one email per participant a day:
     /// sharing again the same day (a retry) sends nothing new.
     /// </summary>
-    public async Task<(CommandResult Result, IReadOnlyList<Npi> SharedWith)> ShareAsync(EngagementId id, IReadOnlyList<Npi>? to, Actor by, CancellationToken cancellationToken = default)
+    public Task<(CommandResult Result, IReadOnlyList<Npi> SharedWith)> ShareAsync(EngagementId id, IReadOnlyList<Npi>? to, Actor by, CancellationToken cancellationToken = default) =>
+        ShareAsync(id, to, by, time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+
+    /// <summary>
+    /// Records a level-of-care recommendation (step down or up, with the reason) and sends it to the providers: the
+    /// care plan shared again with the collaborating participants (or those named), its page showing the recommendation.
+    /// Recorded even when nobody collaborates yet, or a participant named has no outreach (nobody to send it to:
+    /// <c>SharedWith</c> is empty).
+    /// </summary>
+    public async Task<(CommandResult Result, IReadOnlyList<Npi> SharedWith)> RecommendLevelOfCareAsync(
+        EngagementId id, LevelOfCare from, LevelOfCare to, string reason, IReadOnlyList<Npi>? shareWith, Actor by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        if (!Enum.IsDefined(from) || !Enum.IsDefined(to) || from == to || string.IsNullOrWhiteSpace(reason) || reason.Length > LevelOfCareRecommendation.MaxReasonLength)
+        {
+            return (CommandResult.Invalid([$"From and To must be two different levels of care, and Reason 1 to {LevelOfCareRecommendation.MaxReasonLength} characters."]), []);
+        }
+
+        var number = 0;
+        var recorded = await editor.ApplyAsync(id, $"level-of-care:{Guid.NewGuid():N}", current =>
+        {
+            if (CarePlanService.NotStarted(current) is { } refusal)
+            {
+                return CaseEdit.Refuse(refusal);
+            }
+
+            number = (current.CarePlan.LevelOfCare?.Count ?? 0) + 1;
+            return CaseEdit.Change(current.RecommendLevelOfCare(new LevelOfCareRecommendation(from, to, reason.Trim(), time.GetUtcNow(), by)));
+        }, cancellationToken);
+        if (recorded.Result.Status != CommandStatus.Accepted)
+        {
+            return (recorded.Result, []);
+        }
+
+        var (shared, sharedWith) = await ShareAsync(id, shareWith, by, $"level-of-care-{number}", cancellationToken);
+        return (recorded.Result, shared.Status == CommandStatus.Accepted ? sharedWith : []);
+    }
+
+    /// <summary><paramref name="occasion"/> names the share in the email's idempotency key and the timeline note's change id (a day, or a recommendation).</summary>
+    private async Task<(CommandResult Result, IReadOnlyList<Npi> SharedWith)> ShareAsync(EngagementId id, IReadOnlyList<Npi>? to, Actor by, string occasion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         var found = await store.GetAsync(id, cancellationToken);
@@ -83,7 +122,6 @@ public sealed class ProviderCarePlanService(
         }
 
         var now = time.GetUtcNow();
-        var day = now.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var outreach in participants)
         {
             if (found.FindTreatingProvider(outreach.Npi)?.Email.Value is not { } address)
@@ -93,8 +131,8 @@ public sealed class ProviderCarePlanService(
 
             var link = links.CreateLink(outreach.Id, now, ProviderLinkPurpose.CarePlan);
             var (subject, body) = EmailComposer.Compose(EmailKind.CarePlanShared, id, null, null, 0, null, link, now + linkOptions.Value.Lifetime);
-            await sender.SendAsync(new OutgoingEmail($"{outreach.Id}-care-plan-{day}", address, subject, body), cancellationToken);
-            await editor.ApplyAsync(id, $"care-plan-share:{outreach.Id}:{day}", current => CaseEdit.Change(current.NoteCarePlanShared(outreach.Npi, by, now)), cancellationToken);
+            await sender.SendAsync(new OutgoingEmail($"{outreach.Id}-care-plan-{occasion}", address, subject, body), cancellationToken);
+            await editor.ApplyAsync(id, $"care-plan-share:{outreach.Id}:{occasion}", current => CaseEdit.Change(current.NoteCarePlanShared(outreach.Npi, by, now)), cancellationToken);
         }
 
         return (CommandResult.Accepted($"Care plan of engagement {id} shared."), [.. participants.Select(p => p.Npi)]);

@@ -617,6 +617,10 @@ public sealed class FunctionTests : IAsyncLifetime
         var resolved = await Post(HttpFunctionRoutes.ChangeBarrier, $"/api/engagements/{id}/care-plan/barriers/B1", """{ "resolved": true }""",
             (r, c, d) => CarePlanFunctions.ChangeBarrier(r, id, "B1", d, c, CancellationToken.None), "B1");
         var share = await Post(HttpFunctionRoutes.ShareCarePlan, $"/api/engagements/{id}/care-plan/share", "{}", (r, c, d) => CarePlanFunctions.ShareCarePlan(r, id, d, c, CancellationToken.None));
+        var stepUp = await Post(HttpFunctionRoutes.RecommendLevelOfCare, $"/api/engagements/{id}/care-plan/level-of-care",
+            """{ "from": "outpatient", "to": "intensiveOutpatient", "reason": "two ED visits this month" }""", (r, c, d) => CarePlanFunctions.RecommendLevelOfCare(r, id, d, c, CancellationToken.None));
+        var sameLevel = await Post(HttpFunctionRoutes.RecommendLevelOfCare, $"/api/engagements/{id}/care-plan/level-of-care",
+            """{ "from": "outpatient", "to": "outpatient", "reason": "x" }""", (r, c, d) => CarePlanFunctions.RecommendLevelOfCare(r, id, d, c, CancellationToken.None));
 
         Assert.Equal((StatusCodes.Status202Accepted, "G2"), (goal.Status, goal.Json.GetProperty("itemId").GetString()));
         Assert.Equal(StatusCodes.Status202Accepted, agreed.Status);
@@ -627,6 +631,10 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal((StatusCodes.Status202Accepted, StatusCodes.Status202Accepted), (completed.Status, resolved.Status));
         Assert.True(share.Status == StatusCodes.Status202Accepted, string.Join("\n", _host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Message + " " + l.Exception)));
         Assert.Equal("1234567893", Assert.Single(share.Json.GetProperty("sharedWith").EnumerateArray()).GetString());
+        Assert.Equal(StatusCodes.Status202Accepted, stepUp.Status);
+        Assert.Equal("1234567893", Assert.Single(stepUp.Json.GetProperty("sharedWith").EnumerateArray()).GetString());
+        Assert.Equal(StatusCodes.Status400BadRequest, sameLevel.Status);
+        Assert.True(sameLevel.Json.GetProperty("errors").TryGetProperty("$.to", out _));
 
         var token = _host.Services.GetRequiredService<Mets.Workflow.Links.ProviderLinkSigner>().CreateToken(OutreachId.Parse(outreach), now, Mets.Workflow.Links.ProviderLinkPurpose.CarePlan);
         Task<Answer> Page(string t, string? body = null, string contentType = "application/x-www-form-urlencoded") => body is null
@@ -643,6 +651,7 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal(StatusCodes.Status200OK, page.Status);
         Assert.Contains("walk daily", page.Body, StringComparison.Ordinal);
         Assert.Contains("sleep before midnight", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Step up from outpatient to intensive outpatient. Reason: two ED visits this month", page.Body, StringComparison.Ordinal);
         Assert.Contains("<form method=\"post\"><input type=\"hidden\" name=\"goal\" value=\"G1\">", page.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("M0000122", page.Body, StringComparison.Ordinal);
         Assert.Equal("no-store", page.Headers.CacheControl.ToString());
@@ -655,7 +664,7 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Equal((StatusCodes.Status404NotFound, "GoalNotShared"), (notShared.Status, notShared.Json.GetProperty("code").GetString()));
         var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
         Assert.Equal(2, engagement!.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.ProviderGoalAnswered));
-        Assert.Single(engagement.Timeline, t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.CarePlanShared);
+        Assert.Equal(2, engagement.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.CarePlanShared)); // the share, and the level-of-care recommendation
     }
 
     [Fact]

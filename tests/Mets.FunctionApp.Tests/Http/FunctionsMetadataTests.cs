@@ -43,6 +43,7 @@ public sealed class FunctionsMetadataTests
         ("ShareCarePlan", "POST", "engagements/{id}/care-plan/share"),
         ("SearchCommunityResources", "GET", "community-resources"),
         ("AddCareTeamMember", "POST", "engagements/{id}/care-team"),
+        ("RecommendLevelOfCare", "POST", "engagements/{id}/care-plan/level-of-care"),
         ("ShowProviderCarePlan", "GET", "provider-responses/{token}/care-plan"),
         ("RecordProviderGoalAnswer", "POST", "provider-responses/{token}/care-plan"),
         ("GetWorkQueue", "GET", "queue"),
@@ -60,6 +61,7 @@ public sealed class FunctionsMetadataTests
         "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
         "ShareCarePlan", "ShowProviderCarePlan", "RecordProviderGoalAnswer",
         "AddGoal", "ChangeGoal", "AddBarrier", "ChangeBarrier", "AddIntervention", "ChangeIntervention", "AddCareTeamMember",
+        "RecommendLevelOfCare",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>

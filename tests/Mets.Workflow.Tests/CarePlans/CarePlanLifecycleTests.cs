@@ -91,6 +91,17 @@ public class CarePlanLifecycleTests
         Assert.Equal(2, answered.Timeline.Count(t => t.Kind == TimelineEntryKind.ProviderGoalAnswered && t.Actor == Actor.Provider(Sample.ProviderA)));
         Assert.Equal([ProviderGoalAction.Agreed, ProviderGoalAction.ProposedChange], (await shared.GetAsync(token)).View!.Goals.Single().YourAnswers.Select(x => x.Action));
 
+        // A level-of-care recommendation: recorded, and sent to A with the care plan (a second email, its own key).
+        Assert.Equal(CommandStatus.Invalid, (await shared.RecommendLevelOfCareAsync(id, LevelOfCare.Outpatient, LevelOfCare.Outpatient, "same", null, ByClinician)).Result.Status);
+        var (recommended, sentTo) = await shared.RecommendLevelOfCareAsync(id, LevelOfCare.IntensiveOutpatient, LevelOfCare.Outpatient, "Stable for six weeks", null, ByClinician);
+        Assert.Equal(CommandStatus.Accepted, recommended.Status);
+        Assert.Equal([Sample.ProviderA], sentTo);
+        Assert.Single(h.EmailFiles("-care-plan-level-of-care-1"));
+        var level = (await shared.GetAsync(token)).View!.LevelOfCare!;
+        Assert.Equal((LevelOfCare.IntensiveOutpatient, LevelOfCare.Outpatient, LevelOfCareDirection.StepDown, "Stable for six weeks"), (level.From, level.To, level.Direction, level.Reason));
+        Assert.Contains((await h.CaseAsync(id)).Timeline, t => t.Kind == TimelineEntryKind.LevelOfCareRecommended
+            && t.Details.SequenceEqual(["from=IntensiveOutpatient", "to=Outpatient", "direction=StepDown"]) && t.Actor == ByClinician);
+
         // Under a consent covering A for the care plan, the substance-use goal is shared too.
         var today = DateOnly.FromDateTime(h.Now.UtcDateTime);
         var consents = h.Services.GetRequiredService<ConsentService>();
