@@ -22,7 +22,7 @@ namespace Mets.Api.CarePlans;
 /// </summary>
 public static class CarePlanEndpoints
 {
-    private const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
+    private const string IdRoute = EngagementEndpoints.IdRoute;
 
     /// <summary>An item id in a route: a letter and 1-4 digits (C1, G2, B3, I4, ...), so only ids are ever logged.</summary>
     private const string ItemRoute = "{itemId:regex(^[A-Z][1-9][0-9]{{0,3}}$)}";
@@ -196,7 +196,7 @@ public static class CarePlanEndpoints
         }, cancellationToken);
 
     /// <summary>The NPIs of a body's list, or null with an error per bad one.</summary>
-    private static List<Npi>? Npis(IReadOnlyList<string>? values, string path, FieldErrors errors)
+    internal static List<Npi>? Npis(IReadOnlyList<string>? values, string path, FieldErrors errors)
     {
         var npis = new List<Npi>();
         for (var i = 0; i < (values?.Count ?? 0); i++)

@@ -32,20 +32,8 @@ public sealed record ConsentRecipientsBody(IReadOnlyList<string>? Npis = null, R
     public ConsentRecipients? ToRecipients(FieldErrors errors, string path)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        var named = new List<Npi>();
-        for (var i = 0; i < (Npis?.Count ?? 0); i++)
-        {
-            if (Npi.TryParse(Npis![i], out var npi, out var reason))
-            {
-                named.Add(npi);
-            }
-            else
-            {
-                errors.Add($"{path}.npis[{i}]", $"must be a valid NPI ({reason}).");
-            }
-        }
-
-        return errors.IsEmpty ? new ConsentRecipients(named, Class) : null;
+        var named = CarePlanEndpoints.Npis(Npis, path + ".npis", errors);
+        return named is null ? null : new ConsentRecipients(named, Class);
     }
 }
 

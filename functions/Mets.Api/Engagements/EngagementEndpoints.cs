@@ -24,7 +24,7 @@ public static class EngagementEndpoints
     /// An engagement id (32 hex digits) is the only route value the request log shows; anything else
     /// does not match the route (404), so a caller's text never reaches the log.
     /// </summary>
-    private const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
+    internal const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
 
     /// <summary>A provider's NPI in a route: 10 digits (the check digit is the handler's: a wrong one is 404).</summary>
     internal const string NpiRoute = "/{npi:regex(^[0-9]{{10}}$)}";

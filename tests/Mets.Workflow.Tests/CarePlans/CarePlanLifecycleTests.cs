@@ -109,6 +109,7 @@ public class CarePlanLifecycleTests
             [SubstanceUseInformation.CarePlan], null, ConsentExpiryEvent.EndOfEngagement, ConsentSigner.Member, today), ByClinician);
         var withConsent = (await shared.GetAsync(token)).View!;
         Assert.Equal(["G1", "G2"], withConsent.Goals.Select(g => g.Id));
+        PhiScan.AssertNoMemberIdentity(withConsent);
         Assert.Equal("C1", Assert.Single(withConsent.Disclosures).ConsentId);
 
         // The review records progress on each agreed goal.

@@ -59,6 +59,7 @@ public class CareTeamLifecycleTests
         var pharmacyPage = (await h.Service.GetProviderRequestAsync(h.TokenFromEmail(pharmacy))).View!.Request!;
         Assert.Contains(Sample.SentinelSubstanceDiagnosis, pharmacyPage.DiagnosisCodes);
         var housingPage = (await h.Service.GetProviderRequestAsync(h.TokenFromEmail(housing))).View!;
+        PhiScan.AssertNoMemberIdentity(housingPage);
         Assert.Equal(ProviderRole.SocialServices, housingPage.Role);
         Assert.DoesNotContain(Sample.SentinelSubstanceDiagnosis, housingPage.Request!.DiagnosisCodes);
         Assert.Equal(ConsentCoverage.NotARecipient, housingPage.Request.WithheldBecause);

@@ -46,7 +46,9 @@ public class ConsentLifecycleTests
         var pharmacy = h.TokenFromEmail(OutreachId.For(id, Sample.ProviderB));
 
         // Covered: the named behavioral-health provider sees the SUD code and care gap, under C1.
-        var covered = (await h.Service.GetProviderRequestAsync(behavioralHealth)).View!.Request!;
+        var coveredView = (await h.Service.GetProviderRequestAsync(behavioralHealth)).View!;
+        PhiScan.AssertNoMemberIdentity(coveredView);
+        var covered = coveredView.Request!;
         Assert.Equal([Sample.SentinelSubstanceDiagnosis, Sample.SentinelDiagnosis], covered.DiagnosisCodes);
         Assert.Equal(["FUA-7", "FUH-7"], covered.OpenCareGaps);
         Assert.False(covered.SubstanceUseInformationWithheld);

@@ -115,6 +115,8 @@ internal sealed class MockContext
         Event<ClaimsActivityObserved>(nameof(ClaimsActivityObserved));
         Event<ClosureRequested>(nameof(ClosureRequested));
         Event<OutreachReported>(OutreachReported.EventName);
+        Event<Mets.Workflow.CarePlans.FollowUpChanged>(Mets.Workflow.CarePlans.FollowUpChanged.EventName);
+        Event<Mets.Workflow.CarePlans.CareTeamOutreachRequested>(Mets.Workflow.CarePlans.CareTeamOutreachRequested.EventName);
     }
 
     /// <summary>Fires the newest live timer and lets the orchestrator run on.</summary>
