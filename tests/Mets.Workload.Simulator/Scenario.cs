@@ -89,7 +89,7 @@ public sealed record Scenario
         }
         catch (JsonException e)
         {
-            throw new ScenarioException($"{source}: {e.Message}");
+            throw new ScenarioException($"{source}: not valid JSON or not a scenario: {e.Message}", e);
         }
 
         if (scenario is null)

@@ -30,8 +30,11 @@ public sealed record SimulationOptions
     /// <summary><c>Mets:Policy</c> settings given on the command line; they win over the scenario's.</summary>
     public IReadOnlyDictionary<string, string> PolicyOverrides { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The engine's activity workers (<see cref="DurableEngineOptions.MaxConcurrentActivities"/>).</summary>
-    public int MaxConcurrentActivities { get; init; } = new DurableEngineOptions().MaxConcurrentActivities;
+    /// <summary>
+    /// The engine's activity workers (<see cref="DurableEngineOptions.MaxConcurrentActivities"/>): one per core by default
+    /// (the case database takes one call at a time, so more workers only wait; the hosts' default is 8).
+    /// </summary>
+    public int MaxConcurrentActivities { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
     /// True (default): the case database's calls are taken one at a time (<see cref="OneWriterCaseDatabase"/>); false: the
