@@ -248,9 +248,20 @@ public sealed class WorkloadSimulation
                 await _host.AdvanceToAsync(DayStart(_today)).ConfigureAwait(false);
                 Lap("timers");
                 TakeEmails();
+                var actedToday = new HashSet<int>();
                 while (_planned.TryPeek(out _, out var next) && next.Day <= _today)
                 {
-                    await PerformAsync(_planned.Dequeue()).ConfigureAwait(false);
+                    var action = _planned.Dequeue();
+                    if (!actedToday.Add(action.Member.Index))
+                    {
+                        // A second action on one engagement the same day waits until the first is applied, so what it reads
+                        // (and whether METS accepts it) never depends on how far the engine got.
+                        await _host.WaitForIdleAsync().ConfigureAwait(false);
+                        actedToday.Clear();
+                        actedToday.Add(action.Member.Index);
+                    }
+
+                    await PerformAsync(action).ConfigureAwait(false);
                 }
 
                 Lap("actions");
