@@ -79,6 +79,18 @@ try
         throw new ScenarioException(string.Join(Environment.NewLine, problems));
     }
 
+    StreamWriter csv;
+    try
+    {
+        // Opened before the run: a path that cannot be written fails now, not after the simulated year.
+        csv = new StreamWriter(csvPath);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+    {
+        throw new ScenarioException($"--csv {csvPath}: cannot be written ({e.Message}).");
+    }
+
+    await using var _ = csv.ConfigureAwait(false);
     Console.WriteLine($"METS workload simulator: {Path.GetFullPath(scenarioPath)}, seed {scenario.Seed}, {scenario.Members:N0} members, {scenario.Weeks} weeks.");
     var result = await WorkloadSimulation.RunAsync(scenario, new SimulationOptions
     {
@@ -91,10 +103,8 @@ try
     var peak = Process.GetCurrentProcess().PeakWorkingSet64;
     Console.WriteLine();
     WorkloadReport.WriteTable(result, Console.Out, perWeek);
-    await using (var csv = new StreamWriter(csvPath))
-    {
-        WorkloadReport.WriteCsv(result, csv);
-    }
+    WorkloadReport.WriteCsv(result, csv);
+    await csv.FlushAsync();
 
     Console.WriteLine();
     Console.Write(WorkloadReport.Summary(result, wall.Elapsed, peak));
@@ -103,6 +113,6 @@ try
 }
 catch (ScenarioException e)
 {
-    Console.Error.WriteLine($"Not a valid scenario: {e.Message}");
+    Console.Error.WriteLine($"Not a valid scenario or option: {e.Message}");
     return 2;
 }
