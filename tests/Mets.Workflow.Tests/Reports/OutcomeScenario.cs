@@ -38,14 +38,21 @@ public sealed class OutcomeScenario : IAsyncDisposable
     private const string ClaimsHeader = "claim_id,line_number,member_id,claim_type,service_from,service_to,admission_date,discharge_date,place_of_service,bill_type,revenue_code,procedure_code,dx1,paid_amount";
     private const string EligibilityHeader = "member_id,plan,coverage_start,coverage_end,member_birth_date";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mets-report-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _folder;
+    private readonly bool _ownFolder;
     private ServiceProvider? _claims;
 
-    private OutcomeScenario()
+    private OutcomeScenario(string? folder)
     {
+        _ownFolder = folder is null;
+        _folder = folder ?? Path.Combine(Path.GetTempPath(), "mets-report-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
-        Cases = new SqliteCaseStore(Path.Combine(_folder, "cases.db"));
+        Cases = new SqliteCaseStore(Path.Combine(_folder, CasesFile));
     }
+
+    /// <summary>The local host's file names in its data folder, so a host started on the folder reads the scenario.</summary>
+    public const string CasesFile = "mets-cases.db";
+    public const string ClaimsFile = "mets-claims.db";
 
     public SqliteCaseStore Cases { get; }
 
@@ -68,9 +75,10 @@ public sealed class OutcomeScenario : IAsyncDisposable
         DifferenceInDifferencesMinimumMembers = didMinimum,
     };
 
-    public static async Task<OutcomeScenario> CreateAsync()
+    /// <summary>Seeds the scenario into <paramref name="folder"/> (kept when given; a temporary folder deleted on dispose otherwise).</summary>
+    public static async Task<OutcomeScenario> CreateAsync(string? folder = null)
     {
-        var scenario = new OutcomeScenario();
+        var scenario = new OutcomeScenario(folder);
         await scenario.SeedClaimsAsync();
         await scenario.SeedEngagementsAsync();
         return scenario;
@@ -80,7 +88,7 @@ public sealed class OutcomeScenario : IAsyncDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Claims:Store:DatabasePath"] = Path.Combine(_folder, "claims.db"),
+            ["Claims:Store:DatabasePath"] = Path.Combine(_folder, ClaimsFile),
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(Clock).AddSingleton<IConfiguration>(configuration);
         services.AddMetsClaims(configuration);
@@ -229,6 +237,11 @@ public sealed class OutcomeScenario : IAsyncDisposable
 
         Cases.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownFolder)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);

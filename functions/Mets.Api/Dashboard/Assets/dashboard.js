@@ -83,7 +83,8 @@
     return table;
   }
 
-  function plainTable(caption, columns, rows) {
+  // textColumns: the indexes of columns holding text (they wrap); the others hold numbers.
+  function plainTable(caption, columns, rows, textColumns) {
     const table = node("table");
     table.appendChild(node("caption", {}, caption));
     const head = node("thead");
@@ -94,7 +95,7 @@
     const body = node("tbody");
     rows.forEach((row) => {
       const tr = node("tr");
-      row.forEach((cell, i) => tr.appendChild(i === 0 ? node("th", { scope: "row" }, cell) : node("td", { class: "num" }, cell)));
+      row.forEach((cell, i) => tr.appendChild(i === 0 ? node("th", { scope: "row" }, cell) : node("td", { class: textColumns && textColumns.includes(i) ? "text" : "num" }, cell)));
       body.appendChild(tr);
     });
     table.appendChild(body);
@@ -242,7 +243,7 @@
     const targets = clear("targets");
     targets.appendChild(node("h3", {}, "Reference targets"));
     targets.appendChild(plainTable("The program's published figures: reference targets, not measurements of this report", ["Target", "Published figure", "This report", "Basis"],
-      report.targets.map((t) => [t.label + " (" + t.labelled + ")", String(t.target), t.measured ? shown(t.measured) : "n/a", t.basis])));
+      report.targets.map((t) => [t.label + " (" + t.labelled + ")", String(t.target), t.measured ? shown(t.measured) : "n/a", t.basis]), [3]));
   }
 
   function renderWork(queue, engagements) {
