@@ -91,6 +91,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Equal(open.Count(e => e.GetProperty("step").GetString() == step).ToString(System.Globalization.CultureInfo.InvariantCulture), cell.Text);
         }
 
+        // No member data anywhere on the page (member numbers and ids, the birth date, diagnosis codes, provider names,
+        // referral ids of the scenario).
+        var source = browser.PageSource;
+        Assert.All(Sentinels, sentinel => Assert.DoesNotContain(sentinel, source, StringComparison.OrdinalIgnoreCase));
+
         // Laptop width: nothing wider than the window (no sideways scrolling).
         var overflow = (string)((IJavaScriptExecutor)browser).ExecuteScript(
             "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')]" +
@@ -126,6 +131,58 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         output.WriteLine("Dashboard screenshot: " + screenshot);
         Console.WriteLine("Dashboard screenshot: " + screenshot);
         Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+
+    /// <summary>Member data of the seeded scenario that no report, page, email or log may show.</summary>
+    private static readonly string[] Sentinels = ["M1001", "M1002", "M1003", "M1004", "M1005", "PLAN:M10", "1980-01-01", "F33.1", "F20.0", "F32.2", "Provider 1", "Provider 2", "REF-E", "claims-e"];
+
+    [Fact]
+    public async Task ProviderFeedbackPage_SignedLinkAnonymous_ShowsTheScorecardApisFigures_NoMemberData_TokenNotLogged()
+    {
+        var folder = Directory.CreateTempSubdirectory("mets-feedback-page-").FullName;
+        await (await OutcomeScenario.CreateAsync(folder)).DisposeAsync();
+        await using var host = await LocalHostProcess.StartAsync(folder, new Dictionary<string, string> { ["Mets__Reports__MinimumCellCount"] = "1" });
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Add("x-functions-key", host.ApiKey);
+        using var anonymous = host.CreateClient();
+
+        // A link as the feedback email carries it, signed with the host's generated link key.
+        var keys = new Mets.Workflow.Links.ProviderLinkOptions { BaseUrl = new Uri(host.BaseAddress, "/api/provider-responses").ToString(), ActiveKeyId = "local" };
+        keys.Keys["local"] = (await File.ReadAllTextAsync(Path.Combine(folder, "keys", "links.key"))).Trim();
+        var signer = new Mets.Workflow.Reports.Feedback.ScorecardLinkSigner(
+            Microsoft.Extensions.Options.Options.Create(keys), Microsoft.Extensions.Options.Options.Create(new Mets.Workflow.Reports.Feedback.ProviderFeedbackOptions()), TimeProvider.System);
+        var link = signer.CreateLink(OutcomeScenario.ProviderOne, OutcomeScenario.From, OutcomeScenario.To, DateTimeOffset.UtcNow);
+        var token = link.Segments[^1];
+
+        using var page = await anonymous.GetAsync(link);
+        var html = await page.Content.ReadAsStringAsync();
+        var card = JsonDocument.Parse(await api.GetStringAsync(new Uri($"/api/reports/providers/{OutcomeScenario.ProviderOne}?" + Period, UriKind.Relative))).RootElement;
+        using var forged = await anonymous.GetAsync(new Uri(host.BaseAddress, "/api/provider-feedback/" + token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1]));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal("no-store", page.Headers.CacheControl?.ToString());
+        foreach (var figure in card.GetProperty("sections").EnumerateArray().SelectMany(s => s.GetProperty("figures").EnumerateArray()))
+        {
+            var key = figure.GetProperty("key").GetString()!;
+            var cell = System.Text.RegularExpressions.Regex.Match(html, $"data-key=\"{System.Text.RegularExpressions.Regex.Escape(key)}\">([^<]*)<");
+            Assert.True(cell.Success, $"the page has no {key}");
+            // The page formats numbers for people ($8,000.00, 50 %, 100th percentile): compared as numbers.
+            var display = figure.GetProperty("display").GetString();
+            var text = cell.Groups[1].Value;
+            var number = System.Text.RegularExpressions.Regex.Match(text, @"-?[0-9][0-9,]*(\.[0-9]+)?");
+            Assert.True(figure.GetProperty("suppressed").GetBoolean() ? text.Contains("suppressed", StringComparison.Ordinal)
+                : string.IsNullOrEmpty(display) ? text == "not available"
+                : number.Success && decimal.Parse(number.Value.Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) == figure.GetProperty("value").GetDecimal(),
+                $"{key}: page {text}, API {display}");
+        }
+
+        Assert.Contains("data-key=\"scorecard.members\">2<", html, StringComparison.Ordinal);
+        Assert.All(Sentinels, sentinel => Assert.DoesNotContain(sentinel, html, StringComparison.OrdinalIgnoreCase));
+        Assert.All(Sentinels, sentinel => Assert.DoesNotContain(sentinel, card.GetRawText(), StringComparison.OrdinalIgnoreCase));
+        await host.StopAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(token, host.Output, StringComparison.Ordinal);
+        Assert.All(Sentinels, sentinel => Assert.DoesNotContain(sentinel, host.Output, StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task<JsonElement> ReportAsync(HttpClient api)

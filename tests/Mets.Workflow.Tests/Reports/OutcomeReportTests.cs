@@ -266,7 +266,7 @@ public sealed class OutcomeReportTests : IAsyncLifetime
         var csv = ReportCsv.Write(report);
 
         // Member numbers, payer-qualified ids, the birth date, diagnosis codes and provider names of the scenario.
-        string[] sentinels = ["M1001", "M1002", "M1003", "M1004", "M1005", "PLAN:", "1980-01-01", "F33", "F20", "F32", "J06", "Provider 1", "clinic.example", "REF-E", "claims-e"];
+        string[] sentinels = ["M1001", "M1002", "M1003", "M1004", "M1005", "PLAN:M10", "1980-01-01", "F33", "F20", "F32", "J06", "Provider 1", "clinic.example", "REF-E", "claims-e"];
         Assert.All(sentinels, s => Assert.DoesNotContain(s, json, StringComparison.OrdinalIgnoreCase));
         Assert.All(sentinels, s => Assert.DoesNotContain(s, csv, StringComparison.OrdinalIgnoreCase));
     }

@@ -75,7 +75,7 @@ public sealed class ProviderFeedbackTests : IAsyncLifetime
             Assert.Equal(Mets.Workflow.Links.ProviderLinkRejection.None, links.Verify(link.Groups[1].Value, out var granted));
             Assert.Contains(granted!.Provider.Value, Path.GetFileName(file), StringComparison.Ordinal);
             // No member data: member numbers and ids, the scenario's birth date, diagnosis codes, provider names, referral ids.
-            string[] sentinels = ["M100", "PLAN:", "1980-01-01", "F33", "F20", "F32", "Provider 1", "Provider 2", "REF-E", "claims-e"];
+            string[] sentinels = ["M100", "PLAN:M10", "1980-01-01", "F33", "F20", "F32", "Provider 1", "Provider 2", "REF-E", "claims-e"];
             Assert.All(sentinels, s => Assert.DoesNotContain(s, message.Subject + "\n" + text, StringComparison.OrdinalIgnoreCase));
         }
     }
