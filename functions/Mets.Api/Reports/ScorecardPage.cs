@@ -53,17 +53,9 @@ internal static class ScorecardPage
             _ => figure.Display,
         };
 
-    /// <summary>HTML for a page whose URL is a credential: no caching, no referrer, nothing external, no framing.</summary>
-    public static ContentHttpResult Html(HttpContext context, int status, string html)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["X-Content-Type-Options"] = "nosniff";
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-        return TypedResults.Text(html, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    /// <summary>HTML for a page whose URL is a credential: the provider link page's headers (no caching, no referrer, nothing external, no framing).</summary>
+    public static ContentHttpResult Html(HttpContext context, int status, string html) =>
+        ProviderResponses.ProviderResponseEndpoints.Html(context, status, html);
 
     private static string Layout(string body) =>
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
