@@ -38,7 +38,7 @@ public sealed class SendEmailActivityFunction(SendEmailActivity activity)
 public sealed class RunningOutreachActivityFunction(RunningOutreachActivity activity)
 {
     [Function(nameof(RunningOutreachActivity))]
-    public Task<IReadOnlyList<Mets.Domain.Identifiers.OutreachId>> RunAsync([ActivityTrigger] Mets.Domain.Identifiers.EngagementId input, string instanceId) =>
+    public Task<Mets.Domain.Identifiers.OutreachId[]> RunAsync([ActivityTrigger] Mets.Domain.Identifiers.EngagementId input, string instanceId) =>
         activity.RunAsync(new FunctionActivityContext(nameof(RunningOutreachActivity), instanceId), input);
 }
 

@@ -9,9 +9,9 @@ namespace Mets.Workflow.Activities;
 /// each status on the case before it reports it to the engagement, so the case is never behind the outreach: one the
 /// case shows ended will send no further report, and one it shows running will report how it ends.
 /// </summary>
-public sealed class RunningOutreachActivity(ICaseStore store) : TaskActivity<EngagementId, IReadOnlyList<OutreachId>>
+public sealed class RunningOutreachActivity(ICaseStore store) : TaskActivity<EngagementId, OutreachId[]>
 {
-    public override async Task<IReadOnlyList<OutreachId>> RunAsync(TaskActivityContext context, EngagementId input)
+    public override async Task<OutreachId[]> RunAsync(TaskActivityContext context, EngagementId input)
     {
         var found = await store.GetAsync(input)
             ?? throw new InvalidOperationException($"Engagement {input} has no case document.");

@@ -496,7 +496,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 return state;
             }
 
-            var running = (await context.CallActivityAsync<IReadOnlyList<Mets.Domain.Identifiers.OutreachId>>(
+            var running = (await context.CallActivityAsync<Mets.Domain.Identifiers.OutreachId[]>(
                 nameof(RunningOutreachActivity), state.EngagementId, ActivityRetry)).Where(mayRun.Contains).ToHashSet();
             foreach (var outreachId in running.OrderBy(o => o.Value, StringComparer.Ordinal))
             {

@@ -55,7 +55,7 @@ public sealed class FunctionsMetadataTests
     {
         var (_, activities) = WorkflowTasks();
 
-        Assert.Equal(["SendClosureSummariesActivity", "SendEmailActivity", "StartEngagementActivity", "StartProviderOutreachActivity", "UpdateCaseActivity"], activities);
+        Assert.Equal(["RunningOutreachActivity", "SendClosureSummariesActivity", "SendEmailActivity", "StartEngagementActivity", "StartProviderOutreachActivity", "UpdateCaseActivity"], activities);
         Assert.Equal(activities, Functions.Where(f => f.TriggerType == "activityTrigger").Select(f => f.Name).Order(StringComparer.Ordinal));
     }
 

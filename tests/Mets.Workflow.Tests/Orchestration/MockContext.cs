@@ -34,7 +34,7 @@ internal sealed class MockContext
         Mock.Setup(c => c.CallActivityAsync<int>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
             .ReturnsAsync(0);
-        Mock.Setup(c => c.CallActivityAsync<IReadOnlyList<OutreachId>>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+        Mock.Setup(c => c.CallActivityAsync<OutreachId[]>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
             .ReturnsAsync(() => RunningOnTheCase);
         Mock.Setup(c => c.CallSubOrchestratorAsync<ProviderOutreachStatus>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
@@ -65,7 +65,7 @@ internal sealed class MockContext
     public List<(string Name, object? Input)> Activities { get; } = [];
 
     /// <summary>What <see cref="RunningOutreachActivity"/> answers: the outreach the case document shows running.</summary>
-    public IReadOnlyList<OutreachId> RunningOnTheCase { get; set; } = [];
+    public OutreachId[] RunningOnTheCase { get; set; } = [];
 
     public List<string> Children { get; } = [];
 
