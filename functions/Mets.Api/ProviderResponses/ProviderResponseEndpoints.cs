@@ -135,8 +135,8 @@ public static class ProviderResponseEndpoints
         _ => Html(context, StatusCodes.Status400BadRequest, ProviderPage.Message("Response not recorded", "Please choose one response.")),
     };
 
-    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing.</summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Html(HttpContext context, int status, string html)
+    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing (also the scorecard page's).</summary>
+    internal static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Html(HttpContext context, int status, string html)
     {
         var headers = context.Response.Headers;
         headers.CacheControl = "no-store";
