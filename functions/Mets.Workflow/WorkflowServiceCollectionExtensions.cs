@@ -44,6 +44,7 @@ public static class WorkflowServiceCollectionExtensions
             .AddActivity<UpdateCaseActivity>()
             .AddActivity<SendEmailActivity>()
             .AddActivity<SendClosureSummariesActivity>()
+            .AddActivity<RunningOutreachActivity>()
             .AddActivity<StartProviderOutreachActivity>();
     }
 

@@ -135,7 +135,7 @@ public static class ProviderResponseEndpoints
         _ => Html(context, StatusCodes.Status400BadRequest, ProviderPage.Message("Response not recorded", "Please choose one response.")),
     };
 
-    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing.</summary>
+    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing (also the care-plan and scorecard pages').</summary>
     internal static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Html(HttpContext context, int status, string html)
     {
         var headers = context.Response.Headers;

@@ -46,6 +46,7 @@ public static class FunctionDurableServiceCollectionExtensions
         services.TryAddScoped<UpdateCaseActivity>();
         services.TryAddScoped<SendEmailActivity>();
         services.TryAddScoped<SendClosureSummariesActivity>();
+        services.TryAddScoped<RunningOutreachActivity>();
         services.TryAddScoped<StartProviderOutreachActivity>();
         return services;
     }

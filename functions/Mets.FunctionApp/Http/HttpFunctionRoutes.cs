@@ -6,7 +6,7 @@ namespace Mets.FunctionApp.Http;
 /// <summary>Who may call an HTTP function.</summary>
 public enum HttpAccess
 {
-    /// <summary>Anyone (<c>/api/health</c>).</summary>
+    /// <summary>Anyone (<c>/api/health</c>, the dashboard page and its assets, which hold no data).</summary>
     Anonymous,
 
     /// <summary>Anyone with the link (the signed token is the proof), rate-limited per client address.</summary>
@@ -76,6 +76,11 @@ public static class HttpFunctionRoutes
     public const string ShowProviderRequest = "ShowProviderRequest";
     public const string RecordProviderResponse = "RecordProviderResponse";
     public const string GetHealth = "GetHealth";
+    public const string GetOutcomeReport = "GetOutcomeReport";
+    public const string GetProviderScorecard = "GetProviderScorecard";
+    public const string ShowProviderFeedback = "ShowProviderFeedback";
+    public const string ShowDashboard = "ShowDashboard";
+    public const string GetDashboardAsset = "GetDashboardAsset";
 
     public const string ReferralsRoute = "referrals";
     public const string EngagementsRoute = "engagements";
@@ -105,6 +110,11 @@ public static class HttpFunctionRoutes
     public const string ClaimsFileAcknowledgmentRoute = "claims/files/{id}/acknowledgment";
     public const string ProviderResponseRoute = "provider-responses/{token}";
     public const string HealthRoute = "health";
+    public const string OutcomeReportRoute = "reports/outcomes";
+    public const string ProviderScorecardRoute = "reports/providers/{npi}";
+    public const string ProviderFeedbackRoute = "provider-feedback/{token}";
+    public const string DashboardRoute = "dashboard";
+    public const string DashboardAssetRoute = "dashboard/assets/{name}";
 
     /// <summary>An engagement id as the local route constraint accepts it: 32 hexadecimal digits.</summary>
     public static bool IsEngagementId(string value) => value is { Length: 32 } && value.All(char.IsAsciiHexDigit);
@@ -160,5 +170,10 @@ public static class HttpFunctionRoutes
         new(ShowProviderRequest, "GET", ProviderResponseRoute, HttpAccess.ProviderLink, Nothing),
         new(RecordProviderResponse, "POST", ProviderResponseRoute, HttpAccess.ProviderLink, Nothing),
         new(GetHealth, "GET", HealthRoute, HttpAccess.Anonymous, Nothing),
+        new(GetOutcomeReport, "GET", OutcomeReportRoute, HttpAccess.Staff, Nothing),
+        new(GetProviderScorecard, "GET", ProviderScorecardRoute, HttpAccess.Staff, Nothing),
+        new(ShowProviderFeedback, "GET", ProviderFeedbackRoute, HttpAccess.ProviderLink, Nothing),
+        new(ShowDashboard, "GET", DashboardRoute, HttpAccess.Anonymous, Nothing),
+        new(GetDashboardAsset, "GET", DashboardAssetRoute, HttpAccess.Anonymous, Nothing),
     }.ToFrozenDictionary(r => r.Name, StringComparer.Ordinal);
 }

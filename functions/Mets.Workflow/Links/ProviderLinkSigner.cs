@@ -113,12 +113,18 @@ public sealed class ProviderLinkSigner
         return ProviderLinkRejection.None;
     }
 
+    /// <summary>The secret of a configured key id, or null.</summary>
+    internal static byte[]? KeyOf(ProviderLinkOptions options, string keyId) =>
+        options.Keys.TryGetValue(keyId, out var secret) ? ProviderLinkOptions.DecodeKey(secret) : null;
+
     private byte[]? Key(string keyId) =>
         _options.Keys.TryGetValue(keyId, out var secret) ? ProviderLinkOptions.DecodeKey(secret) : null;
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>base64url without padding (RFC 4648 section 5).</summary>
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static byte[]? FromBase64Url(string text)
+    /// <summary>The bytes of a canonical base64url text, or null.</summary>
+    internal static byte[]? FromBase64Url(string text)
     {
         if (text.Length == 0 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
         {

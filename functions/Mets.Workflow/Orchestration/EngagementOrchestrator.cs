@@ -591,11 +591,20 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         /// <summary>
         /// Sends <see cref="OutreachStopRequested"/> to every running outreach and waits (at most <see cref="OutreachStopWait"/>,
-        /// for an outreach that never answers, e.g. a failed instance) until each has reported an ending status.
+        /// for an outreach that never answers, e.g. a failed instance) until each has reported an ending status. Which
+        /// outreach runs comes from the case document (<see cref="RunningOutreachActivity"/>), not from the reports this
+        /// instance received, which can arrive out of order or, across a restart, not at all before the closure.
         /// </summary>
         private async Task<EngagementState> StopOutreachAsync(EngagementState state, ClosureReason reason)
         {
-            var running = state.Outreach.Where(o => ProviderOutreach.IsRunningStatus(o.Value)).Select(o => o.Key).ToHashSet();
+            var mayRun = state.Outreach.Where(o => ProviderOutreach.IsRunningStatus(o.Value)).Select(o => o.Key).ToHashSet();
+            if (mayRun.Count == 0)
+            {
+                return state;
+            }
+
+            var running = (await context.CallActivityAsync<Mets.Domain.Identifiers.OutreachId[]>(
+                nameof(RunningOutreachActivity), state.EngagementId, ActivityRetry)).Where(mayRun.Contains).ToHashSet();
             foreach (var outreachId in running.OrderBy(o => o.Value, StringComparer.Ordinal))
             {
                 context.SendEvent(outreachId.Value, OutreachStopRequested.EventName, new OutreachStopRequested(reason));
@@ -629,8 +638,11 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             return state;
         }
 
+        /// <summary>The state with a report applied, unless a later status of that outreach is known (reports can arrive out of order).</summary>
         private static EngagementState WithOutreach(EngagementState state, OutreachReported report) =>
-            state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(state.Outreach) { [report.OutreachId] = report.Status } };
+            state.Outreach.TryGetValue(report.OutreachId, out var known) && !ProviderOutreach.Supersedes(report.Status, known)
+                ? state
+                : state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(state.Outreach) { [report.OutreachId] = report.Status } };
     }
 
     /// <summary>What handling a wake-up or an event decided.</summary>

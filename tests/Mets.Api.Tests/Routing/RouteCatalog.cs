@@ -36,13 +36,17 @@ internal static class RouteCatalog
 {
     /// <summary>
     /// The only routes that need no credentials (prefixes of <see cref="HostRoute.Template"/>): health, the signed
-    /// provider links (the token is the proof), and the local host's OpenAPI document and reference page.
+    /// provider links and scorecard links (the token is the proof), the dashboard page and its assets (no data: the page
+    /// calls the API with the caller's credential), and the local host's OpenAPI document and reference page.
     /// </summary>
     public static readonly string[] AnonymousByDesign =
     [
         "/health",
         "/api/health",
         "/api/provider-responses/{token}",
+        "/api/provider-feedback/{token}",
+        "/dashboard",
+        "/api/dashboard",
         "/openapi/{documentname}.json",
         "/scalar",
     ];

@@ -85,6 +85,31 @@ public sealed class FunctionTests : IAsyncLifetime
         _host.Durable.Setup(c => c.GetInstanceAsync(id, It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync(running);
     }
 
+    /// <summary>
+    /// The outreach instance is running and does what the outreach orchestration does with an answer raised to it:
+    /// records it on the case, then ends (the service confirms an answer only once the case shows it).
+    /// </summary>
+    private void RecordsAnswers(string outreachInstance)
+    {
+        Running(outreachInstance);
+        var ended = new TaskCompletionSource<OrchestrationMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.Durable.Setup(c => c.RaiseEventAsync(outreachInstance, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string _, string _, object? payload, CancellationToken cancellation) =>
+            {
+                var answer = (Mets.Domain.Engagements.ProviderResponded)payload!;
+                var store = _host.Services.GetRequiredService<ICaseStore>();
+                var found = (await store.GetAsync(answer.EngagementId, cancellation))!;
+                var outreach = found.Outreach.Single(o => o.Id == answer.OutreachId);
+                var now = DateTimeOffset.UtcNow;
+                var answered = found.RecordOutreach(outreach.Answered(answer.Response, now), Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded,
+                    Mets.Domain.Engagements.Actor.Provider(answer.OutreachId.Provider), now);
+                Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(answered, "test-answer-" + outreachInstance, cancellation)).Outcome);
+                ended.TrySetResult(new OrchestrationMetadata("ProviderOutreachOrchestrator", outreachInstance) { RuntimeStatus = OrchestrationRuntimeStatus.Completed });
+            });
+        _host.Durable.Setup(c => c.WaitForInstanceCompletionAsync(outreachInstance, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .Returns((string _, bool _, CancellationToken cancellation) => ended.Task.WaitAsync(cancellation));
+    }
+
     private Task<Answer> StepAsync(string name, string id, string route, string body, Func<HttpRequest, string, FunctionContext, DurableTaskClient, Task<IResult>> step) =>
         InvokeAsync(name, FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/{route}", Clinician, body, routeValues: Id(id)), (r, c, d) => step(r, id, c, d));
 
@@ -491,12 +516,10 @@ public sealed class FunctionTests : IAsyncLifetime
     [Fact]
     public async Task RecordProviderResponse_SignedLinkJson202_FormThankYou200_SecondAnswer409NamingTheFirst()
     {
-        var (engagement, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
-        var (formEngagement, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
-        Running(outreach);
-        Running(formOutreach);
-        RecordsTheAnswer(engagement, outreach);
-        RecordsTheAnswer(formEngagement, formOutreach);
+        var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
+        var (_, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
+        RecordsAnswers(outreach);
+        RecordsAnswers(formOutreach);
 
         var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
         var form = await AnswerLinkAsync(formToken, "response=notTreatingMember");
@@ -513,16 +536,6 @@ public sealed class FunctionTests : IAsyncLifetime
         _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
         _host.Durable.Verify(c => c.RaiseEventAsync(formOutreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
     }
-
-    /// <summary>
-    /// The outreach as the orchestration runs it: an answer raised to it is recorded on the case (the page confirms an
-    /// answer only once the case shows it, <c>EngagementService.RespondToOutreachAsync</c>).
-    /// </summary>
-    private void RecordsTheAnswer(string engagement, string outreach) =>
-        _host.Durable.Setup(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
-            .Returns((string _, string _, object? payload, CancellationToken _) => SettleAsync(engagement, found => found.RecordOutreach(
-                found.Outreach.Single(o => o.Id.Value == outreach).Answered(((Mets.Domain.Engagements.ProviderResponded)payload!).Response, DateTimeOffset.UtcNow),
-                Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, DateTimeOffset.UtcNow)));
 
     [Fact]
     public async Task RecordConsent_202NamingTheConsent_PageShowsTheSubstanceUseCodeWithTheNotice_UntilRevoked()

@@ -52,6 +52,11 @@ public sealed class FunctionsMetadataTests
         ("ShowProviderRequest", "GET", "provider-responses/{token}"),
         ("RecordProviderResponse", "POST", "provider-responses/{token}"),
         ("GetHealth", "GET", "health"),
+        ("GetOutcomeReport", "GET", "reports/outcomes"),
+        ("GetProviderScorecard", "GET", "reports/providers/{npi}"),
+        ("ShowProviderFeedback", "GET", "provider-feedback/{token}"),
+        ("ShowDashboard", "GET", "dashboard"),
+        ("GetDashboardAsset", "GET", "dashboard/assets/{name}"),
     ];
 
     /// <summary>HTTP functions that call Mets.Api's engagement service and so take the invocation's durable client.</summary>
@@ -134,7 +139,9 @@ public sealed class FunctionsMetadataTests
         var functions = RouteCatalog.FromFunctionsMetadata(FunctionAppBuild.MetadataPath, HttpFunctionRoutes.RoutePrefix)
             .Select(f => (f.Method, Route: f.Function == HttpFunctionRoutes.GetHealth
                 ? "/health" // the local host serves /health at the root; the Functions host puts every function under /api
-                : f.Template))
+                : f.Function is HttpFunctionRoutes.ShowDashboard or HttpFunctionRoutes.GetDashboardAsset
+                    ? f.Template["/api".Length..] // the same: the local host's /dashboard is the function app's /api/dashboard
+                    : f.Template))
             .ToHashSet();
         var local = LocalHostRoutes()
             .Where(r => !NotOnTheFunctionApp.Any(x => (x.Method == "*" || x.Method == r.Method) && r.Route.StartsWith(x.RoutePrefix, StringComparison.Ordinal)))
