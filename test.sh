@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine (only the .NET 10 SDK and Node.js/npm needed):
 # installs what the tests need (npm packages from package-lock.json; the Bicep CLI comes from NuGet
-# at restore), builds, runs every test project, and ends with one line
+# at restore; the Debian packages chromium and chromium-driver with apt-get where it is usable, else
+# the dashboard's browser test is skipped with the reason), builds, runs every test project, and ends with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +15,17 @@ fail() { echo "$1"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 echo "== installing npm packages (Azurite) from package-lock.json"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed"
+fi
+
+echo "== headless Chromium for the dashboard test (Debian packages chromium, chromium-driver)"
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  echo "installed"
+elif command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+  as_root=""; [ "$(id -u)" = 0 ] || as_root="sudo -n"
+  { $as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+    || echo "apt-get could not install chromium and chromium-driver: the dashboard browser test will be skipped"
+else
+  echo "Headless Chromium is missing and apt-get is not usable here: install the Debian packages chromium and chromium-driver (the dashboard browser test is skipped without them)."
 fi
 
 echo "== checking every test project is in Serverless.Local.slnf"

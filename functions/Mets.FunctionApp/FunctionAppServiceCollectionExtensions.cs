@@ -4,6 +4,7 @@ using Mets.FunctionApp.Durable;
 using Mets.FunctionApp.Http;
 using Mets.Workflow;
 using Mets.Workflow.ClaimsIntake;
+using Mets.Workflow.Reports;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddSingleton(configuration);
         services.AddMetsWorkflowCore();
         services.AddMetsClaimsIntake(configuration);
+        services.AddMetsReports();
         services.AddMetsAzureAdapters(configuration);
         AzureStoresRule.AddAzureStoresRule(services, configuration);
         services.AddMetsFunctionHttp(configuration);

@@ -12,6 +12,7 @@ using Mets.Local.Startup;
 using Mets.Workflow;
 using Mets.Workflow.ClaimsIntake;
 using Mets.Workflow.Links;
+using Mets.Workflow.Reports;
 using Microsoft.Extensions.Options;
 
 namespace Mets.Local;
@@ -62,6 +63,8 @@ public static class LocalServiceCollectionExtensions
         services.AddMetsEmbeddedEngine();
         services.AddMetsWorkflow(configuration);
         services.AddMetsClaimsIntake(configuration);
+        services.AddMetsReports();
+        services.AddMetsProviderFeedbackService();
 
         services.AddSingleton<ClaimsInbox>();
         services.AddSingleton<IClaimsUploadInbox>(sp => sp.GetRequiredService<ClaimsInbox>());

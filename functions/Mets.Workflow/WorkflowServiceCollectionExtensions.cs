@@ -5,6 +5,9 @@ using Mets.Workflow.Adapters.Outbox;
 using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
 using Mets.Workflow.Audit;
+using Mets.Workflow.CarePlans;
+using Mets.Workflow.CommunitySupports;
+using Mets.Workflow.Consent;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Mets.Workflow.Hosting;
@@ -41,6 +44,7 @@ public static class WorkflowServiceCollectionExtensions
             .AddActivity<UpdateCaseActivity>()
             .AddActivity<SendEmailActivity>()
             .AddActivity<SendClosureSummariesActivity>()
+            .AddActivity<RunningOutreachActivity>()
             .AddActivity<StartProviderOutreachActivity>();
     }
 
@@ -72,6 +76,10 @@ public static class WorkflowServiceCollectionExtensions
         services.AddOptions<ProviderLinkOptions>().BindConfiguration(ProviderLinkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CommunityResourceOptions>().BindConfiguration(CommunityResourceOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CommunityResourceOptions>, CommunityResourceOptionsValidation>());
+        services.TryAddSingleton(sp => CommunityResourceDirectoryLoader.Load(
+            sp.GetRequiredService<IOptions<CommunityResourceOptions>>().Value, sp.GetRequiredService<ILogger<CommunityResourceDirectory>>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new EngagementSchedule(sp.GetRequiredService<IOptions<EngagementPolicy>>().Value));
@@ -86,6 +94,12 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<IAuditAnchorStore>(sp => new FileAuditAnchorStore(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.AuditAnchorFilePath));
         services.TryAddSingleton<IMemberUtilization, InMemoryMemberUtilization>();
         services.TryAddSingleton<EngagementService>();
+        services.TryAddSingleton<CaseEditor>();
+        services.TryAddSingleton<ConsentService>();
+        services.TryAddSingleton<FollowUpNotifier>();
+        services.TryAddSingleton<CarePlanService>();
+        services.TryAddSingleton<ProviderCarePlanService>();
+        services.TryAddSingleton<CareTeamService>();
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<EngagementRepairSweep>();
         services.TryAddSingleton<EngagementHistoryPurge>();
@@ -99,7 +113,7 @@ public static class WorkflowServiceCollectionExtensions
     /// The METS workflow for a host that runs a durable backend and registers its <c>DurableTaskClient</c>
     /// (Microsoft's <c>AddDurableTaskClient</c>): <see cref="AddMetsWorkflowCore"/> plus the start-up repair of
     /// missing engagement instances and the periodic anchor sweep. Configuration: <c>Mets:Workflow</c>, <c>Mets:Policy</c>,
-    /// <c>Mets:Roster</c>, <c>Mets:ProviderLinks</c>, <c>Mets:Audit</c>.
+    /// <c>Mets:Roster</c>, <c>Mets:ProviderLinks</c>, <c>Mets:Audit</c>, <c>Mets:CommunityResources</c>.
     /// </summary>
     public static IServiceCollection AddMetsWorkflow(this IServiceCollection services, IConfiguration configuration)
     {

@@ -60,4 +60,15 @@ internal static class PhiScan
         Assert.Empty(leaks);
         return tokens.Count;
     }
+
+    /// <summary>
+    /// What a page outside METS shows (a provider's request or care-plan view, as the page renders it): never the member's
+    /// id, the referral narrative or a provider's name; the goals' own words may be there (that is what is shared).
+    /// </summary>
+    public static void AssertNoMemberIdentity(object view)
+    {
+        var json = JsonSerializer.Serialize(view, view.GetType());
+        string[] identity = [Sample.SentinelMemberNumber, Sample.SentinelReasonText, "Xylophonia", Sample.SentinelProviderName, "Zebulon"];
+        Assert.DoesNotContain(identity, s => json.Contains(s, StringComparison.OrdinalIgnoreCase));
+    }
 }

@@ -24,8 +24,12 @@ public static class CommandAnswers
         return result.Status switch
         {
             CommandStatus.Accepted => TypedResults.Accepted(EngagementUri(id), new AcceptedResponse(id.Value, EngagementUri(id))),
+            CommandStatus.NotFound when result.Reason == EngagementService.NoOutreachToProvider =>
+                Problem.WithCode(StatusCodes.Status404NotFound, "The outreach does not exist.", DetailFor(result.Reason), result.Reason),
             CommandStatus.NotFound => Problem.WithCode(StatusCodes.Status404NotFound, "The engagement does not exist.", DetailFor(result.Reason), result.Reason),
             CommandStatus.Conflict => Problem.WithCode(StatusCodes.Status409Conflict, "The engagement is not at this step.", DetailFor(result.Reason), result.Reason),
+            CommandStatus.Forbidden when result.Reason == EngagementService.NotMedicalDirector =>
+                Problem.WithCode(StatusCodes.Status403Forbidden, "Only a medical director can record this.", DetailFor(result.Reason), result.Reason),
             CommandStatus.Forbidden => Problem.WithCode(StatusCodes.Status403Forbidden, "The link is not valid.", DetailFor(result.Reason), result.Reason),
             _ => Invalid(result.Errors),
         };
@@ -52,10 +56,12 @@ public static class CommandAnswers
         nameof(EventFit.EngagementClosed) => "The engagement is closed.",
         nameof(EventFit.OtherEngagement) => "This belongs to another engagement.",
         "AlreadyResponded" => "A response to this request is already recorded.",
-        Mets.Workflow.Application.EngagementService.RequestClosed => "This request is closed and no longer takes responses.",
-        Mets.Workflow.Application.EngagementService.DifferentCommandRecorded => "A different answer to this step is already recorded; read the engagement to see it.",
+        EngagementService.RequestClosed => "This request is closed and no longer takes responses.",
+        EngagementService.DifferentCommandRecorded => "A different answer to this step is already recorded; read the engagement to see it.",
         "EngagementNotFound" => "No engagement has this id.",
         "OutreachNotFound" => "No provider request is waiting behind this link.",
+        EngagementService.NoOutreachToProvider => "The engagement has no outreach to this provider.",
+        EngagementService.NotMedicalDirector => "Peer-to-peer reviews are recorded by a medical director on the METS roster (Mets:Roster:MedicalDirectors).",
         "LinkExpired" => "This link has expired; contact the METS team for a new one.",
         "LinkInvalid" => "This link is not valid.",
         _ => "The request cannot be applied now.",

@@ -24,7 +24,10 @@ public static class EngagementEndpoints
     /// An engagement id (32 hex digits) is the only route value the request log shows; anything else
     /// does not match the route (404), so a caller's text never reaches the log.
     /// </summary>
-    private const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
+    internal const string IdRoute = "/{id:regex(^[0-9a-fA-F]{{32}}$)}";
+
+    /// <summary>A provider's NPI in a route: 10 digits (the check digit is the handler's: a wrong one is 404).</summary>
+    internal const string NpiRoute = "/{npi:regex(^[0-9]{{10}}$)}";
 
     public static RouteGroupBuilder MapEngagements(this RouteGroupBuilder api)
     {
@@ -53,10 +56,13 @@ public static class EngagementEndpoints
         MapStep<RecordReviewRequest>(engagements, IdRoute + "/reviews", "RecordReview", "Record the current follow-up review.", RecordReview);
         MapStep<DecideClosureReviewRequest>(engagements, IdRoute + "/closure-review", "DecideClosureReview", "The supervisor closes or extends at the maximum duration.", DecideClosureReview);
         MapStep<RequestClosureRequest>(engagements, IdRoute + "/closure", "RequestClosure", "Close the engagement now.", RequestClosure);
+        MapStep<RecordPeerReviewRequest>(engagements, IdRoute + "/outreach" + NpiRoute + "/peer-review", "RecordPeerReview",
+                "The medical director records the peer-to-peer review of a provider's escalated outreach (medical directors on the roster only).", RecordPeerReview)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
 
-    private static void MapStep<TBody>(RouteGroupBuilder group, string pattern, string name, string summary, Delegate handler)
+    private static RouteHandlerBuilder MapStep<TBody>(RouteGroupBuilder group, string pattern, string name, string summary, Delegate handler)
         where TBody : notnull =>
         group.MapPost(pattern, handler)
             .WithName(name)
@@ -173,9 +179,11 @@ public static class EngagementEndpoints
         StepAsync<RecordReviewRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
         {
             errors.Require(body.ReviewNumber >= 1, "$.reviewNumber", "must be 1 or more.");
+            errors.Require(body.GoalProgress?.All(p => p is not null) != false, "$.goalProgress", "must list goals, not null.");
             var rescreen = body.Rescreen?.ToScores(errors, "$.rescreen");
             return errors.IsEmpty
-                ? await engagements.RecordReviewAsync(engagementId, new ReviewSubmission(body.ReviewNumber, rescreen, body.CloseWith, staff), cancellationToken)
+                ? await engagements.RecordReviewAsync(engagementId, new ReviewSubmission(body.ReviewNumber, rescreen, body.CloseWith, staff,
+                    body.GoalProgress?.Select(p => new Mets.Workflow.CarePlans.GoalProgressSubmission(p.GoalId, p.Status, p.Note)).ToList()), cancellationToken)
                 : null;
         }, cancellationToken);
 
@@ -193,14 +201,34 @@ public static class EngagementEndpoints
         StepAsync<RequestClosureRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
             await engagements.RequestClosureAsync(engagementId, body.Reason, CommandAnswers.TimelineActor(staff, roster.Value), cancellationToken), cancellationToken);
 
+    internal static Task<IResult> RecordPeerReview(string id, string npi, HttpRequest request, ApiActor actor, [FromServices] EngagementService engagements, CancellationToken cancellationToken) =>
+        StepAsync<RecordPeerReviewRequest>(id, request, actor, async (engagementId, body, staff, errors) =>
+            Npi.TryParse(npi, out var provider)
+                ? await engagements.RecordPeerReviewAsync(OutreachId.For(engagementId, provider), body.Outcome, staff, cancellationToken)
+                : CommandResult.NotFound(EngagementService.NoOutreachToProvider, "No outreach to this provider."), cancellationToken);
+
     /// <summary>The shape every step shares: known engagement id, strict body, staff caller, field errors, service answer.</summary>
-    private static async Task<IResult> StepAsync<TBody>(
+    private static Task<IResult> StepAsync<TBody>(
         string id,
         HttpRequest request,
         ApiActor actor,
         Func<EngagementId, TBody, StaffId, FieldErrors, Task<CommandResult?>> command,
+        CancellationToken cancellationToken) =>
+        WriteAsync<TBody>(id, request, actor, async (engagementId, body, staff, errors) =>
+            await command(engagementId, body, staff, errors) is { } result ? CommandAnswers.Answer(result, engagementId) : null, cancellationToken);
+
+    /// <summary>
+    /// The shape every write on an engagement shares: known engagement id, strict body, staff caller, field errors (the
+    /// command returns null after adding them), then the command's own answer.
+    /// </summary>
+    internal static async Task<IResult> WriteAsync<TBody>(
+        string id,
+        HttpRequest request,
+        ApiActor actor,
+        Func<EngagementId, TBody, StaffId, FieldErrors, Task<IResult?>> command,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(command);
         if (!EngagementId.TryParse(id, out var engagementId))
         {
             return CommandAnswers.UnknownEngagement();
@@ -218,7 +246,6 @@ public static class EngagementEndpoints
         }
 
         var errors = new FieldErrors();
-        var result = await command(engagementId, body.Value, staff, errors);
-        return result is null ? errors.ToProblem() : CommandAnswers.Answer(result, engagementId);
+        return await command(engagementId, body.Value, staff, errors) ?? errors.ToProblem();
     }
 }

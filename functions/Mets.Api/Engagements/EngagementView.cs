@@ -1,4 +1,6 @@
 using Mets.Domain.CareGaps;
+using Mets.Domain.CarePlans;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
@@ -7,7 +9,9 @@ namespace Mets.Api.Engagements;
 
 /// <summary>
 /// One engagement as a clinician reads it (<c>GET /api/engagements/{id}</c>): what is due, who owns it,
-/// the referrals, scores, goals, outreach, care gaps, outcome and the audit timeline. No store or
+/// the referrals, scores, goals, outreach, care gaps, outcome, the audit timeline and the member's 42 CFR Part 2
+/// consents (recorded ones, and the legacy consent each referral's old flag stands for) and the care plan (goals with
+/// their history, review progress and the providers' answers; barriers; interventions). No store or
 /// engine internals (no ETag, no instance URLs).
 /// </summary>
 public sealed record EngagementView(
@@ -30,7 +34,9 @@ public sealed record EngagementView(
     IReadOnlyList<OutreachView> Outreach,
     CareGapSummary CareGaps,
     OutcomeSnapshot? Outcome,
-    IReadOnlyList<TimelineView> Timeline)
+    IReadOnlyList<TimelineView> Timeline,
+    IReadOnlyList<SubstanceUseConsent> Consents,
+    CarePlan CarePlan)
 {
     public static EngagementView From(EngagementCase found, DateTimeOffset now)
     {
@@ -49,7 +55,7 @@ public sealed record EngagementView(
             found.UpdatedAt,
             [.. found.Referrals.Select(r => new ReferralView(r.Id.Value, r.Source, r.Reason, r.ReasonDetail, r.Urgency, r.SafetyConcern,
                 r.ConsentToShareSubstanceUseInformation, [.. r.Diagnoses.Select(d => d.Value)], r.ReceivedAt))],
-            [.. found.TreatingProviders.Select(p => new ProviderView(p.Name, p.Npi.Value, p.Email.Value, p.Role))],
+            [.. found.TreatingProviders.Select(p => new ProviderView(p.Name, p.Npi.Value, p.Email.Value, p.Role, p.Phone))],
             latest is null ? null : new ScoresView(latest.At, latest.Phq9Total, latest.Gad7Total),
             found.Assessment?.MemberStatedGoals ?? [],
             found.ReviewsCompleted,
@@ -57,7 +63,9 @@ public sealed record EngagementView(
             [.. found.Outreach.Select(o => new OutreachView(o.Id.Value, o.Npi.Value, o.Role, o.Status, o.FirstEmailAt, o.RemindersSent, o.EscalatedAt, o.EndedAt, o.Response, o.PeerReview))],
             found.CareGaps,
             found.Outcome,
-            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))]);
+            [.. found.Timeline.Select(t => new TimelineView(t.At, t.Actor.Kind, t.Actor.Id, t.Kind, t.Details, t.Hash))],
+            SubstanceUseDisclosure.ConsentsOf(found),
+            found.CarePlan);
     }
 }
 
@@ -74,7 +82,8 @@ public sealed record StepView(EngagementStep Step, int Number, DateTimeOffset? D
 public sealed record ReferralView(string Id, ReferralSource Source, ReferralReason Reason, string? ReasonDetail, ReferralUrgency Urgency, bool SafetyConcern,
     bool ConsentToShareSubstanceUseInformation, IReadOnlyList<string> Diagnoses, DateTimeOffset ReceivedAt);
 
-public sealed record ProviderView(string Name, string Npi, string Email, ProviderRole Role);
+/// <summary>A treating provider or care-team participant, with contact.</summary>
+public sealed record ProviderView(string Name, string Npi, string Email, ProviderRole Role, string? Phone);
 
 public sealed record ScoresView(DateTimeOffset At, int? Phq9Total, int? Gad7Total);
 

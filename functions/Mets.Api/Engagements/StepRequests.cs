@@ -18,10 +18,18 @@ public sealed record RecordContactAttemptRequest(MemberContactOutcome Outcome, i
 /// <param name="ReviewNumber">The review this answers (the current step's number when it is a review).</param>
 /// <param name="Rescreen">New scores when the member was re-screened.</param>
 /// <param name="CloseWith">Close the engagement with this review (e.g. goalsMet).</param>
-public sealed record RecordReviewRequest(int ReviewNumber, ScoresBody? Rescreen = null, ClosureReason? CloseWith = null);
+/// <param name="GoalProgress">Progress on each agreed or in-progress goal of the care plan (required for each of them).</param>
+public sealed record RecordReviewRequest(int ReviewNumber, ScoresBody? Rescreen = null, ClosureReason? CloseWith = null, IReadOnlyList<GoalProgressBody>? GoalProgress = null);
+
+/// <summary>A review's progress on one goal: its status now and the clinician's note.</summary>
+public sealed record GoalProgressBody(string GoalId, Mets.Domain.CarePlans.GoalStatus Status, string? Note = null);
 
 /// <summary><c>POST /api/engagements/{id}/closure-review</c>: the supervisor's decision at the maximum duration.</summary>
 public sealed record DecideClosureReviewRequest(int ClosureReviewNumber, ClosureReviewDecision Decision, ClosureReason? Reason = null);
 
 /// <summary><c>POST /api/engagements/{id}/closure</c>: close now, whatever the step.</summary>
 public sealed record RequestClosureRequest(ClosureReason Reason);
+
+/// <summary><c>POST /api/engagements/{id}/outreach/{npi}/peer-review</c>: the medical director's peer-to-peer review of an escalated outreach.</summary>
+/// <param name="Outcome">agreedOnPlan, providerDeclined or providerUnavailable.</param>
+public sealed record RecordPeerReviewRequest(PeerReviewOutcome Outcome);

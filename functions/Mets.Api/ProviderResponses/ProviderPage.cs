@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Application;
@@ -46,13 +47,13 @@ internal static class ProviderPage
         body.Append("<dt>Diagnosis codes (ICD-10-CM)</dt><dd>")
             .Append(request.DiagnosisCodes.Count == 0 ? "None shared" : Encode(string.Join(", ", request.DiagnosisCodes)))
             .Append("</dd>");
+        body.Append("<dt>Open care gaps (HEDIS measures)</dt><dd>")
+            .Append(request.OpenCareGaps.Count == 0 ? "None shared" : Encode(string.Join(", ", request.OpenCareGaps)))
+            .Append("</dd>");
         body.Append("<dt>Link valid until</dt><dd>")
             .Append(Encode(view.LinkExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
             .Append("</dd></dl>");
-        if (request.SubstanceUseInformationWithheld)
-        {
-            body.Append("<p>Some information is withheld: the member has not consented to share substance-use treatment information (42 CFR Part 2).</p>");
-        }
+        body.Append(SubstanceUse(request.Disclosures, request.WithheldBecause));
 
         body.Append("<form method=\"post\"><fieldset><legend>Your response</legend>");
         foreach (var response in Enum.GetValues<ProviderResponse>())
@@ -65,6 +66,43 @@ internal static class ProviderPage
         body.Append("</fieldset><button type=\"submit\">Send response</button></form>");
         return Layout(body.ToString());
     }
+
+    /// <summary>
+    /// The 42 CFR Part 2 part of a page: with each disclosure the 42 CFR 2.32 notice and the scope of the consent it went
+    /// out under; when something was withheld, that it was and why (no member data either way).
+    /// </summary>
+    public static string SubstanceUse(IReadOnlyList<ConsentDisclosure> disclosures, ConsentCoverage? withheldBecause)
+    {
+        ArgumentNullException.ThrowIfNull(disclosures);
+        var html = new StringBuilder();
+        if (disclosures.Count > 0)
+        {
+            html.Append("<section aria-labelledby=\"part2\" class=\"notice\"><h2 id=\"part2\">Substance-use information: 42 CFR Part 2</h2>")
+                .Append("<p>").Append(Encode(SubstanceUseDisclosure.Notice)).Append("</p>");
+            foreach (var disclosure in disclosures)
+            {
+                html.Append("<p>").Append(Encode(disclosure.Scope)).Append("</p>");
+            }
+
+            html.Append("</section>");
+        }
+
+        if (withheldBecause is { } reason)
+        {
+            html.Append("<p>Some substance-use information is withheld (42 CFR Part 2): ").Append(Encode(WhyWithheld(reason))).Append("</p>");
+        }
+
+        return html.ToString();
+    }
+
+    private static string WhyWithheld(ConsentCoverage reason) => reason switch
+    {
+        ConsentCoverage.Revoked => "the member revoked the consent that covered it.",
+        ConsentCoverage.Expired => "the member's consent to share it has expired.",
+        ConsentCoverage.NotARecipient => "the member's consent does not name you as a recipient.",
+        ConsentCoverage.PurposeNotCovered or ConsentCoverage.InformationNotCovered => "the member's consent does not cover sharing it with you for this purpose.",
+        _ => "the member has not consented to share substance-use treatment information.",
+    };
 
     public static string Message(string heading, string text) =>
         Layout($"<h1>{Encode(heading)}</h1><p>{Encode(text)}</p>");
@@ -83,7 +121,7 @@ internal static class ProviderPage
         return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
-    private static string Words(string pascal)
+    internal static string Words(string pascal)
     {
         var words = new StringBuilder(pascal.Length + 8);
         for (var i = 0; i < pascal.Length; i++)
@@ -102,13 +140,13 @@ internal static class ProviderPage
         return words.ToString();
     }
 
-    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+    internal static string Encode(string text) => HtmlEncoder.Default.Encode(text);
 
-    private static string Layout(string main) =>
+    internal static string Layout(string main, string title = "METS collaboration request") =>
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "<meta name=\"referrer\" content=\"no-referrer\">"
-        + "<title>METS collaboration request</title>"
+        + "<title>" + Encode(title) + "</title>"
         + "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}"
         + "dt{font-weight:bold}dd{margin:0 0 .75rem 0}fieldset{border:1px solid #555;padding:1rem}"
         + "input,button{font-size:1rem;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}"

@@ -24,7 +24,7 @@ public sealed record ProviderResponseAccepted(string Status, ProviderResponse Re
 /// </summary>
 public static class ProviderResponseEndpoints
 {
-    private const int MaxFormBytes = 4 * 1024;
+    internal const int MaxFormBytes = 4 * 1024;
 
     public static RouteGroupBuilder MapProviderResponses(this RouteGroupBuilder providerLinks)
     {
@@ -112,10 +112,10 @@ public static class ProviderResponseEndpoints
         return HtmlFor(context, recorded);
     }
 
-    private static bool IsForm(string? contentType) =>
+    internal static bool IsForm(string? contentType) =>
         contentType is not null && contentType.Split(';', 2)[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
-    private static IResult ProblemFor(CommandResult result) => result.Status switch
+    internal static IResult ProblemFor(CommandResult result) => result.Status switch
     {
         CommandStatus.Forbidden => Problem.WithCode(StatusCodes.Status403Forbidden, "The link is not valid.", Engagements.CommandAnswers.DetailFor(result.Reason), result.Reason),
         CommandStatus.NotFound => Problem.WithCode(StatusCodes.Status404NotFound, "No request is waiting behind this link.", Engagements.CommandAnswers.DetailFor(result.Reason), result.Reason),
@@ -123,7 +123,7 @@ public static class ProviderResponseEndpoints
         _ => Engagements.CommandAnswers.Invalid(result.Errors),
     };
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult HtmlFor(HttpContext context, CommandResult result) => result.Status switch
+    internal static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult HtmlFor(HttpContext context, CommandResult result) => result.Status switch
     {
         CommandStatus.Forbidden => Html(context, StatusCodes.Status403Forbidden, ProviderPage.Message("This link cannot be used", Engagements.CommandAnswers.DetailFor(result.Reason))),
         CommandStatus.NotFound => Html(context, StatusCodes.Status404NotFound, ProviderPage.Message("No request found", Engagements.CommandAnswers.DetailFor(result.Reason))),
@@ -135,8 +135,8 @@ public static class ProviderResponseEndpoints
         _ => Html(context, StatusCodes.Status400BadRequest, ProviderPage.Message("Response not recorded", "Please choose one response.")),
     };
 
-    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing.</summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Html(HttpContext context, int status, string html)
+    /// <summary>HTML with headers for a page whose URL is a credential: no caching, no referrer, nothing external, no framing (also the care-plan and scorecard pages').</summary>
+    internal static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Html(HttpContext context, int status, string html)
     {
         var headers = context.Response.Headers;
         headers.CacheControl = "no-store";

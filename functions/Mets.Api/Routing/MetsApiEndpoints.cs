@@ -1,5 +1,7 @@
 using Mets.Api.Authentication;
+using Mets.Api.CarePlans;
 using Mets.Api.Claims;
+using Mets.Api.Dashboard;
 using Mets.Api.Engagements;
 using Mets.Api.Management;
 using Mets.Api.OpenApi;
@@ -7,6 +9,7 @@ using Mets.Api.ProviderResponses;
 using Mets.Api.Queue;
 using Mets.Api.RateLimiting;
 using Mets.Api.Referrals;
+using Mets.Api.Reports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,6 +26,8 @@ public static class MetsApiEndpoints
 
     public const string ManagementPrefix = "/runtime/webhooks/durabletask";
 
+    public const string ProviderFeedbackPrefix = "/api/provider-feedback/{token}";
+
     /// <summary>
     /// Maps the OpenAPI document, the reference page and every feature's endpoints into their groups.
     /// This is THE place where features are mapped: add one line per feature below, e.g.
@@ -34,6 +39,7 @@ public static class MetsApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapApiReference();
+        app.MapDashboard();
 
         var groups = new MetsRouteGroups(
             app.MapGroup(ApiPrefix)
@@ -49,14 +55,24 @@ public static class MetsApiEndpoints
                 .RequireAuthorization(FunctionsKeyDefaults.AdminPolicy)
                 .ProducesProblem(StatusCodes.Status401Unauthorized)
                 .ProducesProblem(StatusCodes.Status403Forbidden)
-                .WithTags("Durable management"));
+                .WithTags("Durable management"),
+            app.MapGroup(ProviderFeedbackPrefix)
+                .AllowAnonymous()
+                .RequireRateLimiting(ProviderLinkRateLimit.PolicyName)
+                .ProducesProblem(StatusCodes.Status429TooManyRequests)
+                .WithTags("Provider feedback"));
 
         groups.Api.MapReferrals();
         groups.Api.MapEngagements();
+        groups.Api.MapCarePlans();
+        groups.Api.MapCommunityResources();
         groups.Api.MapWorkQueue();
         // POST /api/claims only where the host has an upload inbox (the local host); on Azure files arrive through blob storage.
         groups.Api.MapClaimsFiles(acceptUploads: app.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(IClaimsUploadInbox)) == true);
+        groups.Api.MapReports();
         groups.ProviderLinks.MapProviderResponses();
+        groups.ProviderLinks.MapProviderCarePlans();
+        groups.ProviderFeedback.MapProviderFeedback();
         groups.Management.MapInstanceManagement();
         return groups;
     }

@@ -4,6 +4,7 @@ using Mets.Domain.Assessments;
 using Mets.Domain.CareGaps;
 using Mets.Domain.CarePlans;
 using Mets.Domain.Closure;
+using Mets.Domain.Consent;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
@@ -31,7 +32,7 @@ public sealed record ScoreObservation(DateTimeOffset At, int? Phq9Total, int? Ga
 /// <see cref="ETag"/> is the store's optimistic-concurrency token: helpers carry it unchanged, the
 /// store compares it on write and sets the new one.
 /// </summary>
-public sealed record EngagementCase(
+public sealed partial record EngagementCase(
     EngagementId Id,
     MemberId MemberId,
     IReadOnlyList<Referral> Referrals,
@@ -56,8 +57,13 @@ public sealed record EngagementCase(
     IReadOnlyList<TimelineEntry> Timeline,
     OutcomeSnapshot? Outcome,
     DateTimeOffset UpdatedAt,
-    string? ETag)
+    string? ETag,
+    IReadOnlyList<SubstanceUseConsent>? Consents = null)
 {
+    /// <summary>The member's recorded 42 CFR Part 2 consents (legacy referral flags are not here: <see cref="SubstanceUseDisclosure.ConsentsOf"/>).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<SubstanceUseConsent> SubstanceUseConsents => Consents ?? [];
+
     public IReadOnlyList<ReferralId> ReferralIds => [.. Referrals.Select(r => r.Id)];
 
     /// <summary>Providers whose outreach got at least the first email: they receive the closure summary.</summary>
@@ -378,7 +384,8 @@ public sealed record EngagementCase(
         _ => $"{key}={value}",
     };
 
-    private void RequireOpen()
+    /// <summary>Throws when the engagement is closed.</summary>
+    internal void RequireOpen()
     {
         if (Status == EngagementStatus.Closed)
         {
@@ -386,7 +393,7 @@ public sealed record EngagementCase(
         }
     }
 
-    private void Require(EngagementStep step)
+    internal void Require(EngagementStep step)
     {
         RequireOpen();
         if (CurrentStep.Step.Step != step)

@@ -62,6 +62,15 @@ public sealed record ProviderOutreach(
         status is ProviderOutreachStatus.Pending or ProviderOutreachStatus.Emailed
             or ProviderOutreachStatus.Reminded or ProviderOutreachStatus.EscalatedToPeerReview;
 
+    /// <summary>
+    /// Whether a report of <paramref name="reported"/> moves an outreach known to be at <paramref name="known"/>
+    /// forward. An outreach only goes forward (pending, emailed, reminded, escalated, then one ending status), but
+    /// reports of it can arrive out of order (one carried over to the engagement's next generation is delivered after
+    /// a later one): a stale report must not bring an ended outreach back to running.
+    /// </summary>
+    public static bool Supersedes(ProviderOutreachStatus reported, ProviderOutreachStatus known) =>
+        IsRunningStatus(known) && (!IsRunningStatus(reported) || reported >= known);
+
     public static ProviderOutreach Start(OutreachId id, ProviderRole role, DateTimeOffset at) =>
         new(id, role, ProviderOutreachStatus.Pending, at, null, 0, null, null, null, null);
 

@@ -66,6 +66,22 @@ public enum TimelineEntryKind
     ClosureSummarySent,
     EngagementClosed,
     EventIgnored,
+    ConsentRecorded,
+    ConsentRevoked,
+    SubstanceUseInformationDisclosed,
+    GoalAdded,
+    GoalChanged,
+    GoalProgressRecorded,
+    ProviderGoalAnswered,
+    BarrierAdded,
+    BarrierChanged,
+    InterventionAdded,
+    InterventionChanged,
+    FollowUpReminderSent,
+    FollowUpEscalated,
+    CarePlanShared,
+    CareTeamMemberAdded,
+    LevelOfCareRecommended,
 }
 
 /// <summary>

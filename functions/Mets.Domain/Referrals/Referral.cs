@@ -37,28 +37,45 @@ public enum ReferralReason
     Other,
 }
 
-/// <summary>A treating provider's role on the member's care team.</summary>
+/// <summary>A treating provider's (or other care-team participant's) role on the member's care team.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ProviderRole>))]
 public enum ProviderRole
 {
     BehavioralHealth,
     PrimaryCare,
+
+    /// <summary>A treating or consulting psychiatrist.</summary>
     Psychiatry,
     Pharmacy,
     Other,
+    Dental,
+
+    /// <summary>A social-services organization (housing, food, benefits): not a treating provider for a class consent.</summary>
+    SocialServices,
 }
 
-/// <summary>A provider treating the member, to be contacted for collaboration.</summary>
-public sealed record TreatingProvider(string Name, Npi Npi, Email Email, ProviderRole Role)
+/// <summary>
+/// A provider treating the member (or another participant of the care team: a pharmacy, a dentist, a social-services
+/// organisation), to be contacted for collaboration; <see cref="Phone"/> is an optional contact number.
+/// </summary>
+public sealed record TreatingProvider(
+    string Name,
+    Npi Npi,
+    Email Email,
+    ProviderRole Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phone = null)
 {
     public const int MaxNameLength = 200;
+    public const int MaxPhoneLength = 32;
 }
 
 /// <summary>
 /// A referral to METS. <see cref="Id"/> is the referring system's id (the intake idempotency key).
 /// Member, diagnoses and <see cref="ReasonDetail"/> are protected health information; substance-use
-/// information may be shared with providers only when <see cref="ConsentToShareSubstanceUseInformation"/>
-/// is recorded (42 CFR Part 2).
+/// information may be shared with providers only under a consent that covers them (42 CFR Part 2,
+/// <see cref="Consent.SubstanceUseDisclosure"/>). <see cref="ConsentToShareSubstanceUseInformation"/> is the legacy
+/// flag: it stands for a consent to share this referral's substance-use diagnoses with the providers it names
+/// (<see cref="Consent.SubstanceUseConsent.FromLegacyReferral"/>).
 /// </summary>
 public sealed record Referral(
     ReferralId Id,

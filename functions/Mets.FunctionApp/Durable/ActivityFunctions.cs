@@ -34,6 +34,14 @@ public sealed class SendEmailActivityFunction(SendEmailActivity activity)
         activity.RunAsync(new FunctionActivityContext(nameof(SendEmailActivity), instanceId), input);
 }
 
+/// <summary><see cref="RunningOutreachActivity"/> as an activity function (only delegates).</summary>
+public sealed class RunningOutreachActivityFunction(RunningOutreachActivity activity)
+{
+    [Function(nameof(RunningOutreachActivity))]
+    public Task<Mets.Domain.Identifiers.OutreachId[]> RunAsync([ActivityTrigger] Mets.Domain.Identifiers.EngagementId input, string instanceId) =>
+        activity.RunAsync(new FunctionActivityContext(nameof(RunningOutreachActivity), instanceId), input);
+}
+
 /// <summary><see cref="SendClosureSummariesActivity"/> as an activity function (only delegates).</summary>
 public sealed class SendClosureSummariesActivityFunction(SendClosureSummariesActivity activity)
 {

@@ -123,4 +123,19 @@ public static class EngagementFunctions
         return EngagementEndpoints.RequestClosure(id, request, request.HttpContext.GetActor(), services.GetRequiredService<EngagementService>(),
             services.GetRequiredService<IOptions<RosterOptions>>(), cancellationToken);
     }
+
+    /// <summary>The medical director's peer-to-peer review of an escalated outreach (medical directors on the roster only: 403 otherwise).</summary>
+    [Function(HttpFunctionRoutes.RecordPeerReview)]
+    public static Task<IResult> RecordPeerReview(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = HttpFunctionRoutes.PeerReviewRoute)] HttpRequest request,
+        string id,
+        string npi,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var services = context.WithDurableClient(client);
+        return EngagementEndpoints.RecordPeerReview(id, npi, request, request.HttpContext.GetActor(), services.GetRequiredService<EngagementService>(), cancellationToken);
+    }
 }

@@ -26,6 +26,12 @@ public static class MaintenanceSchedules
 
     /// <summary>Daily at 02:45 UTC.</summary>
     public const string AnchorSweepDefault = "0 45 2 * * *";
+
+    /// <summary>Setting of the provider feedback's schedule; suggested default <see cref="ProviderFeedbackDefault"/>.</summary>
+    public const string ProviderFeedbackSetting = "Mets:ProviderFeedback:Schedule";
+
+    /// <summary>Monthly, on the 1st at 06:00 UTC.</summary>
+    public const string ProviderFeedbackDefault = "0 0 6 1 * *";
 }
 
 /// <summary>The periodic repair sweep (<see cref="EngagementRepairSweep"/>; only delegates).</summary>
@@ -74,5 +80,20 @@ public static class TimelineAnchorSweepFunction
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.InstanceServices.GetRequiredService<TimelineAnchorSweep>().RunAsync(context.CancellationToken);
+    }
+}
+
+/// <summary>The monthly provider feedback emails (<see cref="Mets.Workflow.Reports.Feedback.ProviderFeedbackRun"/>; only delegates).</summary>
+public static class ProviderFeedbackFunction
+{
+    public const string FunctionName = "ProviderFeedback";
+
+    [Function(FunctionName)]
+    public static Task RunAsync(
+        [TimerTrigger("%" + MaintenanceSchedules.ProviderFeedbackSetting + "%")] TimerInfo timer,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.InstanceServices.GetRequiredService<Mets.Workflow.Reports.Feedback.ProviderFeedbackRun>().RunAsync(context.CancellationToken);
     }
 }

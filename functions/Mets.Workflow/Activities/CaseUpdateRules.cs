@@ -47,6 +47,12 @@ internal static class CaseUpdateRules
                 return current.NoteIgnoredEvent(e.Ignored, e.Fit, at);
             case OutreachProgress e:
                 return ApplyOutreach(current, e);
+            case FollowUpTimerRecorded e:
+                return current.RecordFollowUpTimer(e.InterventionId, e.Escalation, e.To, at);
+            case CareTeamOutreachStarted e:
+                return current.Status == EngagementStatus.Closed || current.Outreach.Any(o => o.Id == e.OutreachId)
+                    ? current
+                    : current.RecordOutreach(ProviderOutreach.Start(e.OutreachId, e.Role, at), TimelineEntryKind.OutreachStarted, Actor.System, at);
             default:
                 throw new ArgumentOutOfRangeException(nameof(update), "Unknown case update.");
         }

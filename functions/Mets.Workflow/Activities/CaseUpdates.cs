@@ -27,6 +27,8 @@ namespace Mets.Workflow.Activities;
 [JsonDerivedType(typeof(EngagementClosure), nameof(EngagementClosure))]
 [JsonDerivedType(typeof(EventIgnored), nameof(EventIgnored))]
 [JsonDerivedType(typeof(OutreachProgress), nameof(OutreachProgress))]
+[JsonDerivedType(typeof(FollowUpTimerRecorded), nameof(FollowUpTimerRecorded))]
+[JsonDerivedType(typeof(CareTeamOutreachStarted), nameof(CareTeamOutreachStarted))]
 public abstract record CaseUpdate(DateTimeOffset At);
 
 public sealed record ReminderRecorded(DateTimeOffset At) : CaseUpdate(At);
@@ -80,6 +82,12 @@ public sealed record OutreachProgress(
     StaffId? RecordedBy,
     DateTimeOffset At)
     : CaseUpdate(At);
+
+/// <summary>A community-resource referral's follow-up reminded the clinician (or, <paramref name="Escalation"/>, went to the supervisor).</summary>
+public sealed record FollowUpTimerRecorded(string InterventionId, bool Escalation, StaffId? To, DateTimeOffset At) : CaseUpdate(At);
+
+/// <summary>A care-team participant's outreach starts (after the assessment, at the clinician's request).</summary>
+public sealed record CareTeamOutreachStarted(OutreachId OutreachId, ProviderRole Role, DateTimeOffset At) : CaseUpdate(At);
 
 /// <summary>Input of <see cref="UpdateCaseActivity"/>: the change and its idempotency key.</summary>
 public sealed record CaseUpdateRequest(EngagementId EngagementId, string ChangeId, CaseUpdate Update);

@@ -1,12 +1,14 @@
 using Mets.Domain.Assessments;
 using Mets.Domain.CareGaps;
 using Mets.Domain.Closure;
+using Mets.Domain.Consent;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Domain.Risk;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Mets.Workflow.CarePlans;
 using Mets.Workflow.Cases;
 using Mets.Workflow.Links;
 using Mets.Workflow.Orchestration;
@@ -26,6 +28,8 @@ namespace Mets.Workflow.Application;
 public sealed partial class EngagementService(
     ICaseStore store,
     IStepCommandLedger commands,
+    CaseEditor editor,
+    CarePlanService carePlans,
     DurableTaskClient client,
     IMemberUtilization utilization,
     ProviderLinkSigner links,
@@ -164,8 +168,19 @@ public sealed partial class EngagementService(
             Math.Max(recent.OpenCareGaps, found.CareGaps.Open), recent.MedicationNonadherent));
         var evt = new ReviewCompleted(id, StepReference.Review(review.ReviewNumber), risk, review.Rescreen?.Phq9?.Total, review.Rescreen?.Gad7?.Total,
             review.CloseWith, review.ReviewedBy, time.GetUtcNow());
-        var command = StepCommand.For($"review:{review.ReviewNumber}", review, nameof(ReviewCompleted), time.GetUtcNow());
-        return await RaiseOnceAsync(found, evt, id.Value, command, null, cancellationToken);
+        var progress = review.GoalProgress ?? [];
+        if (evt.Step == found.CurrentStep.Step && CarePlanService.CheckProgress(found, progress) is { Count: > 0 } progressErrors)
+        {
+            return CommandResult.Invalid(progressErrors);
+        }
+
+        // The fingerprint keeps the shape reviews had before goal progress existed, so a review claimed then and retried now is the same command.
+        object content = progress.Count == 0
+            ? new { review.ReviewNumber, review.Rescreen, review.CloseWith, review.ReviewedBy }
+            : new { review.ReviewNumber, review.Rescreen, review.CloseWith, review.ReviewedBy, GoalProgress = progress };
+        var command = StepCommand.For($"review:{review.ReviewNumber}", content, nameof(ReviewCompleted), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, id.Value, command,
+            () => carePlans.ApplyProgressAsync(id, review.ReviewNumber, progress, Actor.Staff(ActorKind.Clinician, review.ReviewedBy), cancellationToken), cancellationToken);
     }
 
     /// <summary>The supervisor's decision in closure review number <paramref name="closureReviewNumber"/>.</summary>
@@ -286,8 +301,13 @@ public sealed partial class EngagementService(
         }
 
         links.Verify(token, out var link);
-        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response,
-            TakesResponse(found!, outreach) ? RequestDetails(found!) : null, link!.ExpiresAt);
+        var details = TakesResponse(found!, outreach!) ? RequestDetails(found!, outreach!, time.GetUtcNow()) : null;
+        if (details is not null)
+        {
+            await editor.NoteDisclosuresAsync(found!.Id, outreach!.Npi, details.Disclosures, time.GetUtcNow(), cancellationToken);
+        }
+
+        var view = new ProviderRequestView(outreach!.Id, outreach.Role, outreach.Status, outreach.Response, details, link!.ExpiresAt);
         return new ProviderRequestResult(CommandResult.Accepted("Valid link."), view);
     }
 
@@ -298,22 +318,44 @@ public sealed partial class EngagementService(
     private static bool TakesResponse(EngagementCase found, ProviderOutreach outreach) =>
         outreach.Response is null && outreach.IsRunning && found.Status != EngagementStatus.Closed;
 
-    /// <summary>The request's clinical part: referral reasons and diagnosis codes (substance-use codes only with consent).</summary>
-    private static ProviderRequestDetails RequestDetails(EngagementCase found)
+    /// <summary>
+    /// The request's clinical part for this provider: referral reasons, diagnosis codes and open care gaps, substance-use
+    /// ones only under a consent that covers this provider for treatment now (<see cref="SubstanceUseDisclosure.Decide"/>).
+    /// </summary>
+    private static ProviderRequestDetails RequestDetails(EngagementCase found, ProviderOutreach outreach, DateTimeOffset now)
     {
+        var recipient = new DisclosureRecipient(outreach.Npi, outreach.Role);
+        var sharing = new SubstanceUseSharing(found, recipient, now);
         var codes = found.Referrals
-            .SelectMany(r => r.Diagnoses.Where(d => r.ConsentToShareSubstanceUseInformation || !Referral.IsSubstanceUse(d)))
+            .SelectMany(r => r.Diagnoses.Where(d => !Referral.IsSubstanceUse(d) || sharing.Allows(SubstanceUseInformation.Diagnoses, r.Id)))
             .Select(d => d.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var withheld = found.Referrals.Any(r => !r.ConsentToShareSubstanceUseInformation && r.HasSubstanceUseDiagnosis);
-        return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, withheld);
+        var gaps = found.CareGaps.Gaps.Where(g => g.Status == Mets.Domain.CareGaps.CareGapStatus.Open)
+            .Where(g => !SubstanceUseDisclosure.IsSubstanceUseMeasure(g.Measure) || sharing.Allows(SubstanceUseInformation.CareGaps))
+            .Select(g => g.Measure).Order(StringComparer.Ordinal).ToList();
+        return new ProviderRequestDetails([.. found.Referrals.Select(r => r.Reason).Distinct()], codes, sharing.Withheld, gaps, sharing.Disclosures, sharing.WithheldBecause);
     }
 
-    /// <summary>The medical director records the peer-to-peer review of an escalated outreach.</summary>
+    /// <summary>The reason code of a command naming a provider the engagement has no outreach to.</summary>
+    public const string NoOutreachToProvider = nameof(NoOutreachToProvider);
+
+    /// <summary>The reason code of a peer-to-peer review recorded by someone who is not a medical director on the roster.</summary>
+    public const string NotMedicalDirector = nameof(NotMedicalDirector);
+
+    /// <summary>
+    /// The medical director records the peer-to-peer review of an escalated outreach. Only a medical director on the
+    /// roster may (<see cref="NotMedicalDirector"/> otherwise, nothing raised); the outreach takes one review (the same
+    /// review again gets the first answer, another outcome conflicts with <see cref="DifferentCommandRecorded"/>).
+    /// </summary>
     public async Task<CommandResult> RecordPeerReviewAsync(OutreachId outreachId, PeerReviewOutcome outcome, StaffId recordedBy, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(outcome))
         {
             return CommandResult.Invalid(["Outcome is not a known peer-review outcome."]);
+        }
+
+        if (!roster.Value.GetMedicalDirectorIds().Contains(recordedBy))
+        {
+            return CommandResult.Forbidden(NotMedicalDirector, "Only a medical director on the roster records a peer-to-peer review.");
         }
 
         var found = await store.GetAsync(outreachId.Engagement, cancellationToken);
@@ -324,11 +366,12 @@ public sealed partial class EngagementService(
 
         if (found.Outreach.All(o => o.Id != outreachId))
         {
-            return CommandResult.NotFound("OutreachNotFound", $"Engagement {found.Id} has no outreach {outreachId}.");
+            return CommandResult.NotFound(NoOutreachToProvider, $"Engagement {found.Id} has no outreach {outreachId}.");
         }
 
         var evt = new PeerReviewRecorded(found.Id, outreachId, outcome, recordedBy, time.GetUtcNow());
-        return await RaiseAsync(found, evt, outreachId.Value, null, cancellationToken);
+        var command = StepCommand.For($"peer-review:{outreachId.Value}", new { outcome }, outcome.ToString(), time.GetUtcNow());
+        return await RaiseOnceAsync(found, evt, outreachId.Value, command, null, cancellationToken);
     }
 
     /// <summary>
@@ -362,6 +405,19 @@ public sealed partial class EngagementService(
 
         var evt = new ClaimsActivityObserved(found.Id, kind, activityAt, measure, time.GetUtcNow(), eventId);
         return await RaiseAsync(found, evt, found.Id.Value, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asks the engagement to include care-team participant <paramref name="npi"/> in its outreach (their own outreach
+    /// instance; the engagement ignores a second request for the same participant).
+    /// </summary>
+    public async Task RequestCareTeamOutreachAsync(EngagementId id, Npi npi, ProviderRole role, CancellationToken cancellationToken = default)
+    {
+        await EnsureInstanceAsync(id, cancellationToken);
+        if (await client.GetInstanceAsync(id.Value, cancellationToken) is { IsCompleted: false })
+        {
+            await client.RaiseEventAsync(id.Value, CareTeamOutreachRequested.EventName, new CareTeamOutreachRequested(id, npi, role, time.GetUtcNow()), cancellationToken);
+        }
     }
 
     // ---- queries ----
@@ -410,7 +466,7 @@ public sealed partial class EngagementService(
             found.Id, found.Status, step.Step, step.DueAt, step.Owner, found.AssignedClinician, roster.Value.GetSupervisor(),
             step.RemindedAt.HasValue, step.EscalatedAt.HasValue, found.RiskTier, found.ReviewsStarted, found.ClosureReviewsStarted,
             found.ContactAttemptsRecorded, found.ContactStreak, found.DueDates.MaximumDurationEndsAt, found.ReferralIds,
-            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run);
+            found.Outreach.ToDictionary(o => o.Id, o => o.Status), 0, run, FollowUpNotifier.Watched(found));
     }
 
     private IReadOnlyList<WorkQueueItem> Queue(IReadOnlyList<EngagementCase> cases)
@@ -424,7 +480,12 @@ public sealed partial class EngagementService(
             .ThenBy(i => i.DueAt)];
     }
 
-    private async Task<(CommandResult? Check, EngagementCase? Case, ProviderOutreach? Outreach)> ResolveLinkAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The engagement and outreach behind a signed link made for <paramref name="purpose"/> (a request link does not open
+    /// the care-plan page, nor a care-plan link the request page), or why not: forbidden (invalid, expired), not found.
+    /// </summary>
+    internal async Task<(CommandResult? Check, EngagementCase? Case, ProviderOutreach? Outreach)> ResolveLinkAsync(
+        string token, CancellationToken cancellationToken, ProviderLinkPurpose purpose = ProviderLinkPurpose.Request)
     {
         switch (links.Verify(token, out var link))
         {
@@ -432,6 +493,11 @@ public sealed partial class EngagementService(
                 return (CommandResult.Forbidden("LinkExpired", "This link has expired; contact the METS team for a new one."), null, null);
             case ProviderLinkRejection.Invalid:
                 return (CommandResult.Forbidden("LinkInvalid", "This link is not valid."), null, null);
+        }
+
+        if (link!.Purpose != purpose)
+        {
+            return (CommandResult.Forbidden("LinkInvalid", "This link is not valid."), null, null);
         }
 
         var found = await store.GetAsync(link!.Engagement, cancellationToken);

@@ -86,11 +86,18 @@ public sealed record ProviderRequestView(
 }
 
 /// <summary>The clinical part of a provider request, shown only while the request takes a response.</summary>
-/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only from referrals with recorded 42 CFR Part 2 consent.</param>
+/// <param name="DiagnosisCodes">ICD-10-CM codes from the referrals; substance-use codes (F10-F19) only under a consent covering this provider (42 CFR Part 2).</param>
+/// <param name="SubstanceUseInformationWithheld">Some substance-use information was left out: no consent covers this provider now.</param>
+/// <param name="OpenCareGaps">Open care-gap measures; substance-use measures (FUA, IET) only under a consent covering this provider.</param>
+/// <param name="Disclosures">The consents substance-use content was shown under, each with its scope: the page shows them with the 42 CFR 2.32 notice.</param>
+/// <param name="WithheldBecause">Why substance-use information was left out (no consent, not a recipient, expired, revoked, ...).</param>
 public sealed record ProviderRequestDetails(
     IReadOnlyList<ReferralReason> ReferralReasons,
     IReadOnlyList<string> DiagnosisCodes,
-    bool SubstanceUseInformationWithheld);
+    bool SubstanceUseInformationWithheld,
+    IReadOnlyList<string> OpenCareGaps,
+    IReadOnlyList<Mets.Domain.Consent.ConsentDisclosure> Disclosures,
+    Mets.Domain.Consent.ConsentCoverage? WithheldBecause);
 
 public sealed record ProviderRequestResult(CommandResult Result, ProviderRequestView? View);
 
@@ -101,4 +108,10 @@ public sealed record WorkQueueItem(EngagementId EngagementId, StepReference Step
 /// <param name="ReviewNumber">The review this answers (the case's current review, e.g. 2 for Review#2).</param>
 /// <param name="Rescreen">New instrument scores, if the member was re-screened (used for the new risk tier).</param>
 /// <param name="CloseWith">Set to close the engagement with this review (e.g. goals met).</param>
-public sealed record ReviewSubmission(int ReviewNumber, Mets.Domain.Assessments.AssessmentScores? Rescreen, Mets.Domain.Closure.ClosureReason? CloseWith, StaffId ReviewedBy);
+/// <param name="GoalProgress">Progress on the care plan's goals: required for every agreed or in-progress goal.</param>
+public sealed record ReviewSubmission(
+    int ReviewNumber,
+    Mets.Domain.Assessments.AssessmentScores? Rescreen,
+    Mets.Domain.Closure.ClosureReason? CloseWith,
+    StaffId ReviewedBy,
+    IReadOnlyList<Mets.Workflow.CarePlans.GoalProgressSubmission>? GoalProgress = null);

@@ -31,6 +31,15 @@ public enum EmailKind
 
     /// <summary>To the supervisor: the maximum duration was reached; close or extend.</summary>
     ClosureReviewOpened,
+
+    /// <summary>To a collaborating provider or participant: the care plan (and any level-of-care recommendation) is shared behind a signed link.</summary>
+    CarePlanShared,
+
+    /// <summary>To the clinician: a community-resource referral's follow-up is due soon.</summary>
+    FollowUpReminder,
+
+    /// <summary>To the supervisor: a community-resource referral's follow-up is overdue.</summary>
+    FollowUpEscalation,
 }
 
 /// <summary>
@@ -76,9 +85,23 @@ public static class EmailComposer
             EmailKind.ClosureReviewOpened => (
                 "METS closure review: decision needed",
                 $"Engagement {engagement} reached its maximum duration. Please close or extend it by {due}.\n"),
+            EmailKind.CarePlanShared => (
+                "METS care plan shared with you",
+                "A health plan METS care manager shared the care plan of a member you treat: the goals agreed so far, and any level-of-care recommendation.\n\n" +
+                $"Open this secure link to read it, agree to a goal, propose a change or add a note (valid until {expires}):\n{link}\n\n" +
+                "For privacy, this email contains no member information."),
+            EmailKind.FollowUpReminder => (
+                "METS reminder: referral follow-up due soon",
+                $"Engagement {engagement}: the follow-up of community-resource referral {Item(number)} is due {due}.\n"),
+            EmailKind.FollowUpEscalation => (
+                "METS escalation: referral follow-up overdue",
+                $"Engagement {engagement}: the follow-up of community-resource referral {Item(number)} was due {due} and is overdue.\n"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), "Unknown email kind."),
         };
     }
+
+    /// <summary>An intervention's id (I{n}) from its number: the email names the item, never its description.</summary>
+    private static string Item(int number) => string.Create(CultureInfo.InvariantCulture, $"I{number}");
 
     private static string Acknowledge(ProviderResponse? response) => response switch
     {

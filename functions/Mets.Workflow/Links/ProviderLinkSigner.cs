@@ -6,8 +6,15 @@ using Microsoft.Extensions.Options;
 
 namespace Mets.Workflow.Links;
 
-/// <summary>What a valid provider link grants: one outreach, until it expires.</summary>
-public sealed record ProviderLink(EngagementId Engagement, Npi Provider, OutreachId Outreach, DateTimeOffset ExpiresAt, string KeyId);
+/// <summary>Which page a provider link opens: the collaboration request (answered once) or the shared care plan.</summary>
+public enum ProviderLinkPurpose
+{
+    Request,
+    CarePlan,
+}
+
+/// <summary>What a valid provider link grants: one outreach's page of <paramref name="Purpose"/>, until it expires.</summary>
+public sealed record ProviderLink(EngagementId Engagement, Npi Provider, OutreachId Outreach, DateTimeOffset ExpiresAt, string KeyId, ProviderLinkPurpose Purpose = ProviderLinkPurpose.Request);
 
 public enum ProviderLinkRejection
 {
@@ -21,12 +28,14 @@ public enum ProviderLinkRejection
 
 /// <summary>
 /// Signs and verifies provider response links: <c>base64url(payload).base64url(HMAC-SHA256)</c>, where
-/// the payload is <c>v1|keyId|engagementId|npi|outreachId|expiryUnixSeconds</c>. Tokens are
+/// the payload is <c>v1|keyId|engagementId|npi|outreachId|expiryUnixSeconds</c> for a request link and the same with
+/// <c>|care-plan</c> appended for a care-plan link: a link opens only the page it was made for. Tokens are
 /// credentials: never log them (this class never does, and its messages never quote one).
 /// </summary>
 public sealed class ProviderLinkSigner
 {
     private const string Version = "v1";
+    private const string CarePlanPurpose = "care-plan";
     private readonly ProviderLinkOptions _options;
     private readonly TimeProvider _time;
 
@@ -37,20 +46,25 @@ public sealed class ProviderLinkSigner
         _time = time;
     }
 
-    public string CreateToken(OutreachId outreach, DateTimeOffset issuedAt)
+    public string CreateToken(OutreachId outreach, DateTimeOffset issuedAt, ProviderLinkPurpose purpose = ProviderLinkPurpose.Request)
     {
         var expires = issuedAt + _options.Lifetime;
         var keyId = _options.ActiveKeyId;
         var payload = string.Join('|', Version, keyId, outreach.Engagement.Value, outreach.Provider.Value, outreach.Value,
             expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        if (purpose == ProviderLinkPurpose.CarePlan)
+        {
+            payload += "|" + CarePlanPurpose;
+        }
+
         var payloadBytes = Encoding.UTF8.GetBytes(payload);
         var signature = HMACSHA256.HashData(Key(keyId)!, payloadBytes);
         return Base64Url(payloadBytes) + "." + Base64Url(signature);
     }
 
-    /// <summary>The link URL for an outreach (base URL + token).</summary>
-    public Uri CreateLink(OutreachId outreach, DateTimeOffset issuedAt) =>
-        new(_options.BaseUrl.TrimEnd('/') + "/" + CreateToken(outreach, issuedAt));
+    /// <summary>The link URL for an outreach (base URL + token; a care-plan link adds <c>/care-plan</c>).</summary>
+    public Uri CreateLink(OutreachId outreach, DateTimeOffset issuedAt, ProviderLinkPurpose purpose = ProviderLinkPurpose.Request) =>
+        new(_options.BaseUrl.TrimEnd('/') + "/" + CreateToken(outreach, issuedAt, purpose) + (purpose == ProviderLinkPurpose.CarePlan ? "/care-plan" : string.Empty));
 
     public ProviderLinkRejection Verify(string? token, out ProviderLink? link)
     {
@@ -76,7 +90,7 @@ public sealed class ProviderLinkSigner
             return ProviderLinkRejection.Invalid;
         }
 
-        if (parts.Length != 6 || parts[0] != Version || Key(parts[1]) is not { } key
+        if (parts.Length is not (6 or 7) || (parts.Length == 7 && parts[6] != CarePlanPurpose) || parts[0] != Version || Key(parts[1]) is not { } key
             || !CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, payloadBytes), signature))
         {
             return ProviderLinkRejection.Invalid;
@@ -95,16 +109,22 @@ public sealed class ProviderLinkSigner
             return ProviderLinkRejection.Expired;
         }
 
-        link = new ProviderLink(engagement, npi, outreach, expires, parts[1]);
+        link = new ProviderLink(engagement, npi, outreach, expires, parts[1], parts.Length == 7 ? ProviderLinkPurpose.CarePlan : ProviderLinkPurpose.Request);
         return ProviderLinkRejection.None;
     }
+
+    /// <summary>The secret of a configured key id, or null.</summary>
+    internal static byte[]? KeyOf(ProviderLinkOptions options, string keyId) =>
+        options.Keys.TryGetValue(keyId, out var secret) ? ProviderLinkOptions.DecodeKey(secret) : null;
 
     private byte[]? Key(string keyId) =>
         _options.Keys.TryGetValue(keyId, out var secret) ? ProviderLinkOptions.DecodeKey(secret) : null;
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>base64url without padding (RFC 4648 section 5).</summary>
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static byte[]? FromBase64Url(string text)
+    /// <summary>The bytes of a canonical base64url text, or null.</summary>
+    internal static byte[]? FromBase64Url(string text)
     {
         if (text.Length == 0 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
         {

@@ -3,6 +3,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Policy;
 using Microsoft.DurableTask;
 using Mets.Workflow.Activities;
+using Mets.Workflow.CarePlans;
 using Mets.Workflow.Emails;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     [
         nameof(ReferralAttached), nameof(AssessmentCompleted), nameof(MemberContactAttempted), nameof(ReviewCompleted),
         nameof(ClosureReviewDecided), nameof(ClaimsActivityObserved), nameof(ClosureRequested), OutreachReported.EventName,
+        FollowUpChanged.EventName, CareTeamOutreachRequested.EventName,
     ];
 
     public override async Task<EngagementResult?> RunAsync(TaskOrchestrationContext context, EngagementState input)
@@ -120,6 +122,12 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         Escalation,
         MaximumDuration,
         ClosureDecisionDeadline,
+
+        /// <summary>A care-plan follow-up (a community-resource referral) is due soon: remind the clinician.</summary>
+        FollowUpReminder,
+
+        /// <summary>A care-plan follow-up is overdue: escalate to the supervisor.</summary>
+        FollowUpEscalation,
     }
 
     /// <summary>One step's wait loop.</summary>
@@ -140,6 +148,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             CancellationTokenSource? timerCancellation = null;
             Task? timer = null;
             var wake = WakeKind.Reminder;
+            string? wakeFollowUp = null;
             var handled = 0;
             Outcome outcome;
             try
@@ -151,6 +160,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                     if (timer is null && NextWake(Now(context)) is { } next)
                     {
                         wake = next.Kind;
+                        wakeFollowUp = next.FollowUp;
                         timerCancellation = new CancellationTokenSource();
                         timer = context.CreateTimer(next.At.UtcDateTime, timerCancellation.Token);
                     }
@@ -167,7 +177,7 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                         timerCancellation!.Dispose();
                         timerCancellation = null;
                         timer = null;
-                        outcome = await OnWakeAsync(wake);
+                        outcome = wakeFollowUp is { } followUp ? await OnFollowUpWakeAsync(wake, followUp) : await OnWakeAsync(wake);
                     }
                     else
                     {
@@ -229,11 +239,32 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             nameof(ClaimsActivityObserved) => await context.WaitForExternalEvent<ClaimsActivityObserved>(name, token),
             nameof(ClosureRequested) => await context.WaitForExternalEvent<ClosureRequested>(name, token),
             OutreachReported.EventName => await context.WaitForExternalEvent<OutreachReported>(name, token),
+            FollowUpChanged.EventName => await context.WaitForExternalEvent<FollowUpChanged>(name, token),
+            CareTeamOutreachRequested.EventName => await context.WaitForExternalEvent<CareTeamOutreachRequested>(name, token),
             _ => throw new ArgumentOutOfRangeException(nameof(name), "Unknown engagement event."),
         };
 
+        /// <summary>
+        /// The next timer: the step's (reminder, escalation, maximum-duration end, closure-review deadline) or, when one
+        /// comes first, a care-plan follow-up's (reminder, escalation; ties go to the step). Without follow-ups this is
+        /// the step's timer alone, as before follow-ups existed.
+        /// </summary>
+        private (DateTimeOffset At, WakeKind Kind, string? FollowUp)? NextWake(DateTimeOffset now)
+        {
+            var step = NextStepWake(now);
+            foreach (var (id, followUp) in _state.WatchedFollowUps.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                if (_schedule.NextStepTimer(followUp.DueAt, now, followUp.Reminded, followUp.Escalated) is { } t && (step is null || t.At < step.Value.At))
+                {
+                    step = (t.At, t.Kind == StepTimerKind.Reminder ? WakeKind.FollowUpReminder : WakeKind.FollowUpEscalation, id);
+                }
+            }
+
+            return step;
+        }
+
         /// <summary>The step's next timer: reminder, escalation, maximum-duration end, or closure-review deadline.</summary>
-        private (DateTimeOffset At, WakeKind Kind)? NextWake(DateTimeOffset now)
+        private (DateTimeOffset At, WakeKind Kind, string? FollowUp)? NextStepWake(DateTimeOffset now)
         {
             if (_state.DueAt is not { } due)
             {
@@ -243,19 +274,61 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             if (_state.Step.Step == EngagementStep.ClosureReview)
             {
                 return !_state.Reminded
-                    ? (_schedule.ReminderAt(due, now), WakeKind.Reminder)
-                    : (due > now ? due : now, WakeKind.ClosureDecisionDeadline);
+                    ? (_schedule.ReminderAt(due, now), WakeKind.Reminder, null)
+                    : (due > now ? due : now, WakeKind.ClosureDecisionDeadline, null);
             }
 
-            (DateTimeOffset At, WakeKind Kind)? stepTimer = _schedule.NextStepTimer(due, now, _state.Reminded, _state.Escalated) is { } t
-                ? (t.At, t.Kind == StepTimerKind.Reminder ? WakeKind.Reminder : WakeKind.Escalation)
+            (DateTimeOffset At, WakeKind Kind, string? FollowUp)? stepTimer = _schedule.NextStepTimer(due, now, _state.Reminded, _state.Escalated) is { } t
+                ? (t.At, t.Kind == StepTimerKind.Reminder ? WakeKind.Reminder : WakeKind.Escalation, null)
                 : null;
             if (_state.MaximumDurationEndsAt is { } end && (stepTimer is null || end <= stepTimer.Value.At))
             {
-                return (end > now ? end : now, WakeKind.MaximumDuration);
+                return (end > now ? end : now, WakeKind.MaximumDuration, null);
             }
 
             return stepTimer;
+        }
+
+        /// <summary>A follow-up's reminder to the clinician or escalation to the supervisor: recorded on the case, then emailed (as a step's).</summary>
+        private async Task<Outcome> OnFollowUpWakeAsync(WakeKind kind, string interventionId)
+        {
+            var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
+            var now = Now(context);
+            var id = _state.EngagementId;
+            if (!_state.WatchedFollowUps.TryGetValue(interventionId, out var followUp))
+            {
+                return Outcome.Continue;
+            }
+
+            var escalation = kind == WakeKind.FollowUpEscalation;
+            var to = escalation ? _state.Supervisor : _state.Clinician;
+            var number = int.Parse(interventionId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+            await UpdateCase(context, _state, new FollowUpTimerRecorded(interventionId, escalation, to, now));
+            await Email(context, new EmailRequest(escalation ? EmailKind.FollowUpEscalation : EmailKind.FollowUpReminder, id, null, to, null, followUp.DueAt, number, null,
+                $"{id}-{interventionId}-follow-up-{(escalation ? "escalation" : "reminder")}-{followUp.DueAt:yyyyMMddHHmm}", now));
+            var follow = new Dictionary<string, FollowUpTimer>(_state.WatchedFollowUps, StringComparer.Ordinal)
+            {
+                [interventionId] = escalation ? followUp with { Reminded = true, Escalated = true } : followUp with { Reminded = true },
+            };
+            _state = _state with { FollowUps = follow };
+            LogStep(log, id, _state.Step, escalation ? "follow-up escalated to supervisor" : "follow-up reminder sent");
+            return Outcome.Continue;
+        }
+
+        /// <summary>An intervention's follow-up was set, moved or ended: watch it (keeping its marks when the due date is the same) or stop.</summary>
+        private static EngagementState WithFollowUp(EngagementState state, FollowUpChanged changed)
+        {
+            var follow = new Dictionary<string, FollowUpTimer>(state.WatchedFollowUps, StringComparer.Ordinal);
+            if (changed.DueAt is not { } due)
+            {
+                follow.Remove(changed.InterventionId);
+            }
+            else if (!follow.TryGetValue(changed.InterventionId, out var watched) || watched.DueAt != due)
+            {
+                follow[changed.InterventionId] = new FollowUpTimer(due, false, false);
+            }
+
+            return state with { FollowUps = follow };
         }
 
         private async Task<Outcome> OnWakeAsync(WakeKind kind)
@@ -298,6 +371,17 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 return Outcome.Continue;
             }
 
+            if (payload is FollowUpChanged followUp)
+            {
+                _state = WithFollowUp(_state, followUp);
+                return Outcome.Retime;
+            }
+
+            if (payload is CareTeamOutreachRequested careTeam)
+            {
+                return await OnCareTeamOutreachAsync(careTeam);
+            }
+
             var evt = (EngagementEvent)payload;
             var now = Now(context);
             var fit = EventFitRule.Evaluate(evt, _state.Position);
@@ -319,6 +403,29 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
                 ClosureRequested e => await OnClosureRequestedAsync(e, now),
                 _ => Outcome.Continue,
             };
+        }
+
+        /// <summary>
+        /// A care-team participant joins the outreach after the assessment: their own outreach instance (the same
+        /// reminders and escalation as a treating provider's), in the state's outreach so the closure stops it and waits
+        /// for its report. Once per participant; before the assessment the request is ignored (the assessment starts
+        /// the outreach of the providers it confirms).
+        /// </summary>
+        private async Task<Outcome> OnCareTeamOutreachAsync(CareTeamOutreachRequested request)
+        {
+            var outreachId = Mets.Domain.Identifiers.OutreachId.For(_state.EngagementId, request.Npi);
+            if (request.EngagementId != _state.EngagementId || _state.Step.Step is not (EngagementStep.Review or EngagementStep.ClosureReview)
+                || _state.Outreach.ContainsKey(outreachId))
+            {
+                var log = context.CreateReplaySafeLogger<EngagementOrchestrator>();
+                LogStep(log, _state.EngagementId, _state.Step, "care-team outreach request ignored (not after the assessment, or started already)");
+                return Outcome.Continue;
+            }
+
+            await UpdateCase(context, _state, new CareTeamOutreachStarted(outreachId, request.Role, Now(context)));
+            await context.CallActivityAsync<bool>(nameof(StartProviderOutreachActivity), new OutreachInput(outreachId, request.Role), ActivityRetry);
+            _state = _state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(_state.Outreach) { [outreachId] = ProviderOutreachStatus.Pending } };
+            return Outcome.Continue;
         }
 
         private async Task<Outcome> OnReferralAttachedAsync(ReferralAttached e, DateTimeOffset now)
@@ -484,11 +591,20 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
 
         /// <summary>
         /// Sends <see cref="OutreachStopRequested"/> to every running outreach and waits (at most <see cref="OutreachStopWait"/>,
-        /// for an outreach that never answers, e.g. a failed instance) until each has reported an ending status.
+        /// for an outreach that never answers, e.g. a failed instance) until each has reported an ending status. Which
+        /// outreach runs comes from the case document (<see cref="RunningOutreachActivity"/>), not from the reports this
+        /// instance received, which can arrive out of order or, across a restart, not at all before the closure.
         /// </summary>
         private async Task<EngagementState> StopOutreachAsync(EngagementState state, ClosureReason reason)
         {
-            var running = state.Outreach.Where(o => ProviderOutreach.IsRunningStatus(o.Value)).Select(o => o.Key).ToHashSet();
+            var mayRun = state.Outreach.Where(o => ProviderOutreach.IsRunningStatus(o.Value)).Select(o => o.Key).ToHashSet();
+            if (mayRun.Count == 0)
+            {
+                return state;
+            }
+
+            var running = (await context.CallActivityAsync<Mets.Domain.Identifiers.OutreachId[]>(
+                nameof(RunningOutreachActivity), state.EngagementId, ActivityRetry)).Where(mayRun.Contains).ToHashSet();
             foreach (var outreachId in running.OrderBy(o => o.Value, StringComparer.Ordinal))
             {
                 context.SendEvent(outreachId.Value, OutreachStopRequested.EventName, new OutreachStopRequested(reason));
@@ -522,8 +638,11 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
             return state;
         }
 
+        /// <summary>The state with a report applied, unless a later status of that outreach is known (reports can arrive out of order).</summary>
         private static EngagementState WithOutreach(EngagementState state, OutreachReported report) =>
-            state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(state.Outreach) { [report.OutreachId] = report.Status } };
+            state.Outreach.TryGetValue(report.OutreachId, out var known) && !ProviderOutreach.Supersedes(report.Status, known)
+                ? state
+                : state with { Outreach = new Dictionary<Mets.Domain.Identifiers.OutreachId, ProviderOutreachStatus>(state.Outreach) { [report.OutreachId] = report.Status } };
     }
 
     /// <summary>What handling a wake-up or an event decided.</summary>

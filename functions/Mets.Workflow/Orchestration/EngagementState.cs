@@ -29,8 +29,13 @@ public sealed record EngagementState(
     IReadOnlyList<ReferralId> ReferralIds,
     IReadOnlyDictionary<OutreachId, ProviderOutreachStatus> Outreach,
     int Generation,
-    Guid Run = default)
+    Guid Run = default,
+    IReadOnlyDictionary<string, Mets.Workflow.CarePlans.FollowUpTimer>? FollowUps = null)
 {
+    /// <summary>The care plan's watched follow-ups by intervention id (none before the first community-resource referral).</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, Mets.Workflow.CarePlans.FollowUpTimer> WatchedFollowUps => FollowUps ?? new Dictionary<string, Mets.Workflow.CarePlans.FollowUpTimer>();
+
     /// <summary>
     /// The input that starts an engagement's orchestration (the case document says Received).
     /// <paramref name="run"/> names this run of the instance (a new one when a failed instance is repaired),

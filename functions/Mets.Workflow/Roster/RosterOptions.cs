@@ -38,6 +38,9 @@ public sealed class RosterOptions : IValidatableObject
 
     public IReadOnlyList<StaffId> GetClinicianIds() => [.. Clinicians.Select(c => StaffId.Parse(c.Id))];
 
+    /// <summary>Every medical director on the roster (peer-to-peer reviews are theirs to record).</summary>
+    public IReadOnlyList<StaffId> GetMedicalDirectorIds() => [.. MedicalDirectors.Select(c => StaffId.Parse(c.Id))];
+
     /// <summary>The roster email of <paramref name="staff"/>, or null when not on the roster.</summary>
     public string? EmailOf(StaffId staff) =>
         Clinicians.Concat(Supervisors).Concat(MedicalDirectors)

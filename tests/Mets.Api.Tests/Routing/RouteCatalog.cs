@@ -36,13 +36,17 @@ internal static class RouteCatalog
 {
     /// <summary>
     /// The only routes that need no credentials (prefixes of <see cref="HostRoute.Template"/>): health, the signed
-    /// provider links (the token is the proof), and the local host's OpenAPI document and reference page.
+    /// provider links and scorecard links (the token is the proof), the dashboard page and its assets (no data: the page
+    /// calls the API with the caller's credential), and the local host's OpenAPI document and reference page.
     /// </summary>
     public static readonly string[] AnonymousByDesign =
     [
         "/health",
         "/api/health",
         "/api/provider-responses/{token}",
+        "/api/provider-feedback/{token}",
+        "/dashboard",
+        "/api/dashboard",
         "/openapi/{documentname}.json",
         "/scalar",
     ];
@@ -91,7 +95,7 @@ internal static class RouteCatalog
         return "/" + string.Join('/', segments.Where(s => s.Length > 0));
     }
 
-    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits).</summary>
+    /// <summary>The route with every parameter replaced by a value its constraints accept (ids are 32 or 64 hex digits, NPIs 10 digits, care-plan items a letter and digits).</summary>
     public static string SamplePath(RoutePattern pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -119,6 +123,8 @@ internal static class RouteCatalog
         var constraints = string.Join(' ', parameter.ParameterPolicies.Select(p => p.Content));
         return constraints.Contains("{64}", StringComparison.Ordinal) ? new string('a', 64)
             : constraints.Contains("{32}", StringComparison.Ordinal) ? new string('b', 32)
+            : constraints.Contains("[0-9]{10}", StringComparison.Ordinal) ? "1234567893" // an NPI
+            : constraints.Contains("[A-Z][1-9]", StringComparison.Ordinal) ? "C1" // a care-plan item id
             : "sample-1";
     }
 }

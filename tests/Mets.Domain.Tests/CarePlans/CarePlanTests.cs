@@ -12,8 +12,13 @@ public class CarePlanTests
 
         var plan = CarePlan.FromAssessment(Sample.Assessment(Sample.T0), team);
 
-        Assert.Equal([new CarePlanGoal("G1", Sample.SentinelGoal, string.Empty, GoalStatus.Proposed, null)], plan.Goals);
-        Assert.Equal([ProgramBarrier.MedicationNonadherence, ProgramBarrier.InsufficientCareCoordination], plan.Barriers.Select(b => b.Kind));
+        var goal = Assert.Single(plan.Goals);
+        Assert.Equal(("G1", Sample.SentinelGoal, string.Empty, GoalStatus.Proposed, (DateOnly?)null), (goal.Id, goal.Description, goal.Target, goal.Status, goal.TargetDate));
+        Assert.Equal((GoalStatus.Proposed, Sample.T0, Mets.Domain.Engagements.Actor.Staff(Mets.Domain.Engagements.ActorKind.Clinician, Sample.Clinician)), Assert.Single(goal.History!) is var h ? (h.Status, h.At, h.By) : default);
+        // The program barriers, then a social-determinants barrier per AHC HRSN need.
+        Assert.Equal([ProgramBarrier.MedicationNonadherence, ProgramBarrier.InsufficientCareCoordination, ProgramBarrier.SocialDeterminants], plan.Barriers.Select(b => b.Kind));
+        Assert.Equal(["B1", "B2", "B3"], plan.Barriers.Select(b => b.Id));
+        Assert.Equal((SocialNeedDomain?)SocialNeedDomain.Transportation, plan.Barriers[2].SocialNeed);
         Assert.All(plan.Barriers, b => Assert.False(b.Resolved));
         Assert.Same(team, plan.CareTeam);
     }

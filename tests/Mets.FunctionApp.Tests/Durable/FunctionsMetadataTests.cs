@@ -55,7 +55,7 @@ public sealed class FunctionsMetadataTests
     {
         var (_, activities) = WorkflowTasks();
 
-        Assert.Equal(["SendClosureSummariesActivity", "SendEmailActivity", "StartEngagementActivity", "StartProviderOutreachActivity", "UpdateCaseActivity"], activities);
+        Assert.Equal(["RunningOutreachActivity", "SendClosureSummariesActivity", "SendEmailActivity", "StartEngagementActivity", "StartProviderOutreachActivity", "UpdateCaseActivity"], activities);
         Assert.Equal(activities, Functions.Where(f => f.TriggerType == "activityTrigger").Select(f => f.Name).Order(StringComparer.Ordinal));
     }
 
@@ -83,12 +83,13 @@ public sealed class FunctionsMetadataTests
     {
         var timers = Functions.Where(f => f.TriggerType == "timerTrigger").ToDictionary(f => f.Name, f => f.TriggerProperty("schedule"));
 
-        Assert.Equal(3, timers.Count);
+        Assert.Equal(4, timers.Count);
         Assert.Equal("%Mets:Workflow:RepairSweepSchedule%", timers[EngagementRepairSweepFunction.FunctionName]);
         Assert.Equal("%Mets:Workflow:HistoryPurgeSchedule%", timers[EngagementHistoryPurgeFunction.FunctionName]);
         Assert.Equal("%Mets:Audit:AnchorSweepSchedule%", timers[TimelineAnchorSweepFunction.FunctionName]);
-        // The repair and the purge use the engine; the anchor sweep reads cases and anchors only.
-        Assert.All(Functions.Where(f => f.TriggerType == "timerTrigger" && f.Name != TimelineAnchorSweepFunction.FunctionName),
+        Assert.Equal("%Mets:ProviderFeedback:Schedule%", timers[ProviderFeedbackFunction.FunctionName]);
+        // The repair and the purge use the engine; the anchor sweep and the provider feedback read cases only.
+        Assert.All(Functions.Where(f => f.TriggerType == "timerTrigger" && f.Name is not (TimelineAnchorSweepFunction.FunctionName or ProviderFeedbackFunction.FunctionName)),
             f => Assert.Contains(f.Bindings, b => b.GetProperty("type").GetString() == "durableClient"));
     }
 

@@ -31,13 +31,13 @@ public sealed class FunctionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    internal static string Referral(string referralId, string memberId) => $$"""
+    internal static string Referral(string referralId, string memberId, string diagnoses = "\"F32.1\"") => $$"""
         {
           "referralId": "{{referralId}}",
           "memberId": "{{memberId}}",
           "source": "treatingProvider",
           "reason": "clinicalConcern",
-          "diagnoses": ["F32.1"],
+          "diagnoses": [{{diagnoses}}],
           "treatingProviders": [ { "name": "Dr Avery Stone", "npi": "1234567893", "email": "provider@clinic.example", "role": "psychiatry" } ]
         }
         """;
@@ -57,18 +57,18 @@ public sealed class FunctionTests : IAsyncLifetime
 
     private static Dictionary<string, string> Id(string value, string name = "id") => new() { [name] = value };
 
-    private async Task<string> SubmitAsync(string referralId, string memberId)
+    private async Task<string> SubmitAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral(referralId, memberId)),
+        var answer = await InvokeAsync(HttpFunctionRoutes.SubmitReferral, FunctionAppTestHost.Request("POST", "/api/referrals", Clinician, Referral(referralId, memberId, diagnoses)),
             (r, c, d) => ReferralFunctions.SubmitReferral(r, d, c, CancellationToken.None));
         Assert.Equal(StatusCodes.Status202Accepted, answer.Status);
         return answer.Json.GetProperty("id").GetString()!;
     }
 
     /// <summary>A submitted engagement the orchestration would have started: assigned to the clinician, at the assessment.</summary>
-    private async Task<string> StartedAsync(string referralId, string memberId)
+    private async Task<string> StartedAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var id = await SubmitAsync(referralId, memberId);
+        var id = await SubmitAsync(referralId, memberId, diagnoses);
         var store = _host.Services.GetRequiredService<ICaseStore>();
         var received = await store.GetAsync(EngagementId.Parse(id));
         var now = DateTimeOffset.UtcNow;
@@ -83,6 +83,31 @@ public sealed class FunctionTests : IAsyncLifetime
         var running = new OrchestrationMetadata("EngagementOrchestrator", id) { RuntimeStatus = OrchestrationRuntimeStatus.Running };
         _host.Durable.Setup(c => c.GetInstanceAsync(id, It.IsAny<CancellationToken>())).ReturnsAsync(running);
         _host.Durable.Setup(c => c.GetInstanceAsync(id, It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync(running);
+    }
+
+    /// <summary>
+    /// The outreach instance is running and does what the outreach orchestration does with an answer raised to it:
+    /// records it on the case, then ends (the service confirms an answer only once the case shows it).
+    /// </summary>
+    private void RecordsAnswers(string outreachInstance)
+    {
+        Running(outreachInstance);
+        var ended = new TaskCompletionSource<OrchestrationMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.Durable.Setup(c => c.RaiseEventAsync(outreachInstance, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string _, string _, object? payload, CancellationToken cancellation) =>
+            {
+                var answer = (Mets.Domain.Engagements.ProviderResponded)payload!;
+                var store = _host.Services.GetRequiredService<ICaseStore>();
+                var found = (await store.GetAsync(answer.EngagementId, cancellation))!;
+                var outreach = found.Outreach.Single(o => o.Id == answer.OutreachId);
+                var now = DateTimeOffset.UtcNow;
+                var answered = found.RecordOutreach(outreach.Answered(answer.Response, now), Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded,
+                    Mets.Domain.Engagements.Actor.Provider(answer.OutreachId.Provider), now);
+                Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(answered, "test-answer-" + outreachInstance, cancellation)).Outcome);
+                ended.TrySetResult(new OrchestrationMetadata("ProviderOutreachOrchestrator", outreachInstance) { RuntimeStatus = OrchestrationRuntimeStatus.Completed });
+            });
+        _host.Durable.Setup(c => c.WaitForInstanceCompletionAsync(outreachInstance, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .Returns((string _, bool _, CancellationToken cancellation) => ended.Task.WaitAsync(cancellation));
     }
 
     private Task<Answer> StepAsync(string name, string id, string route, string body, Func<HttpRequest, string, FunctionContext, DurableTaskClient, Task<IResult>> step) =>
@@ -280,6 +305,48 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordPeerReview_MedicalDirector202RaisedToTheOutreach_Clinician403_UnknownProvider404()
+    {
+        var id = await StartedAsync("REF-F-PEER", "PLAN:M0000120");
+        var engagement = EngagementId.Parse(id);
+        var outreach = OutreachId.For(engagement, Npi.Parse("1234567893"));
+        var store = _host.Services.GetRequiredService<ICaseStore>();
+        var started = await store.GetAsync(engagement);
+        var now = DateTimeOffset.UtcNow;
+        var escalated = Mets.Domain.Engagements.ProviderOutreach.Start(outreach, Mets.Domain.Referrals.ProviderRole.Psychiatry, now).Emailed(now).Escalated(now);
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(started!.RecordOutreach(escalated, Mets.Domain.Engagements.TimelineEntryKind.ProviderEscalatedToMedicalDirector,
+            Mets.Domain.Engagements.Actor.System, now), "test-escalated-" + id)).Outcome);
+        Running(id);
+        Running(outreach.Value);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(outreach.Value, "PeerReviewRecorded", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        var medicalDirector = TestTokens.Person(TestTokens.MedicalDirectorObjectId, EntraDefaults.MedicalDirector);
+        Task<Answer> PeerReview(string token, string npi, string body) => InvokeAsync(HttpFunctionRoutes.RecordPeerReview,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/outreach/{npi}/peer-review", token, body, routeValues: new Dictionary<string, string> { ["id"] = id, ["npi"] = npi }),
+            (r, c, d) => EngagementFunctions.RecordPeerReview(r, id, npi, d, c, CancellationToken.None));
+
+        var byClinician = await PeerReview(Clinician, "1234567893", """{ "outcome": "agreedOnPlan" }""");
+        var unknownProvider = await PeerReview(medicalDirector, "1245319599", """{ "outcome": "agreedOnPlan" }""");
+        var badOutcome = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "maybe" }""");
+        Assert.Null(raised);
+        var accepted = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "agreedOnPlan" }""");
+        var other = await PeerReview(medicalDirector, "1234567893", """{ "outcome": "providerDeclined" }""");
+
+        Assert.Equal(StatusCodes.Status403Forbidden, byClinician.Status);
+        Assert.Equal("NotMedicalDirector", byClinician.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status404NotFound, unknownProvider.Status);
+        Assert.Equal("NoOutreachToProvider", unknownProvider.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status400BadRequest, badOutcome.Status);
+        Assert.Equal(StatusCodes.Status202Accepted, accepted.Status);
+        var review = Assert.IsType<Mets.Domain.Engagements.PeerReviewRecorded>(raised);
+        Assert.Equal((outreach, Mets.Domain.Engagements.PeerReviewOutcome.AgreedOnPlan, StaffId.Parse(TestTokens.MedicalDirectorUser)), (review.OutreachId, review.Outcome, review.RecordedBy));
+        Assert.Equal(StatusCodes.Status409Conflict, other.Status);
+        Assert.Equal("DifferentCommandRecorded", other.Json.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task GetWorkQueue_Mine200_Supervisor200_BadView400()
     {
         await StartedAsync("REF-F-QUEUE", "PLAN:M0000109");
@@ -362,9 +429,9 @@ public sealed class FunctionTests : IAsyncLifetime
     }
 
     /// <summary>An engagement whose outreach emailed the provider a signed link (as the outreach orchestration would).</summary>
-    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId)
+    private async Task<(string Engagement, string Outreach, string Token)> EmailedOutreachAsync(string referralId, string memberId, string diagnoses = "\"F32.1\"")
     {
-        var id = await StartedAsync(referralId, memberId);
+        var id = await StartedAsync(referralId, memberId, diagnoses);
         var store = _host.Services.GetRequiredService<ICaseStore>();
         var found = await store.GetAsync(EngagementId.Parse(id));
         var now = DateTimeOffset.UtcNow;
@@ -451,8 +518,8 @@ public sealed class FunctionTests : IAsyncLifetime
     {
         var (_, outreach, token) = await EmailedOutreachAsync("REF-F-LINK-POST", "PLAN:M0000111");
         var (_, formOutreach, formToken) = await EmailedOutreachAsync("REF-F-LINK-POST2", "PLAN:M0000112");
-        Running(outreach);
-        Running(formOutreach);
+        RecordsAnswers(outreach);
+        RecordsAnswers(formOutreach);
 
         var json = await AnswerLinkAsync(token, """{ "response": "willCollaborate" }""", "application/json");
         var form = await AnswerLinkAsync(formToken, "response=notTreatingMember");
@@ -468,6 +535,200 @@ public sealed class FunctionTests : IAsyncLifetime
         Assert.Contains("I will collaborate", second.Body, StringComparison.Ordinal);
         _host.Durable.Verify(c => c.RaiseEventAsync(outreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
         _host.Durable.Verify(c => c.RaiseEventAsync(formOutreach, "ProviderResponded", It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task RecordConsent_202NamingTheConsent_PageShowsTheSubstanceUseCodeWithTheNotice_UntilRevoked()
+    {
+        var (id, _, token) = await EmailedOutreachAsync("REF-F-CONSENT", "PLAN:M0000121", "\"F32.1\", \"F11.20\"");
+        Task<Answer> Post(string function, string path, string body, Func<HttpRequest, FunctionContext, Task<IResult>> call, string? itemId = null)
+        {
+            var values = new Dictionary<string, string> { ["id"] = id };
+            if (itemId is not null)
+            {
+                values["itemId"] = itemId;
+            }
+
+            return InvokeAsync(function, FunctionAppTestHost.Request("POST", path, Clinician, body, routeValues: values), (r, c, _) => call(r, c));
+        }
+
+        const string Tpo = """
+            { "recipients": { "class": "treatingProviders" }, "purposes": ["treatment", "payment", "healthCareOperations"],
+              "information": ["diagnoses"], "expiresAtEvent": "endOfEngagement", "signedBy": "member", "signedOn": "2026-01-05" }
+            """;
+        var before = await ShowLinkAsync(token);
+        var badNpi = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents",
+            """{ "recipients": { "npis": ["1234567890"] }, "purposes": ["treatment"], "information": ["diagnoses"], "expiresOn": "2027-01-01", "signedBy": "member", "signedOn": "2026-01-05" }""",
+            (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var classForTreatmentOnly = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents", Tpo.Replace("\"payment\", \"healthCareOperations\"", string.Empty, StringComparison.Ordinal).Replace("\"treatment\", ", "\"treatment\"", StringComparison.Ordinal),
+            (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var recorded = await Post(HttpFunctionRoutes.RecordConsent, $"/api/engagements/{id}/consents", Tpo, (r, c) => CarePlanFunctions.RecordConsent(r, id, c, CancellationToken.None));
+        var shared = await ShowLinkAsync(token);
+        var unknown = await Post(HttpFunctionRoutes.RevokeConsent, $"/api/engagements/{id}/consents/C7/revocation", """{ "revokedOn": "2026-01-06" }""",
+            (r, c) => CarePlanFunctions.RevokeConsent(r, id, "C7", c, CancellationToken.None), "C7");
+        var revocation = await Post(HttpFunctionRoutes.RevokeConsent, $"/api/engagements/{id}/consents/C1/revocation", """{ "revokedOn": "2026-01-06" }""",
+            (r, c) => CarePlanFunctions.RevokeConsent(r, id, "C1", c, CancellationToken.None), "C1");
+        var revoked = await ShowLinkAsync(token);
+
+        Assert.DoesNotContain("F11.20", before.Body, StringComparison.Ordinal);
+        Assert.Contains("has not consented", before.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status400BadRequest, badNpi.Status);
+        Assert.True(badNpi.Json.GetProperty("errors").TryGetProperty("$.recipients.npis[0]", out _));
+        Assert.Equal(StatusCodes.Status400BadRequest, classForTreatmentOnly.Status);
+        Assert.Equal(StatusCodes.Status202Accepted, recorded.Status);
+        Assert.Equal("C1", recorded.Json.GetProperty("itemId").GetString());
+        Assert.Equal($"/api/engagements/{id}", recorded.Json.GetProperty("statusUri").GetString());
+        Assert.Contains("F11.20", shared.Body, StringComparison.Ordinal);
+        Assert.Contains("This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2).", shared.Body, StringComparison.Ordinal);
+        Assert.Contains("Consent C1 was signed by the member on 2026-01-05.", shared.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.Status);
+        Assert.Equal("ConsentNotFound", unknown.Json.GetProperty("code").GetString());
+        Assert.Equal(StatusCodes.Status202Accepted, revocation.Status);
+        Assert.DoesNotContain("F11.20", revoked.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("42 CFR part 2). These rules", revoked.Body, StringComparison.Ordinal);
+        Assert.Contains("the member revoked the consent", revoked.Body, StringComparison.Ordinal);
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Single(engagement!.Timeline, t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.SubstanceUseInformationDisclosed);
+    }
+
+    [Fact]
+    public async Task CarePlan_GoalsBarriersInterventions202_SharedWithTheCollaboratingProvider_WhoAgreesOnTheCarePlanPage()
+    {
+        var (id, outreach, requestToken) = await EmailedOutreachAsync("REF-F-PLAN", "PLAN:M0000122");
+        var now = DateTimeOffset.UtcNow;
+        var assessment = new Mets.Domain.Assessments.Assessment(
+            new Mets.Domain.Assessments.AssessmentScores(null, null, null, null, [], []), ["walk daily"], StaffId.Parse(TestTokens.ClinicianUser), now);
+        await SettleAsync(id, found => found
+            .CompleteAssessment(assessment, new Mets.Domain.Risk.RiskTierDecision(Mets.Domain.Risk.RiskTier.Low, []), Mets.Domain.CarePlans.CarePlan.FromAssessment(assessment, []))
+            .RecordOutreach(found.Outreach.Single().Answered(Mets.Domain.Engagements.ProviderResponse.WillCollaborate, now),
+                Mets.Domain.Engagements.TimelineEntryKind.ProviderResponded, Mets.Domain.Engagements.Actor.System, now));
+        Task<Answer> Post(string function, string path, string body, Func<HttpRequest, FunctionContext, DurableTaskClient, Task<IResult>> call, string? itemId = null)
+        {
+            var values = new Dictionary<string, string> { ["id"] = id };
+            if (itemId is not null)
+            {
+                values["itemId"] = itemId;
+            }
+
+            return InvokeAsync(function, FunctionAppTestHost.Request("POST", path, Clinician, body, routeValues: values), call);
+        }
+
+        var goal = await Post(HttpFunctionRoutes.AddGoal, $"/api/engagements/{id}/care-plan/goals", """{ "description": "sleep before midnight", "status": "agreed" }""",
+            (r, c, d) => CarePlanFunctions.AddGoal(r, id, d, c, CancellationToken.None));
+        var agreed = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G1", """{ "status": "agreed", "target": "3 walks a week" }""",
+            (r, c, d) => CarePlanFunctions.ChangeGoal(r, id, "G1", d, c, CancellationToken.None), "G1");
+        var unknownGoal = await Post(HttpFunctionRoutes.ChangeGoal, $"/api/engagements/{id}/care-plan/goals/G9", """{ "status": "agreed" }""",
+            (r, c, d) => CarePlanFunctions.ChangeGoal(r, id, "G9", d, c, CancellationToken.None), "G9");
+        var needless = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants" }""",
+            (r, c, d) => CarePlanFunctions.AddBarrier(r, id, d, c, CancellationToken.None));
+        var barrier = await Post(HttpFunctionRoutes.AddBarrier, $"/api/engagements/{id}/care-plan/barriers", """{ "kind": "socialDeterminants", "socialNeed": "housingInstability" }""",
+            (r, c, d) => CarePlanFunctions.AddBarrier(r, id, d, c, CancellationToken.None));
+        var intervention = await Post(HttpFunctionRoutes.AddIntervention, $"/api/engagements/{id}/care-plan/interventions",
+            """{ "kind": "socialNeedsReferral", "description": "housing navigator", "barrierId": "B1" }""", (r, c, d) => CarePlanFunctions.AddIntervention(r, id, d, c, CancellationToken.None));
+        var completed = await Post(HttpFunctionRoutes.ChangeIntervention, $"/api/engagements/{id}/care-plan/interventions/I1", """{ "status": "completed" }""",
+            (r, c, d) => CarePlanFunctions.ChangeIntervention(r, id, "I1", d, c, CancellationToken.None), "I1");
+        var resolved = await Post(HttpFunctionRoutes.ChangeBarrier, $"/api/engagements/{id}/care-plan/barriers/B1", """{ "resolved": true }""",
+            (r, c, d) => CarePlanFunctions.ChangeBarrier(r, id, "B1", d, c, CancellationToken.None), "B1");
+        var share = await Post(HttpFunctionRoutes.ShareCarePlan, $"/api/engagements/{id}/care-plan/share", "{}", (r, c, d) => CarePlanFunctions.ShareCarePlan(r, id, d, c, CancellationToken.None));
+        var stepUp = await Post(HttpFunctionRoutes.RecommendLevelOfCare, $"/api/engagements/{id}/care-plan/level-of-care",
+            """{ "from": "outpatient", "to": "intensiveOutpatient", "reason": "two ED visits this month" }""", (r, c, d) => CarePlanFunctions.RecommendLevelOfCare(r, id, d, c, CancellationToken.None));
+        var sameLevel = await Post(HttpFunctionRoutes.RecommendLevelOfCare, $"/api/engagements/{id}/care-plan/level-of-care",
+            """{ "from": "outpatient", "to": "outpatient", "reason": "x" }""", (r, c, d) => CarePlanFunctions.RecommendLevelOfCare(r, id, d, c, CancellationToken.None));
+
+        Assert.Equal((StatusCodes.Status202Accepted, "G2"), (goal.Status, goal.Json.GetProperty("itemId").GetString()));
+        Assert.Equal(StatusCodes.Status202Accepted, agreed.Status);
+        Assert.Equal((StatusCodes.Status404NotFound, "CarePlanItemNotFound"), (unknownGoal.Status, unknownGoal.Json.GetProperty("code").GetString()));
+        Assert.Equal(StatusCodes.Status400BadRequest, needless.Status);
+        Assert.Equal("B1", barrier.Json.GetProperty("itemId").GetString());
+        Assert.Equal("I1", intervention.Json.GetProperty("itemId").GetString());
+        Assert.Equal((StatusCodes.Status202Accepted, StatusCodes.Status202Accepted), (completed.Status, resolved.Status));
+        Assert.True(share.Status == StatusCodes.Status202Accepted, string.Join("\n", _host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Message + " " + l.Exception)));
+        Assert.Equal("1234567893", Assert.Single(share.Json.GetProperty("sharedWith").EnumerateArray()).GetString());
+        Assert.Equal(StatusCodes.Status202Accepted, stepUp.Status);
+        Assert.Equal("1234567893", Assert.Single(stepUp.Json.GetProperty("sharedWith").EnumerateArray()).GetString());
+        Assert.Equal(StatusCodes.Status400BadRequest, sameLevel.Status);
+        Assert.True(sameLevel.Json.GetProperty("errors").TryGetProperty("$.to", out _));
+
+        var token = _host.Services.GetRequiredService<Mets.Workflow.Links.ProviderLinkSigner>().CreateToken(OutreachId.Parse(outreach), now, Mets.Workflow.Links.ProviderLinkPurpose.CarePlan);
+        Task<Answer> Page(string t, string? body = null, string contentType = "application/x-www-form-urlencoded") => body is null
+            ? InvokeAsync(HttpFunctionRoutes.ShowProviderCarePlan, FunctionAppTestHost.Request("GET", $"/api/provider-responses/{t}/care-plan"),
+                (r, c, d) => CarePlanFunctions.ShowProviderCarePlan(r, t, d, c, CancellationToken.None))
+            : InvokeAsync(HttpFunctionRoutes.RecordProviderGoalAnswer, FunctionAppTestHost.Request("POST", $"/api/provider-responses/{t}/care-plan", body: body, contentType: contentType),
+                (r, c, d) => CarePlanFunctions.RecordProviderGoalAnswer(r, t, d, c, CancellationToken.None));
+        var page = await Page(token);
+        var byRequestLink = await Page(requestToken);
+        var form = await Page(token, "goal=G1&action=agreed&text=");
+        var json = await Page(token, """{ "goalId": "G2", "action": "note", "text": "agreed with the member" }""", "application/json");
+        var notShared = await Page(token, """{ "goalId": "G7", "action": "agreed" }""", "application/json");
+
+        Assert.Equal(StatusCodes.Status200OK, page.Status);
+        Assert.Contains("walk daily", page.Body, StringComparison.Ordinal);
+        Assert.Contains("sleep before midnight", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Step up from outpatient to intensive outpatient. Reason: two ED visits this month", page.Body, StringComparison.Ordinal);
+        Assert.Contains("<form method=\"post\"><input type=\"hidden\" name=\"goal\" value=\"G1\">", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("M0000122", page.Body, StringComparison.Ordinal);
+        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
+        Assert.Equal(StatusCodes.Status403Forbidden, byRequestLink.Status);
+        Assert.Equal(StatusCodes.Status200OK, form.Status);
+        Assert.Contains("Your answer to G1 was recorded.", form.Body, StringComparison.Ordinal);
+        Assert.Contains("You agreed on", form.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status202Accepted, json.Status);
+        Assert.Equal("recorded", json.Json.GetProperty("status").GetString());
+        Assert.Equal((StatusCodes.Status404NotFound, "GoalNotShared"), (notShared.Status, notShared.Json.GetProperty("code").GetString()));
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Equal(2, engagement!.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.ProviderGoalAnswered));
+        Assert.Equal(2, engagement.Timeline.Count(t => t.Kind == Mets.Domain.Engagements.TimelineEntryKind.CarePlanShared)); // the share, and the level-of-care recommendation
+    }
+
+    [Fact]
+    public async Task AddCareTeamMember_BeforeTheAssessment409_Then202AskingTheEngagementForTheirOutreach_BadNpi400()
+    {
+        var id = await StartedAsync("REF-F-TEAM", "PLAN:M0000123");
+        Running(id);
+        object? raised = null;
+        _host.Durable.Setup(c => c.RaiseEventAsync(id, "CareTeamOutreachRequested", It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, string _, object? payload, CancellationToken _) => raised = payload)
+            .Returns(Task.CompletedTask);
+        Task<Answer> Add(string body) => InvokeAsync(HttpFunctionRoutes.AddCareTeamMember,
+            FunctionAppTestHost.Request("POST", $"/api/engagements/{id}/care-team", Clinician, body, routeValues: Id(id)),
+            (r, c, d) => CarePlanFunctions.AddCareTeamMember(r, id, d, c, CancellationToken.None));
+        const string Dentist = """{ "name": "Bright Smile Dental", "npi": "1122334455", "email": "desk@brightsmile.example", "role": "dental", "phone": "850-555-0100" }""";
+
+        var early = await Add(Dentist);
+        var now = DateTimeOffset.UtcNow;
+        var assessment = new Mets.Domain.Assessments.Assessment(
+            new Mets.Domain.Assessments.AssessmentScores(null, null, null, null, [], []), [], StaffId.Parse(TestTokens.ClinicianUser), now);
+        await SettleAsync(id, found => found.CompleteAssessment(assessment, new Mets.Domain.Risk.RiskTierDecision(Mets.Domain.Risk.RiskTier.Low, []), Mets.Domain.CarePlans.CarePlan.Empty));
+        var added = await Add(Dentist);
+        var badNpi = await Add("""{ "name": "X", "npi": "1122334456", "email": "x@example.org", "role": "dental" }""");
+
+        Assert.Equal((StatusCodes.Status409Conflict, "NotExpectedNow"), (early.Status, early.Json.GetProperty("code").GetString()));
+        Assert.Equal((StatusCodes.Status202Accepted, "1122334455"), (added.Status, added.Json.GetProperty("itemId").GetString()));
+        var request = Assert.IsType<Mets.Workflow.CarePlans.CareTeamOutreachRequested>(raised);
+        Assert.Equal((Npi.Parse("1122334455"), Mets.Domain.Referrals.ProviderRole.Dental), (request.Npi, request.Role));
+        Assert.Equal(StatusCodes.Status400BadRequest, badNpi.Status);
+        Assert.True(badNpi.Json.GetProperty("errors").TryGetProperty("$.npi", out _));
+        var engagement = await _host.Services.GetRequiredService<ICaseStore>().GetAsync(EngagementId.Parse(id));
+        Assert.Equal("850-555-0100", engagement!.FindTreatingProvider(Npi.Parse("1122334455"))!.Phone);
+    }
+
+    [Fact]
+    public async Task SearchCommunityResources_ByNeedAndArea200_UnknownNeed400_EmptyDirectoryFindsNothing()
+    {
+        await using var withDirectory = FunctionAppTestHost.Start(new Dictionary<string, string?> { ["Mets:CommunityResources:Path"] = "community-resources.sample.csv" });
+        Task<Answer> Search(FunctionAppTestHost host, string query) => host.InvokeAsync(HttpFunctionRoutes.SearchCommunityResources,
+            FunctionAppTestHost.Request("GET", "/api/community-resources" + query, Clinician), (c, _) => Task.FromResult(CarePlanFunctions.SearchCommunityResources(c.GetHttpContext()!.Request, c)));
+
+        var food = await Search(withDirectory, "?need=foodInsecurity&area=Wakulla");
+        var badNeed = await Search(withDirectory, "?need=loneliness");
+        var none = await Search(_host, "?need=transportation");
+
+        Assert.Equal(StatusCodes.Status200OK, food.Status);
+        Assert.Equal(["FOOD-001", "FOOD-003"], food.Json.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.All(food.Json.GetProperty("resources").EnumerateArray(), r => Assert.Equal("foodInsecurity", r.GetProperty("need").GetString()));
+        Assert.Equal(StatusCodes.Status400BadRequest, badNeed.Status);
+        Assert.True(badNeed.Json.GetProperty("errors").TryGetProperty("$.need", out _));
+        Assert.Empty(none.Json.GetProperty("resources").EnumerateArray());
     }
 
     [Fact]

@@ -31,19 +31,42 @@ public sealed class FunctionsMetadataTests
         ("RecordReview", "POST", "engagements/{id}/reviews"),
         ("DecideClosureReview", "POST", "engagements/{id}/closure-review"),
         ("RequestClosure", "POST", "engagements/{id}/closure"),
+        ("RecordPeerReview", "POST", "engagements/{id}/outreach/{npi}/peer-review"),
+        ("RecordConsent", "POST", "engagements/{id}/consents"),
+        ("RevokeConsent", "POST", "engagements/{id}/consents/{itemId}/revocation"),
+        ("AddGoal", "POST", "engagements/{id}/care-plan/goals"),
+        ("ChangeGoal", "POST", "engagements/{id}/care-plan/goals/{itemId}"),
+        ("AddBarrier", "POST", "engagements/{id}/care-plan/barriers"),
+        ("ChangeBarrier", "POST", "engagements/{id}/care-plan/barriers/{itemId}"),
+        ("AddIntervention", "POST", "engagements/{id}/care-plan/interventions"),
+        ("ChangeIntervention", "POST", "engagements/{id}/care-plan/interventions/{itemId}"),
+        ("ShareCarePlan", "POST", "engagements/{id}/care-plan/share"),
+        ("SearchCommunityResources", "GET", "community-resources"),
+        ("AddCareTeamMember", "POST", "engagements/{id}/care-team"),
+        ("RecommendLevelOfCare", "POST", "engagements/{id}/care-plan/level-of-care"),
+        ("ShowProviderCarePlan", "GET", "provider-responses/{token}/care-plan"),
+        ("RecordProviderGoalAnswer", "POST", "provider-responses/{token}/care-plan"),
         ("GetWorkQueue", "GET", "queue"),
         ("GetClaimsFileStatus", "GET", "claims/files/{id}"),
         ("GetClaimsFileAcknowledgment", "GET", "claims/files/{id}/acknowledgment"),
         ("ShowProviderRequest", "GET", "provider-responses/{token}"),
         ("RecordProviderResponse", "POST", "provider-responses/{token}"),
         ("GetHealth", "GET", "health"),
+        ("GetOutcomeReport", "GET", "reports/outcomes"),
+        ("GetProviderScorecard", "GET", "reports/providers/{npi}"),
+        ("ShowProviderFeedback", "GET", "provider-feedback/{token}"),
+        ("ShowDashboard", "GET", "dashboard"),
+        ("GetDashboardAsset", "GET", "dashboard/assets/{name}"),
     ];
 
     /// <summary>HTTP functions that call Mets.Api's engagement service and so take the invocation's durable client.</summary>
     private static readonly string[] WithDurableClient =
     [
         "SubmitReferral", "GetEngagement", "RecordAssessment", "RecordContactAttempt", "RecordReview", "DecideClosureReview",
-        "RequestClosure", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
+        "RequestClosure", "RecordPeerReview", "GetWorkQueue", "ShowProviderRequest", "RecordProviderResponse",
+        "ShareCarePlan", "ShowProviderCarePlan", "RecordProviderGoalAnswer",
+        "AddGoal", "ChangeGoal", "AddBarrier", "ChangeBarrier", "AddIntervention", "ChangeIntervention", "AddCareTeamMember",
+        "RecommendLevelOfCare",
     ];
 
     /// <summary>Routes the local host maps that the function app leaves out on purpose (prefix match, normalised).</summary>
@@ -116,7 +139,9 @@ public sealed class FunctionsMetadataTests
         var functions = RouteCatalog.FromFunctionsMetadata(FunctionAppBuild.MetadataPath, HttpFunctionRoutes.RoutePrefix)
             .Select(f => (f.Method, Route: f.Function == HttpFunctionRoutes.GetHealth
                 ? "/health" // the local host serves /health at the root; the Functions host puts every function under /api
-                : f.Template))
+                : f.Function is HttpFunctionRoutes.ShowDashboard or HttpFunctionRoutes.GetDashboardAsset
+                    ? f.Template["/api".Length..] // the same: the local host's /dashboard is the function app's /api/dashboard
+                    : f.Template))
             .ToHashSet();
         var local = LocalHostRoutes()
             .Where(r => !NotOnTheFunctionApp.Any(x => (x.Method == "*" || x.Method == r.Method) && r.Route.StartsWith(x.RoutePrefix, StringComparison.Ordinal)))

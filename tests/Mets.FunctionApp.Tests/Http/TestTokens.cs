@@ -24,6 +24,8 @@ internal static class TestTokens
         ["Mets:Entra:Callers:1:User"] = SupervisorUser,
         ["Mets:Entra:Callers:2:ClientId"] = DaemonClientId,
         ["Mets:Entra:Callers:2:User"] = DaemonUser,
+        ["Mets:Entra:Callers:3:ObjectId"] = MedicalDirectorObjectId,
+        ["Mets:Entra:Callers:3:User"] = MedicalDirectorUser,
     };
 
     public const string TenantId = "7d1c3f4e-2b6a-4c8d-9e0f-1a2b3c4d5e6f";
@@ -38,6 +40,10 @@ internal static class TestTokens
     /// <summary>A supervisor (mapped to <see cref="SupervisorUser"/>, on the roster's supervisors).</summary>
     public const string SupervisorObjectId = "1b7f9e3d-4c2e-4d6f-9a8b-7c6d5e4f3a21";
     public const string SupervisorUser = "supervisor.one";
+
+    /// <summary>A medical director (mapped to <see cref="MedicalDirectorUser"/>, on the roster's medical directors).</summary>
+    public const string MedicalDirectorObjectId = "6a2e4d8c-9b7d-4cbe-8f30-2b1c0d9e8f76";
+    public const string MedicalDirectorUser = "medical.director";
 
     /// <summary>A person with a valid token whom no Mets:Entra:Callers entry names.</summary>
     public const string StrangerObjectId = "2c8a0f4e-5d3f-4e7a-8b9c-8d7e6f5a4b32";

@@ -56,6 +56,7 @@ public sealed class FunctionAppLifecycleTests(CosmosServerFixture cosmos, Azurit
                 ["Cosmos:Key"] = database.Key,
                 ["Cosmos:TestServer"] = "true",
                 ["Cosmos:CreateIfNotExists"] = "true",
+                ["Cosmos:StartupTimeout"] = "00:01:00", // creating the containers on a loaded 2-core machine took over 5 s
                 ["ClaimsStorage:ConnectionString"] = azurite.ConnectionString,
                 ["ClaimsStorage:Container"] = prefix + "-inbox",
                 ["ClaimsStorage:ProcessedContainer"] = prefix + "-processed",

@@ -40,6 +40,7 @@ internal static partial class FunctionAppSettings
         ["Mets:Api:MaxClaimsUploadBytes"] = "the local host's upload route; on Azure claims files arrive as blobs",
         ["AuditStorage:ConnectionString"] = "Azurite's shared-key alternative to ServiceUri; the deployed storage account disables shared keys",
         ["Mets:Audit:AnchorSweepInterval"] = "the local host's periodic anchor sweep; the function app's timer runs it on Mets:Audit:AnchorSweepSchedule",
+        ["Mets:ProviderFeedback:Interval"] = "the local host's periodic provider feedback run; the function app's timer runs it on Mets:ProviderFeedback:Schedule",
     };
 
     /// <summary>

@@ -176,6 +176,54 @@ public class EngagementLifecycleTests
         await h.AssertDeterministicReplayAsync();
     }
 
+    [Fact]
+    public async Task PeerReview_ByTheMedicalDirector_ResolvesAnEscalatedOutreach_NoMoreStepsAndTheSummaryGoesToTheProvider()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var id = await StartAsync(h, providers: 1);
+        await AssessAsync(h, id, Sample.Scores(phq9Total: 12));
+        var a = OutreachId.For(id, Sample.ProviderA);
+        await h.AdvanceAsync(TimeSpan.FromDays(12) + TimeSpan.FromHours(1));
+        Assert.Equal(ProviderOutreachStatus.EscalatedToPeerReview, (await h.CaseAsync(id)).Outreach.Single().Status);
+
+        var byClinician = await h.Service.RecordPeerReviewAsync(a, PeerReviewOutcome.AgreedOnPlan, Sample.Clinician);
+        Assert.Equal((CommandStatus.Forbidden, EngagementService.NotMedicalDirector), (byClinician.Status, byClinician.Reason));
+        Assert.Equal(EngagementService.NoOutreachToProvider, (await h.Service.RecordPeerReviewAsync(OutreachId.For(id, Sample.ProviderB), PeerReviewOutcome.AgreedOnPlan, Sample.MedicalDirector)).Reason);
+        await h.IdleAsync();
+        Assert.Equal(ProviderOutreachStatus.EscalatedToPeerReview, (await h.CaseAsync(id)).Outreach.Single().Status); // nothing raised
+
+        await h.AdvanceAsync(TimeSpan.FromDays(2));
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordPeerReviewAsync(a, PeerReviewOutcome.AgreedOnPlan, Sample.MedicalDirector)).Status);
+        await h.IdleAsync();
+        var reviewed = await h.CaseAsync(id);
+        var outreach = reviewed.Outreach.Single();
+        Assert.Equal((ProviderOutreachStatus.PeerReviewRecorded, PeerReviewOutcome.AgreedOnPlan, h.Now), (outreach.Status, outreach.PeerReview, outreach.EndedAt));
+        var entry = Assert.Single(reviewed.Timeline, t => t.Kind == TimelineEntryKind.PeerReviewRecorded);
+        Assert.Equal(Actor.Staff(ActorKind.MedicalDirector, Sample.MedicalDirector), entry.Actor);
+        Assert.Equal(ProviderOutreachStatus.PeerReviewRecorded, (await h.Host.WaitForCompletionAsync(a.Value)).ReadOutputAs<ProviderOutreachStatus>());
+
+        // The same review again gets the first answer; another outcome conflicts, naming the recorded one.
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RecordPeerReviewAsync(a, PeerReviewOutcome.AgreedOnPlan, Sample.MedicalDirector)).Status);
+        var other = await h.Service.RecordPeerReviewAsync(a, PeerReviewOutcome.ProviderDeclined, Sample.MedicalDirector);
+        Assert.Equal((CommandStatus.Conflict, EngagementService.DifferentCommandRecorded, nameof(PeerReviewOutcome.AgreedOnPlan)), (other.Status, other.Reason, other.Recorded));
+
+        // The outreach is over: no "no response" at the end of the peer-review window, the link takes no answer.
+        Assert.Equal(EngagementService.RequestClosed, (await h.Service.RespondToOutreachAsync(h.TokenFromEmail(a), ProviderResponse.WillCollaborate)).Reason);
+        var outreachEmails = h.EmailFiles("outreach_").Count;
+        await h.AdvanceAsync(TimeSpan.FromDays(20));
+        Assert.Equal(outreachEmails, h.EmailFiles("outreach_").Count);
+        Assert.DoesNotContain((await h.CaseAsync(id)).Timeline, t => t.Kind == TimelineEntryKind.OutreachEndedNoResponse);
+
+        Assert.Equal(CommandStatus.Accepted, (await h.Service.RequestClosureAsync(id, ClosureReason.GoalsMet, Actor.Staff(ActorKind.Clinician, Sample.Clinician))).Status);
+        await h.IdleAsync();
+        var closed = await h.CaseAsync(id);
+        Assert.Equal(EngagementStatus.Closed, closed.Status);
+        Assert.Equal(ProviderOutreachStatus.PeerReviewRecorded, closed.Outreach.Single().Status);
+        Assert.Single(h.EmailFiles($"closure-{Sample.ProviderA}"));
+        await PhiScan.AssertNoSentinelsAsync(h);
+        await h.AssertDeterministicReplayAsync();
+    }
+
     [Theory]
     [InlineData(3, Mets.Domain.Risk.RiskTier.Low, 60)]
     [InlineData(12, Mets.Domain.Risk.RiskTier.Moderate, 30)]

@@ -1,4 +1,5 @@
 using Mets.Domain.Engagements;
+using Mets.Domain.Identifiers;
 using Mets.Workflow.Activities;
 using Mets.Workflow.Orchestration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,6 +34,9 @@ internal sealed class MockContext
         Mock.Setup(c => c.CallActivityAsync<int>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
             .ReturnsAsync(0);
+        Mock.Setup(c => c.CallActivityAsync<OutreachId[]>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Callback<TaskName, object?, TaskOptions?>((name, input, _) => Activities.Add((name.Name, input)))
+            .ReturnsAsync(() => RunningOnTheCase);
         Mock.Setup(c => c.CallSubOrchestratorAsync<ProviderOutreachStatus>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback<TaskName, object?, TaskOptions?>((name, input, options) => Children.Add(((SubOrchestrationOptions)options!).InstanceId!))
             .Returns(new TaskCompletionSource<ProviderOutreachStatus>().Task);
@@ -59,6 +63,9 @@ internal sealed class MockContext
     public Func<object?, Task<bool>?>? HoldActivity { get; set; }
 
     public List<(string Name, object? Input)> Activities { get; } = [];
+
+    /// <summary>What <see cref="RunningOutreachActivity"/> answers: the outreach the case document shows running.</summary>
+    public OutreachId[] RunningOnTheCase { get; set; } = [];
 
     public List<string> Children { get; } = [];
 
@@ -115,6 +122,8 @@ internal sealed class MockContext
         Event<ClaimsActivityObserved>(nameof(ClaimsActivityObserved));
         Event<ClosureRequested>(nameof(ClosureRequested));
         Event<OutreachReported>(OutreachReported.EventName);
+        Event<Mets.Workflow.CarePlans.FollowUpChanged>(Mets.Workflow.CarePlans.FollowUpChanged.EventName);
+        Event<Mets.Workflow.CarePlans.CareTeamOutreachRequested>(Mets.Workflow.CarePlans.CareTeamOutreachRequested.EventName);
     }
 
     /// <summary>Fires the newest live timer and lets the orchestrator run on.</summary>

@@ -49,3 +49,6 @@ internal sealed record QueueItem(string Id, string Queue, string? AssignedClinic
 
 /// <summary>One row of the clinician-count query.</summary>
 internal sealed record ClinicianRow(string? AssignedClinician);
+
+/// <summary>Any item of the cases container as the reports' feed reads it: its kind and, on a case item, the case.</summary>
+internal sealed record FeedItem(string Kind, EngagementCase? Case);

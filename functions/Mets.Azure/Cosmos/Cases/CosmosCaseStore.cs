@@ -7,6 +7,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Cases;
+using Mets.Workflow.Reports;
 using Microsoft.Azure.Cosmos;
 
 namespace Mets.Azure.Cosmos.Cases;
@@ -27,7 +28,7 @@ namespace Mets.Azure.Cosmos.Cases;
 /// have no timeline and no ETag (read a case with <see cref="GetAsync"/> before saving it; a case without an ETag never
 /// saves); <see cref="HasAppliedAsync"/> remembers the last <see cref="AppliedChangesKept"/> change ids of a case.
 /// </remarks>
-public sealed class CosmosCaseStore : ICaseStore
+public sealed class CosmosCaseStore : ICaseStore, IEngagementHistory
 {
     /// <summary>How many change ids a case document remembers (an activity retries for about 20 minutes, far fewer changes).</summary>
     public const int AppliedChangesKept = 256;
@@ -249,6 +250,43 @@ public sealed class CosmosCaseStore : ICaseStore
 
         await SyncQueueAsync(next, cancellationToken).ConfigureAwait(false);
         return new CaseSaveResult(CaseSaveOutcome.Saved, updated with { ETag = etag });
+    }
+
+    // ---- reports ----
+
+    /// <summary>
+    /// For reports (docs/cosmos.md, "Outcome reporting reads"): one pass over the cases container's feed (ReadFeed,
+    /// every partition) keeps the case items that started in the period, then each is read with its timeline
+    /// (<see cref="GetAsync"/>). A full read of the container: reports run rarely and off the hot path; no
+    /// cross-partition query (the test server cannot run one).
+    /// </summary>
+    public async Task<IReadOnlyList<EngagementCase>> ListStartedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
+    {
+        var ids = new List<EngagementId>();
+        using (var feed = _cases.GetItemQueryIterator<FeedItem>(queryDefinition: null))
+        {
+            while (feed.HasMoreResults)
+            {
+                foreach (var item in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (item.Kind == CaseKind && item.Case is { } found && found.StartedAt >= from && found.StartedAt < toExclusive)
+                    {
+                        ids.Add(found.Id);
+                    }
+                }
+            }
+        }
+
+        var cases = new List<EngagementCase>(ids.Count);
+        foreach (var id in ids.OrderBy(i => i.Value, StringComparer.Ordinal))
+        {
+            if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                cases.Add(found);
+            }
+        }
+
+        return cases;
     }
 
     public async Task SaveAssessmentDetailsAsync(EngagementId id, AssessmentDetails details, CancellationToken cancellationToken = default)

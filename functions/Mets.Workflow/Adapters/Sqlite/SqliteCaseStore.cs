@@ -4,6 +4,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Cases;
+using Mets.Workflow.Reports;
 using Microsoft.Data.Sqlite;
 
 namespace Mets.Workflow.Adapters.Sqlite;
@@ -15,7 +16,7 @@ namespace Mets.Workflow.Adapters.Sqlite;
 /// a save that would change or remove a stored entry, or append one not sealed into the chain, is refused
 /// (<see cref="TimelineRewriteRefusedException"/>), compared with the stored document in the save's transaction.
 /// </summary>
-public sealed class SqliteCaseStore : ICaseStore, IDisposable
+public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS cases (
@@ -205,6 +206,15 @@ public sealed class SqliteCaseStore : ICaseStore, IDisposable
         }
 
         return counts;
+    }
+
+    /// <summary>Reads every case document (reports run rarely) and keeps those that started in the period.</summary>
+    public async Task<IReadOnlyList<EngagementCase>> ListStartedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT document, etag FROM cases ORDER BY id");
+        var all = await ReadCasesAsync(command, cancellationToken);
+        return [.. all.Where(c => c.StartedAt >= from && c.StartedAt < toExclusive)];
     }
 
     public async Task SaveAssessmentDetailsAsync(EngagementId id, AssessmentDetails details, CancellationToken cancellationToken = default)

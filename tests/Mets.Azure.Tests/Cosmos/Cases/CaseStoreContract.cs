@@ -331,6 +331,37 @@ public abstract class CaseStoreContract
         Assert.Single(await OpenFor(store, member));
     }
 
+    // ---- reports ----
+
+    [CaseStoreFact]
+    public async Task ListStarted_ThePeriodsCases_OpenAndClosed_WithTheirWholeTimelines()
+    {
+        // A window of its own (a random day in 2041), so other tests' cases in a shared store are outside it.
+        var store = await CreateStoreAsync();
+        var day = new DateTimeOffset(2041, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(Random.Shared.Next(0, 360));
+        var inside = NewCase(Referral(NewMember(), at: day.AddHours(1)));
+        var closed = NewCase(Referral(NewMember(), at: day.AddHours(2)));
+        var after = NewCase(Referral(NewMember(), at: day.AddDays(1)));
+        foreach (var c in new[] { inside, closed, after })
+        {
+            await store.ReceiveReferralAsync(c.Referrals[0], c);
+        }
+
+        var started = await StartAsync(store, closed.Id, NewClinician());
+        var reminded = (await store.SaveAsync(started.RecordReminder(day.AddHours(3)), $"{closed.Id}:remind")).Case!;
+        Assert.Equal(CaseSaveOutcome.Saved, (await store.SaveAsync(reminded.Close(Mets.Domain.Closure.ClosureReason.MemberDeclined, Actor.System, day.AddHours(4)), $"{closed.Id}:close")).Outcome);
+
+        var listed = await ((Mets.Workflow.Reports.IEngagementHistory)store).ListStartedAsync(day, day.AddDays(1));
+
+        Assert.Equal(new[] { inside.Id, closed.Id }.OrderBy(i => i.Value, StringComparer.Ordinal), listed.Select(c => c.Id));
+        var listedClosed = listed.Single(c => c.Id == closed.Id);
+        Assert.Equal(EngagementStatus.Closed, listedClosed.Status);
+        Assert.Equal((await store.GetAsync(closed.Id))!.Timeline.Select(t => t.Hash), listedClosed.Timeline.Select(t => t.Hash));
+        Assert.Equal(
+            [TimelineEntryKind.ReferralReceived, TimelineEntryKind.EngagementStarted, TimelineEntryKind.ClinicianAssigned, TimelineEntryKind.ReminderSent, TimelineEntryKind.EngagementClosed],
+            listedClosed.Timeline.Select(t => t.Kind));
+    }
+
     // ---- helpers ----
 
     private static async Task<EngagementId> ReceiveAsync(ICaseStore store)
