@@ -83,7 +83,7 @@ public sealed partial class SendEmailActivity(
 public sealed record ClosureSummaryRequest(EngagementId EngagementId, ClosureReason Reason, DateTimeOffset At);
 
 /// <summary>Sends the closure summary to every provider contacted and notes each in the timeline (once per provider, retry-safe).</summary>
-public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender sender, TimelineAnchoring anchoring) : TaskActivity<ClosureSummaryRequest, int>
+public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender sender, CaseEditor editor) : TaskActivity<ClosureSummaryRequest, int>
 {
     public override async Task<int> RunAsync(TaskActivityContext context, ClosureSummaryRequest input)
     {
@@ -101,27 +101,8 @@ public sealed class SendClosureSummariesActivity(ICaseStore store, IEmailSender 
             var response = engagement.Outreach.Where(o => o.Npi == npi && o.Response is not null).Select(o => o.Response).LastOrDefault();
             var (subject, body) = EmailComposer.Compose(EmailKind.ClosureSummary, input.EngagementId, null, null, 0, input.Reason, null, null, response);
             await sender.SendAsync(new OutgoingEmail($"{input.EngagementId}-closure-{npi}", to, subject, body));
-            var changeId = $"{input.EngagementId}:closure-summary:{npi}";
-            for (var attempt = 1; attempt <= UpdateCaseActivity.MaxConcurrencyRetries; attempt++)
-            {
-                if (await store.HasAppliedAsync(input.EngagementId, changeId))
-                {
-                    break;
-                }
-
-                var current = await store.GetAsync(input.EngagementId);
-                var saved = await store.SaveAsync(current!.NoteClosureSummarySent(npi, input.At), changeId);
-                if (saved.Outcome == CaseSaveOutcome.Saved)
-                {
-                    await anchoring.AfterSaveAsync(current.Timeline.Count, saved.Case!);
-                }
-
-                if (saved.Outcome != CaseSaveOutcome.ConcurrencyConflict)
-                {
-                    break;
-                }
-            }
-
+            await editor.ChangeAsync(input.EngagementId, $"{input.EngagementId}:closure-summary:{npi}",
+                current => CaseEdit.Change(current.NoteClosureSummarySent(npi, input.At)));
             sent++;
         }
 

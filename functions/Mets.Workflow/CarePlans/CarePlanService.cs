@@ -5,6 +5,7 @@ using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
 using Mets.Workflow.CommunitySupports;
 using Mets.Workflow.Consent;
+using Mets.Workflow.Cases;
 
 namespace Mets.Workflow.CarePlans;
 

@@ -3,6 +3,7 @@ using Mets.Domain.Identifiers;
 using Mets.Domain.Referrals;
 using Mets.Workflow.Application;
 using Mets.Workflow.Consent;
+using Mets.Workflow.Cases;
 
 namespace Mets.Workflow.CarePlans;
 

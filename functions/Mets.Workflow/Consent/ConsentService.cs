@@ -3,6 +3,7 @@ using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Application;
 using Mets.Workflow.CarePlans;
+using Mets.Workflow.Cases;
 
 namespace Mets.Workflow.Consent;
 

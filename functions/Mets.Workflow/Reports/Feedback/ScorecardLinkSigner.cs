@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Links;
 using Microsoft.Extensions.Options;
@@ -11,7 +9,7 @@ namespace Mets.Workflow.Reports.Feedback;
 public sealed record ScorecardLink(Npi Provider, DateOnly From, DateOnly To, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Signs and verifies the links in provider feedback emails: <c>base64url(payload).base64url(HMAC-SHA256)</c> over
+/// Signs and verifies the links in provider feedback emails (envelope: <see cref="SignedToken"/>), payload
 /// <c>scorecard-v1|keyId|npi|from|to|expiryUnixSeconds</c>, with the provider links' keys
 /// (<c>Mets:ProviderLinks:Keys</c>, <c>ActiveKeyId</c>). The payload's own version tag keeps the two kinds of link apart:
 /// a provider-response token never opens a scorecard and the other way round. Tokens are credentials: never logged.
@@ -37,15 +35,9 @@ public sealed class ScorecardLinkSigner(IOptions<ProviderLinkOptions> keys, IOpt
         }
     }
 
-    public string CreateToken(Npi provider, DateOnly from, DateOnly to, DateTimeOffset issuedAt)
-    {
-        var keyId = keys.Value.ActiveKeyId;
-        var expires = issuedAt + options.Value.LinkLifetime;
-        var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, keyId, provider.Value, Date(from), Date(to),
-            expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
-        var signature = HMACSHA256.HashData(ProviderLinkSigner.KeyOf(keys.Value, keyId)!, payload);
-        return ProviderLinkSigner.Base64Url(payload) + "." + ProviderLinkSigner.Base64Url(signature);
-    }
+    public string CreateToken(Npi provider, DateOnly from, DateOnly to, DateTimeOffset issuedAt) =>
+        SignedToken.Create(keys.Value, Version, provider.Value, Date(from), Date(to),
+            (issuedAt + options.Value.LinkLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
 
     public Uri CreateLink(Npi provider, DateOnly from, DateOnly to, DateTimeOffset issuedAt) =>
         new(BaseUrl + "/" + CreateToken(provider, from, to, issuedAt));
@@ -53,33 +45,11 @@ public sealed class ScorecardLinkSigner(IOptions<ProviderLinkOptions> keys, IOpt
     public ProviderLinkRejection Verify(string? token, out ScorecardLink? link)
     {
         link = null;
-        if (string.IsNullOrEmpty(token) || token.Length > 1024)
-        {
-            return ProviderLinkRejection.Invalid;
-        }
-
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || ProviderLinkSigner.FromBase64Url(token[..dot]) is not { } payload || ProviderLinkSigner.FromBase64Url(token[(dot + 1)..]) is not { } signature)
-        {
-            return ProviderLinkRejection.Invalid;
-        }
-
-        string[] parts;
-        try
-        {
-            parts = new UTF8Encoding(false, true).GetString(payload).Split('|');
-        }
-        catch (DecoderFallbackException)
-        {
-            return ProviderLinkRejection.Invalid;
-        }
-
-        if (parts.Length != 6 || parts[0] != Version || ProviderLinkSigner.KeyOf(keys.Value, parts[1]) is not { } key
-            || !CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, payload), signature)
-            || !Npi.TryParse(parts[2], out var npi)
-            || !DateOnly.TryParseExact(parts[3], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
-            || !DateOnly.TryParseExact(parts[4], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to)
-            || !long.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        if (!SignedToken.TryOpen(keys.Value, token, Version, out _, out var fields) || fields.Length != 4
+            || !Npi.TryParse(fields[0], out var npi)
+            || !DateOnly.TryParseExact(fields[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+            || !DateOnly.TryParseExact(fields[2], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to)
+            || !long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
             return ProviderLinkRejection.Invalid;
         }

@@ -249,7 +249,7 @@ public abstract class CaseStoreContract
         var store = await CreateStoreAsync();
         var started = await StartAsync(store, await ReceiveAsync(store), NewClinician());
         using var anchors = new AnchorFolder();
-        var activity = new UpdateCaseActivity(store, anchors.Anchoring, NullLogger<UpdateCaseActivity>.Instance);
+        var activity = new UpdateCaseActivity(new CaseEditor(store, anchors.Anchoring), store, NullLogger<UpdateCaseActivity>.Instance);
         var context = Mock.Of<TaskActivityContext>();
 
         // Each update is distinct (its writer's outcome, its own time), so an entry written over another would show.
