@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -83,20 +84,15 @@ public static class TimelineChain
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentOutOfRangeException.ThrowIfLessThan(position, 1);
-        var text = new StringBuilder()
-            .Append(FormVersion).Append('\n')
-            .Append("position:").Append(position.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .Append("at:").Append(entry.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)).Append('\n')
-            .Append("actor-kind:").Append(entry.Actor.Kind.ToString()).Append('\n')
-            .Append("actor-id:").Append(entry.Actor.Id is { } id ? id.Length.ToString(CultureInfo.InvariantCulture) + ":" + id : "none").Append('\n')
-            .Append("kind:").Append(entry.Kind.ToString()).Append('\n')
-            .Append("details:").Append(entry.Details.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        foreach (var detail in entry.Details)
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxFormLength(entry));
+        try
         {
-            text.Append(detail).Append('\n');
+            return buffer.AsSpan(0, WriteCanonicalForm(position, entry, buffer)).ToArray();
         }
-
-        return Encoding.UTF8.GetBytes(text.ToString());
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The hash of <paramref name="entry"/> at <paramref name="position"/> after an entry whose hash is <paramref name="previousHash"/>.</summary>
@@ -157,7 +153,9 @@ public static class TimelineChain
                 $"The timeline to save has {updated.Count} entries; the stored one has {storedCount}.");
         }
 
-        var verification = Verify(engagementId, updated, []);
+        // One pass: the chain Verify computes is the chain of the updated entries' content, so its hash at the stored
+        // count is the head of the first storedCount entries (what Recompute of them would give).
+        var verification = Verify(engagementId, updated, [], out var chain);
         if (verification.Finding is { } finding)
         {
             return finding;
@@ -171,8 +169,7 @@ public static class TimelineChain
             }
         }
 
-        var head = Recompute(engagementId, updated.Take(storedCount).ToList())[^1];
-        return string.Equals(head, storedHead, StringComparison.Ordinal)
+        return string.Equals(chain[storedCount], storedHead, StringComparison.Ordinal)
             ? null
             : new(TimelineFindingKind.Rewritten, 1,
                 $"The first {storedCount} entries of the timeline to save are not the stored ones (the chain's head at entry {storedCount} differs).");
@@ -182,14 +179,18 @@ public static class TimelineChain
     /// Recomputes the chain of <paramref name="timeline"/> and compares it with the hashes its entries carry and with every
     /// anchor of the engagement: the first bad position and why (<see cref="TimelineFindingKind"/>), or intact.
     /// </summary>
-    public static TimelineVerification Verify(EngagementId engagementId, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<TimelineAnchor> anchors)
+    public static TimelineVerification Verify(EngagementId engagementId, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<TimelineAnchor> anchors) =>
+        Verify(engagementId, timeline, anchors, out _);
+
+    /// <summary><see cref="Verify(EngagementId, IReadOnlyList{TimelineEntry}, IReadOnlyList{TimelineAnchor})"/>, with the chain it computed (complete when intact).</summary>
+    private static TimelineVerification Verify(EngagementId engagementId, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<TimelineAnchor> anchors, out string[] chain)
     {
         ArgumentNullException.ThrowIfNull(timeline);
         ArgumentNullException.ThrowIfNull(anchors);
         var mine = anchors.Where(a => a.EngagementId == engagementId).OrderBy(a => a.EntryCount).ThenBy(a => a.AnchoredAt).ToList();
         var latest = mine.Count == 0 ? null : mine[^1];
         var n = timeline.Count;
-        var chain = new string[n + 1];
+        chain = new string[n + 1];
         chain[0] = Genesis(engagementId);
         var legacy = 0;
         for (var p = 1; p <= n; p++)
@@ -291,17 +292,95 @@ public static class TimelineChain
             : new(TimelineFindingKind.Broken, p, $"Entry {p} does not match its hash, and the entries after it do not link back to the chain: several entries, or hashes, were changed.");
     }
 
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
     private static string? TryLink(string previousHash, int position, TimelineEntry entry)
     {
-        if (previousHash is not { Length: 64 } || !previousHash.All(char.IsAsciiHexDigit))
+        if (previousHash is not { Length: 64 } || previousHash.AsSpan().ContainsAnyExcept(HexDigits))
         {
             return null;
         }
 
-        var form = CanonicalForm(position, entry);
-        var input = new byte[32 + form.Length];
-        Convert.FromHexString(previousHash, input.AsSpan(0, 32), out _, out _);
-        form.CopyTo(input, 32);
-        return Convert.ToHexStringLower(SHA256.HashData(input));
+        // SHA-256(previous hash, 32 bytes || canonical form), written into one pooled buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(32 + MaxFormLength(entry));
+        try
+        {
+            Convert.FromHexString(previousHash, buffer.AsSpan(0, 32), out _, out _);
+            var length = 32 + WriteCanonicalForm(position, entry, buffer.AsSpan(32));
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer.AsSpan(0, length), hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    /// <summary>An upper bound of the bytes of <see cref="CanonicalForm"/> for <paramref name="entry"/>.</summary>
+    private static int MaxFormLength(TimelineEntry entry)
+    {
+        var length = 256 + Encoding.UTF8.GetMaxByteCount(entry.Actor.Kind.ToString().Length + entry.Kind.ToString().Length + (entry.Actor.Id?.Length ?? 0));
+        foreach (var detail in entry.Details)
+        {
+            length += Encoding.UTF8.GetMaxByteCount(detail.Length) + 1;
+        }
+
+        return length;
+    }
+
+    /// <summary>Writes <see cref="CanonicalForm"/> into <paramref name="destination"/> (at least <see cref="MaxFormLength"/> bytes); the bytes written.</summary>
+    private static int WriteCanonicalForm(int position, TimelineEntry entry, Span<byte> destination)
+    {
+        var written = 0;
+        Text(destination, ref written, FormVersion);
+        Line(destination, ref written);
+        Text(destination, ref written, "position:");
+        Number(destination, ref written, position);
+        Line(destination, ref written);
+        Text(destination, ref written, "at:");
+        entry.At.UtcDateTime.TryFormat(destination[written..], out var at, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        written += at;
+        Line(destination, ref written);
+        Text(destination, ref written, "actor-kind:");
+        Text(destination, ref written, entry.Actor.Kind.ToString());
+        Line(destination, ref written);
+        Text(destination, ref written, "actor-id:");
+        if (entry.Actor.Id is { } id)
+        {
+            Number(destination, ref written, id.Length);
+            Text(destination, ref written, ":");
+            Text(destination, ref written, id);
+        }
+        else
+        {
+            Text(destination, ref written, "none");
+        }
+
+        Line(destination, ref written);
+        Text(destination, ref written, "kind:");
+        Text(destination, ref written, entry.Kind.ToString());
+        Line(destination, ref written);
+        Text(destination, ref written, "details:");
+        Number(destination, ref written, entry.Details.Count);
+        Line(destination, ref written);
+        foreach (var detail in entry.Details)
+        {
+            Text(destination, ref written, detail);
+            Line(destination, ref written);
+        }
+
+        return written;
+    }
+
+    private static void Text(Span<byte> destination, ref int written, ReadOnlySpan<char> text) =>
+        written += Encoding.UTF8.GetBytes(text, destination[written..]);
+
+    private static void Number(Span<byte> destination, ref int written, int value)
+    {
+        value.TryFormat(destination[written..], out var count, default, CultureInfo.InvariantCulture);
+        written += count;
+    }
+
+    private static void Line(Span<byte> destination, ref int written) => destination[written++] = (byte)'\n';
 }

@@ -57,6 +57,18 @@ public class TimelineChainTests
         Assert.Equal("ec534b0b31030048a399e96aa2f900ca071510debfdaafd90a7481bc4545c607", TimelineChain.Seal(Sample.Engagement, [sealedFirst], second).Hash);
     }
 
+    /// <summary>The form is the UTF-8 of the documented text whatever the actor id holds (the id's length is in characters).</summary>
+    [Fact]
+    public void CanonicalForm_NonAsciiActorIdAndLongDetails_AreTheUtf8OfTheDocumentedText()
+    {
+        var details = Enumerable.Range(1, TimelineEntry.MaxDetails).Select(i => $"detail{i}=" + new string('x', TimelineEntry.MaxDetailLength - 10)).ToList();
+        var entry = new TimelineEntry(Sample.T0.AddTicks(1234567), new Actor(ActorKind.Referrer, "sé.müller\u00e9\U0001F600"), TimelineEntryKind.ReminderSent, details);
+        var text = $"mets-timeline/v1\nposition:123456\nat:2026-03-02T14:30:00.1234567Z\nactor-kind:Referrer\nactor-id:{entry.Actor.Id!.Length}:{entry.Actor.Id}\nkind:ReminderSent\ndetails:{details.Count}\n"
+            + string.Concat(details.Select(d => d + "\n"));
+
+        Assert.Equal(Encoding.UTF8.GetBytes(text), TimelineChain.CanonicalForm(123456, entry));
+    }
+
     [Fact]
     public void Hash_SurvivesTheCaseDocumentJson_AndADocumentWithoutHashesLoads()
     {

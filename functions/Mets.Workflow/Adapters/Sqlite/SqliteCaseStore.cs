@@ -151,16 +151,24 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                 }
             }
 
-            using (var read = Command(connection, transaction, "SELECT document, etag FROM cases WHERE id = $id", ("$id", updated.Id.Value)))
+            // The stored timeline's count and head: SQLite's JSON functions read them from the stored document, so
+            // the document is not parsed here; a last entry without a hash (written before the chain) is hashed from
+            // the whole stored timeline.
+            using (var read = Command(connection, transaction,
+                "SELECT etag, json_array_length(document, '$.timeline'), json_extract(document, '$.timeline[#-1].hash') FROM cases WHERE id = $id",
+                ("$id", updated.Id.Value)))
             using (var reader = read.ExecuteReader())
             {
-                if (!reader.Read() || !string.Equals(reader.GetString(1), updated.ETag, StringComparison.Ordinal))
+                if (!reader.Read() || !string.Equals(reader.GetString(0), updated.ETag, StringComparison.Ordinal))
                 {
                     return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
                 }
 
-                var stored = JsonSerializer.Deserialize<StoredTimeline>(reader.GetString(0), CaseDocumentJson.Options)?.Timeline ?? [];
-                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, stored.Count, TimelineChain.Head(updated.Id, stored));
+                var storedCount = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
+                var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
+                    : reader.IsDBNull(2) || reader.GetFieldType(2) != typeof(string) ? StoredHead(connection, transaction, updated.Id, out storedCount)
+                    : reader.GetString(2);
+                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead);
             }
 
             using (var write = Command(connection, transaction,
@@ -237,13 +245,25 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<AssessmentDetails>(body, CaseDocumentJson.Options) : null;
     }
 
+    /// <summary>The stored timeline's head and count from the whole stored document (its last entry carries no hash).</summary>
+    private static string StoredHead(SqliteConnection connection, SqliteTransaction transaction, EngagementId id, out int storedCount)
+    {
+        using var read = Command(connection, transaction, "SELECT document FROM cases WHERE id = $id", ("$id", id.Value));
+        var stored = read.ExecuteScalar() is string document
+            ? JsonSerializer.Deserialize<StoredTimeline>(document, CaseDocumentJson.Options)?.Timeline ?? []
+            : [];
+        storedCount = stored.Count;
+        return TimelineChain.Head(id, stored);
+    }
+
     private static async Task<List<EngagementCase>> ReadCasesAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         var cases = new List<EngagementCase>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var document = JsonSerializer.Deserialize<EngagementCase>(reader.GetString(0), CaseDocumentJson.Options)
+            // The document's UTF-8 bytes as SQLite holds them (no UTF-16 copy to parse).
+            var document = JsonSerializer.Deserialize<EngagementCase>(reader.GetFieldValue<byte[]>(0), CaseDocumentJson.Options)
                 ?? throw new InvalidOperationException("A stored case document is empty.");
             cases.Add(document with { ETag = reader.GetString(1) });
         }
