@@ -133,6 +133,9 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
     /// <summary>One step's wait loop.</summary>
     private sealed class StepRun(EngagementOrchestrator owner, TaskOrchestrationContext context, EngagementState initial)
     {
+        /// <summary>What a waiter cancelled when the step ends answers (<see cref="Payload"/>): never an event's payload.</summary>
+        private static readonly object WaitCancelled = new();
+
         private readonly EngagementSchedule _schedule = owner._schedule;
         private EngagementState _state = initial;
 
@@ -215,6 +218,18 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         }
 
         /// <summary>
+        /// The event's payload once delivered, or <see cref="WaitCancelled"/> for a waiter cancelled at the step's end:
+        /// the same one hop through the orchestration's context as awaiting the waiter, without throwing an
+        /// OperationCanceledException for each of the step's waiters (the engine still fails the step on any other fault).
+        /// </summary>
+        private static async Task<object> Payload<T>(Task<T> waiter)
+            where T : class
+        {
+            await ((Task)waiter).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            return waiter.IsCanceled ? WaitCancelled : await waiter;
+        }
+
+        /// <summary>
         /// An event delivered to a waiter while the step was busy (awaiting an activity) is consumed but not yet
         /// handled: send it to this instance again so the next generation handles it (never lose an event).
         /// </summary>
@@ -222,25 +237,25 @@ public sealed partial class EngagementOrchestrator(EngagementSchedule schedule) 
         {
             foreach (var (name, waiter) in waiters)
             {
-                if (waiter.IsCompletedSuccessfully)
+                if (waiter.IsCompletedSuccessfully && waiter.Result != WaitCancelled)
                 {
                     context.SendEvent(context.InstanceId, name, waiter.Result);
                 }
             }
         }
 
-        private async Task<object> Wait(string name, CancellationToken token) => name switch
+        private Task<object> Wait(string name, CancellationToken token) => name switch
         {
-            nameof(ReferralAttached) => await context.WaitForExternalEvent<ReferralAttached>(name, token),
-            nameof(AssessmentCompleted) => await context.WaitForExternalEvent<AssessmentCompleted>(name, token),
-            nameof(MemberContactAttempted) => await context.WaitForExternalEvent<MemberContactAttempted>(name, token),
-            nameof(ReviewCompleted) => await context.WaitForExternalEvent<ReviewCompleted>(name, token),
-            nameof(ClosureReviewDecided) => await context.WaitForExternalEvent<ClosureReviewDecided>(name, token),
-            nameof(ClaimsActivityObserved) => await context.WaitForExternalEvent<ClaimsActivityObserved>(name, token),
-            nameof(ClosureRequested) => await context.WaitForExternalEvent<ClosureRequested>(name, token),
-            OutreachReported.EventName => await context.WaitForExternalEvent<OutreachReported>(name, token),
-            FollowUpChanged.EventName => await context.WaitForExternalEvent<FollowUpChanged>(name, token),
-            CareTeamOutreachRequested.EventName => await context.WaitForExternalEvent<CareTeamOutreachRequested>(name, token),
+            nameof(ReferralAttached) => Payload(context.WaitForExternalEvent<ReferralAttached>(name, token)),
+            nameof(AssessmentCompleted) => Payload(context.WaitForExternalEvent<AssessmentCompleted>(name, token)),
+            nameof(MemberContactAttempted) => Payload(context.WaitForExternalEvent<MemberContactAttempted>(name, token)),
+            nameof(ReviewCompleted) => Payload(context.WaitForExternalEvent<ReviewCompleted>(name, token)),
+            nameof(ClosureReviewDecided) => Payload(context.WaitForExternalEvent<ClosureReviewDecided>(name, token)),
+            nameof(ClaimsActivityObserved) => Payload(context.WaitForExternalEvent<ClaimsActivityObserved>(name, token)),
+            nameof(ClosureRequested) => Payload(context.WaitForExternalEvent<ClosureRequested>(name, token)),
+            OutreachReported.EventName => Payload(context.WaitForExternalEvent<OutreachReported>(name, token)),
+            FollowUpChanged.EventName => Payload(context.WaitForExternalEvent<FollowUpChanged>(name, token)),
+            CareTeamOutreachRequested.EventName => Payload(context.WaitForExternalEvent<CareTeamOutreachRequested>(name, token)),
             _ => throw new ArgumentOutOfRangeException(nameof(name), "Unknown engagement event."),
         };
 
