@@ -12,6 +12,9 @@ namespace Mets.Workload.Simulator;
 /// changes is that two writers never meet. With the engine's eight activity workers and the simulated people writing at
 /// once, most of a run's wall-clock time went to Microsoft.Data.Sqlite sleeping between retries of SQLITE_BUSY
 /// (docs/workload-simulator.md, "Where the time goes"): the simulator measures the policy's workload, not that contention.
+/// Since the case database has one group-committing writer per file (<c>CaseDatabase</c>) writers no longer meet, and
+/// the adapters as the hosts use them are as fast or faster: this wrapper is kept for comparison only
+/// (<c>--case-database one-writer</c>).
 /// </summary>
 internal sealed class OneWriterCaseDatabase : IDisposable
 {

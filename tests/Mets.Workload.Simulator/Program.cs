@@ -15,7 +15,7 @@ var perWeek = true;
 int? members = null, seed = null, weeks = null, clinicians = null;
 string? dataFolder = null;
 var activities = new SimulationOptions().MaxConcurrentActivities;
-var oneWriter = true;
+var oneWriter = false;
 var policy = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 try
 {

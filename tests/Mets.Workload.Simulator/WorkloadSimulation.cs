@@ -32,15 +32,16 @@ public sealed record SimulationOptions
 
     /// <summary>
     /// The engine's activity workers (<see cref="DurableEngineOptions.MaxConcurrentActivities"/>): one per core by default
-    /// (the case database takes one call at a time, so more workers only wait; the hosts' default is 8).
+    /// (the case database has one writer per file, so more workers mostly wait; the hosts' default is 8).
     /// </summary>
     public int MaxConcurrentActivities { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// True (default): the case database's calls are taken one at a time (<see cref="OneWriterCaseDatabase"/>); false: the
-    /// adapters are used as the hosts use them, and concurrent writers wait on SQLITE_BUSY retries. The counts are the same.
+    /// False (default): the case database's adapters as the hosts use them (reads on pooled connections, writes through
+    /// the file's one group-committing writer); true: its calls, reads too, are taken one at a time
+    /// (<see cref="OneWriterCaseDatabase"/>, the default before the adapters had one writer per file). The counts are the same.
     /// </summary>
-    public bool OneWriterCaseDatabase { get; init; } = true;
+    public bool OneWriterCaseDatabase { get; init; }
 
     /// <summary>Where progress lines go (one per simulated week); null: nowhere.</summary>
     public Action<string>? Progress { get; init; }
