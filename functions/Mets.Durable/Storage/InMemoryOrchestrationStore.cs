@@ -290,7 +290,19 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             var ready = _readyOrder.Count(r =>
                 _instances[r.InstanceId].Status != OrchestrationRuntimeStatus.Suspended || _inboxes[r.InstanceId].Any(m => IsWakeUp(m.Event)));
-            var due = _timerOrder.Count(t => t.FireAt <= now);
+            // Timers are ordered by due time: count the due ones from the first and stop at the first not due, not
+            // every open timer (a simulated year holds thousands, and this runs under the store's lock on every idle check).
+            var due = 0;
+            foreach (var timer in _timerOrder)
+            {
+                if (timer.FireAt > now)
+                {
+                    break;
+                }
+
+                due++;
+            }
+
             return Task.FromResult(new StoreWorkCounts(ready, _activities.Count, due, _timerOrder.Count));
         }
     }
