@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -20,7 +21,7 @@ internal static class SignedToken
         var keyId = keys.ActiveKeyId;
         var payload = Encoding.UTF8.GetBytes(string.Join('|', [version, keyId, .. fields]));
         var signature = HMACSHA256.HashData(KeyOf(keys, keyId)!, payload);
-        return Base64Url(payload) + "." + Base64Url(signature);
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(signature);
     }
 
     /// <summary>
@@ -68,28 +69,17 @@ internal static class SignedToken
     private static byte[]? KeyOf(ProviderLinkOptions keys, string keyId) =>
         keys.Keys.TryGetValue(keyId, out var secret) ? ProviderLinkOptions.DecodeKey(secret) : null;
 
-    /// <summary>base64url without padding (RFC 4648 section 5).</summary>
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    /// <summary>The bytes of a canonical base64url text, or null.</summary>
+    /// <summary>The bytes of a canonical base64url text (RFC 4648 section 5, no padding), or null.</summary>
     private static byte[]? FromBase64Url(string text)
     {
-        if (text.Length == 0 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        if (text.Length == 0 || !Base64Url.IsValid(text))
         {
-            return null;
+            return null; // (the decoder throws on what is not base64url at all)
         }
 
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - (padded.Length % 4)) % 4);
-        var buffer = new byte[padded.Length];
-        if (!Convert.TryFromBase64String(padded, buffer, out var written))
-        {
-            return null;
-        }
-
-        // Only the canonical spelling is accepted: the unused low bits of the last character must be zero,
-        // so no two different tokens carry the same bytes.
-        var bytes = buffer[..written];
-        return string.Equals(Base64Url(bytes), text, StringComparison.Ordinal) ? bytes : null;
+        // Only the canonical spelling is accepted (no padding, no white space, the unused low bits of the last
+        // character zero), so no two different tokens carry the same bytes.
+        var bytes = Base64Url.DecodeFromChars(text);
+        return string.Equals(Base64Url.EncodeToString(bytes), text, StringComparison.Ordinal) ? bytes : null;
     }
 }

@@ -105,11 +105,11 @@ public class EngagementServiceTests
 
         // Another engagement's id in the payload, the signature kept; and one character of the signature changed.
         var dot = token.IndexOf('.', StringComparison.Ordinal);
-        var payload = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Base64(token[..dot])));
+        var payload = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(0, dot)));
         var otherEngagement = payload.Replace(id.Value, EngagementId.New(Guid.NewGuid()).Value, StringComparison.Ordinal);
         string[] tampered =
         [
-            Base64Url(System.Text.Encoding.UTF8.GetBytes(otherEngagement)) + token[dot..],
+            System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(otherEngagement)) + token[dot..],
             token[..^1] + (token[^1] == 'A' ? 'B' : 'A'),
         ];
 
@@ -197,11 +197,6 @@ public class EngagementServiceTests
         Assert.Equal(closed.Timeline.Count, after.Timeline.Count);
         Assert.Null(after.Outreach.Single(o => o.Npi == Sample.ProviderA).Response);
     }
-
-    private static string Base64(string base64Url) =>
-        base64Url.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (base64Url.Length % 4)) % 4);
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>
     /// The race the engine cannot stage on demand: the outreach is running when the answer is raised, but a closure's

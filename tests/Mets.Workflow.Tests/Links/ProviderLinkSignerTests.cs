@@ -53,6 +53,34 @@ public class ProviderLinkSignerTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Verify_SameBytesSpelledAnotherWay_IsInvalid()
+    {
+        // The signature (32 bytes) is 43 base64url characters: its last one carries two unused bits, which the canonical
+        // spelling keeps zero. Padding, white space and a set unused bit decode to the same bytes
+        // in lenient decoders; each is refused, so no two different tokens carry one signature.
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var (signer, _) = Signer("k1");
+        var token = signer.CreateToken(Outreach, T0);
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        Assert.Equal(43, token.Length - dot - 1);
+        var last = Alphabet.IndexOf(token[^1], StringComparison.Ordinal);
+        Assert.Equal(0, last & 3);
+        string[] respelled =
+        [
+            token[..^1] + Alphabet[last | 1],
+            token + "=",
+            token[..(dot + 4)] + " " + token[(dot + 4)..],
+            token[..2] + "\n" + token[2..],
+        ];
+
+        Assert.Equal(ProviderLinkRejection.None, signer.Verify(token, out _));
+        foreach (var variant in respelled)
+        {
+            Assert.Equal(ProviderLinkRejection.Invalid, signer.Verify(variant, out _));
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not-a-token")]
