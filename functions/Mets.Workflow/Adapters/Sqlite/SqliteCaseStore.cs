@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
@@ -152,7 +151,6 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         await EnsureSchemaAsync(cancellationToken);
         var etag = NewETag();
         var stored = JsonSerializer.SerializeToUtf8Bytes(updated with { ETag = null }, CaseDocumentJson.Options);
-        var document = Encoding.UTF8.GetString(stored);
         var result = await _database.WriteAsync((connection, transaction) =>
         {
             using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
@@ -185,9 +183,9 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             }
 
             using (var write = Command(connection, transaction,
-                "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = $doc WHERE id = $id AND etag = $expected",
+                "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = CAST($doc AS TEXT) WHERE id = $id AND etag = $expected",
                 ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
-                ("$expected", updated.ETag), ("$doc", document)))
+                ("$expected", updated.ETag), ("$doc", stored)))
             {
                 if (write.ExecuteNonQuery() == 0)
                 {

@@ -120,6 +120,24 @@ public sealed class SqliteCaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_StoresTheDocumentAsJsonText()
+    {
+        var id = await StartedCaseAsync();
+        var saved = (await _store.GetAsync(id))!;
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cases.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var read = connection.CreateCommand();
+        read.CommandText = "SELECT typeof(document), json_array_length(document, '$.timeline'), document FROM cases WHERE id = $id";
+        read.Parameters.AddWithValue("$id", id.Value);
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("text", reader.GetString(0));
+        Assert.Equal(saved.Timeline.Count, reader.GetInt32(1));
+        Assert.Equal(JsonSerializer.Serialize(saved with { ETag = null }, CaseDocumentJson.Options), reader.GetString(2));
+    }
+
+    [Fact]
     public async Task Get_MoreCasesThanRemembered_KeepsTheMostRecentAndReadsTheRest()
     {
         using var store = new SqliteCaseStore(Path.Combine(_folder, "cases.db"), parsedDocuments: 2);
