@@ -15,7 +15,7 @@ namespace Mets.Workflow.Adapters.Sqlite;
 /// </summary>
 internal sealed class ParsedCaseDocuments
 {
-    /// <summary>Enough for the cases a busy day touches several times; each costs its document about three times over.</summary>
+    /// <summary>Enough for the cases a busy day touches several times (each costs its stored bytes and its parsed form).</summary>
     public const int DefaultCapacity = 2048;
 
     private readonly int _capacity;
@@ -67,8 +67,9 @@ internal sealed class ParsedCaseDocuments
     }
 
     /// <summary>
-    /// Remembers, for row <paramref name="id"/>, <paramref name="saved"/> (with its new ETag) as the parse of <paramref name="stored"/>, the bytes the
-    /// save wrote, which are the serialized form of <paramref name="saved"/> without its ETag.
+    /// Remembers, for row <paramref name="id"/>, <paramref name="saved"/> (with its new ETag) as the parse of
+    /// <paramref name="stored"/>: the bytes a save wrote, which are the serialized form of <paramref name="saved"/>
+    /// without its ETag.
     /// </summary>
     public void Remember(string id, byte[] stored, EngagementCase saved)
     {
