@@ -11,7 +11,9 @@ using Mets.Durable.Engine;
 using Mets.Durable.Storage;
 using Mets.Durable.Testing;
 using Mets.Workflow;
+using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
+using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
@@ -242,7 +244,7 @@ public sealed class WorkloadSimulation
                 .AddSingleton<ILoggerFactory>(problems)
                 .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
                 .AddSingleton<IEmailSender>(sp => new SimulatedOutbox(sp.GetRequiredService<TimeProvider>()))
-                .AddCaseDatabase(options.OneWriterCaseDatabase ? new WorkflowOptions { DataFolder = folder }.CaseDatabasePath : null)
+                .AddCaseDatabase(new WorkflowOptions { DataFolder = folder }.CaseDatabasePath, options.OneWriterCaseDatabase)
                 .AddMetsWorkflowCore(),
             options: new DurableEngineOptions { MaxConcurrentActivities = options.MaxConcurrentActivities },
             configureWorker: b => b.AddMetsTasks()).ConfigureAwait(false);
@@ -824,14 +826,30 @@ public sealed class WorkloadSimulation
 
 internal static class CaseDatabaseRegistration
 {
-    /// <summary>With a path: the case store and command ledger of <see cref="OneWriterCaseDatabase"/> (before AddMetsWorkflowCore, whose defaults then stand back).</summary>
-    public static IServiceCollection AddCaseDatabase(this IServiceCollection services, string? oneWriterPath)
+    /// <summary>
+    /// Parsed case documents the simulator's case store remembers (the hosts': <see cref="SqliteCaseStore"/>'s default,
+    /// 2,048): a simulated year keeps thousands of engagements open, and every one of them is read again within days.
+    /// 10,000 members: about 0.9 of the CPU and the time of 2,048, for about 250 MB more at the peak
+    /// (docs/workload-simulator.md, "Measured").
+    /// </summary>
+    public const int CaseDocumentsRemembered = 8192;
+
+    /// <summary>
+    /// The case store on <paramref name="path"/> remembering <see cref="CaseDocumentsRemembered"/> parsed documents, or
+    /// with <paramref name="oneWriter"/> the case store and command ledger of <see cref="OneWriterCaseDatabase"/> (before
+    /// AddMetsWorkflowCore, whose defaults then stand back).
+    /// </summary>
+    public static IServiceCollection AddCaseDatabase(this IServiceCollection services, string path, bool oneWriter)
     {
-        if (oneWriterPath is not null)
+        if (oneWriter)
         {
-            services.AddSingleton(_ => new OneWriterCaseDatabase(oneWriterPath));
+            services.AddSingleton(_ => new OneWriterCaseDatabase(path));
             services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Cases);
             services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Commands);
+        }
+        else
+        {
+            services.AddSingleton<ICaseStore>(_ => new SqliteCaseStore(path, CaseDocumentsRemembered));
         }
 
         return services;

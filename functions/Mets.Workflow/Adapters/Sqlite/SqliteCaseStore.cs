@@ -51,8 +51,11 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     {
     }
 
-    /// <summary>The store, remembering at most <paramref name="parsedDocuments"/> parsed case documents (<see cref="ParsedCaseDocuments"/>).</summary>
-    internal SqliteCaseStore(string databasePath, int parsedDocuments)
+    /// <summary>
+    /// The store, remembering at most <paramref name="parsedDocuments"/> parsed case documents (the other constructor:
+    /// 2,048): each read compares the stored bytes with those of the remembered document and parses only when they differ.
+    /// </summary>
+    public SqliteCaseStore(string databasePath, int parsedDocuments)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         _database = CaseDatabase.At(databasePath);
