@@ -11,7 +11,9 @@ using Mets.Durable.Engine;
 using Mets.Durable.Storage;
 using Mets.Durable.Testing;
 using Mets.Workflow;
+using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Application;
+using Mets.Workflow.Cases;
 using Mets.Workflow.Emails;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +44,12 @@ public sealed record SimulationOptions
     /// (<see cref="OneWriterCaseDatabase"/>, the default before the adapters had one writer per file). The counts are the same.
     /// </summary>
     public bool OneWriterCaseDatabase { get; init; }
+
+    /// <summary>
+    /// How many of a day's actions on different engagements call METS at the same time (16 by default; 1: one after
+    /// another). The counts are the same: what each action did is counted in the order the actions were planned.
+    /// </summary>
+    public int ActionsAtOnce { get; init; } = 16;
 
     /// <summary>Where progress lines go (one per simulated week); null: nowhere.</summary>
     public Action<string>? Progress { get; init; }
@@ -142,6 +150,16 @@ public sealed class WorkloadSimulation
     /// <param name="Text">A token (provider response), an outreach id (peer review) or a decision.</param>
     private sealed record PlannedAction(ActionKind Kind, SimulatedMember Member, int Number, int Version, string? Text);
 
+    /// <summary>What an action's calls found: no engagement to act on (or known closed), the case closed, or open (with the command's result if one was given).</summary>
+    private enum PerformedOutcome
+    {
+        NotPerformed,
+        FoundClosed,
+        FoundOpen,
+    }
+
+    private sealed record Performed(PerformedOutcome Outcome, CommandResult? Result);
+
     public static string RosterClinician(int index) => $"clin.{(index + 1).ToString("D2", CultureInfo.InvariantCulture)}";
 
     /// <summary>The configuration the simulated host reads: roster, links, data folder, and the scenario's and caller's policy.</summary>
@@ -226,7 +244,7 @@ public sealed class WorkloadSimulation
                 .AddSingleton<ILoggerFactory>(problems)
                 .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
                 .AddSingleton<IEmailSender>(sp => new SimulatedOutbox(sp.GetRequiredService<TimeProvider>()))
-                .AddCaseDatabase(options.OneWriterCaseDatabase ? new WorkflowOptions { DataFolder = folder }.CaseDatabasePath : null)
+                .AddCaseDatabase(new WorkflowOptions { DataFolder = folder }.CaseDatabasePath, options.OneWriterCaseDatabase)
                 .AddMetsWorkflowCore(),
             options: new DurableEngineOptions { MaxConcurrentActivities = options.MaxConcurrentActivities },
             configureWorker: b => b.AddMetsTasks()).ConfigureAwait(false);
@@ -250,6 +268,7 @@ public sealed class WorkloadSimulation
                 Lap("timers");
                 TakeEmails();
                 var actedToday = new HashSet<int>();
+                var together = new List<PlannedAction>();
                 while (_planned.TryPeek(out _, out var next) && next.Day <= _today)
                 {
                     var action = _planned.Dequeue();
@@ -257,13 +276,16 @@ public sealed class WorkloadSimulation
                     {
                         // A second action on one engagement the same day waits until the first is applied, so what it reads
                         // (and whether METS accepts it) never depends on how far the engine got.
+                        await PerformTogetherAsync(together, options.ActionsAtOnce).ConfigureAwait(false);
                         await _host.WaitForIdleAsync().ConfigureAwait(false);
                         actedToday.Clear();
                         actedToday.Add(action.Member.Index);
                     }
 
-                    await PerformAsync(action).ConfigureAwait(false);
+                    together.Add(action);
                 }
+
+                await PerformTogetherAsync(together, options.ActionsAtOnce).ConfigureAwait(false);
 
                 Lap("actions");
                 await _host.WaitForIdleAsync().ConfigureAwait(false);
@@ -429,19 +451,39 @@ public sealed class WorkloadSimulation
 
     // ---- the day's actions ----
 
-    private async Task PerformAsync(PlannedAction action)
+    /// <summary>
+    /// Performs the actions of different engagements together: their calls to METS run at the same time (at most
+    /// <see cref="SimulationOptions.ActionsAtOnce"/>), then what each did is counted and its next action planned one after another, in the
+    /// order they were planned, so the counts and plans are those of performing them one at a time. An action reads
+    /// and changes only its own engagement, and time stands still meanwhile, so what METS answers does not depend on
+    /// which call ran first.
+    /// </summary>
+    private async Task PerformTogetherAsync(List<PlannedAction> together, int actionsAtOnce)
+    {
+        var done = new Performed[together.Count];
+        await Parallel.ForAsync(0, together.Count, new ParallelOptions { MaxDegreeOfParallelism = actionsAtOnce }, async (k, _) =>
+            done[k] = await PerformAsync(together[k]).ConfigureAwait(false)).ConfigureAwait(false);
+        for (var k = 0; k < together.Count; k++)
+        {
+            Account(together[k], done[k]);
+        }
+
+        together.Clear();
+    }
+
+    /// <summary>The action's calls to METS: the case as the person opens it, and the command, if it still fits.</summary>
+    private async Task<Performed> PerformAsync(PlannedAction action)
     {
         var member = action.Member;
         if (member.Closed || member.Engagement is not { } id)
         {
-            return;
+            return new Performed(PerformedOutcome.NotPerformed, null);
         }
 
         var found = await _service.GetEngagementAsync(id).ConfigureAwait(false);
         if (found is null || found.Status == EngagementStatus.Closed)
         {
-            member.Closed = true;
-            return;
+            return new Performed(PerformedOutcome.FoundClosed, null);
         }
 
         var clinician = found.AssignedClinician ?? StaffId.Parse(RosterClinician(0));
@@ -453,58 +495,103 @@ public sealed class WorkloadSimulation
                 var tier = _draws.Pick([_scenario.Assessment.RiskTier.Low, _scenario.Assessment.RiskTier.Moderate, _scenario.Assessment.RiskTier.High], i, DrawPurpose.RiskTier);
                 var safetyRisk = _draws.Chance(_scenario.Assessment.SafetyRiskProbability, i, DrawPurpose.SafetyRisk);
                 result = await _service.RecordAssessmentAsync(id, new Assessment(Scores(Phq9TotalByTier[tier], safetyRisk), [], clinician, Now)).ConfigureAwait(false);
-                _counts.Assessments += Accepted(result);
-                member.NeedsLook = true;
                 break;
             case ActionKind.ContactAttempt:
                 result = await _service.RecordContactAttemptAsync(id, MemberContactOutcome.NoAnswer, clinician).ConfigureAwait(false);
-                _counts.ContactAttempts += Accepted(result);
-                Plan(_today + _scenario.Assessment.ContactAttemptEveryDays, ActionKind.ContactAttempt, member, action.Number + 1);
                 break;
             case ActionKind.Decline:
             case ActionKind.MemberDeclines:
                 result = await _service.RequestClosureAsync(id, ClosureReason.MemberDeclined, Actor.Staff(ActorKind.Clinician, clinician)).ConfigureAwait(false);
-                _counts.ClosureRequests += Accepted(result);
                 break;
             case ActionKind.Review when action.Version == member.ReviewPlanVersion && found.CurrentStep.Step == StepReference.Review(action.Number):
                 var goalsMet = _draws.Chance(_scenario.Reviews.GoalsMetProbability, i, DrawPurpose.GoalsMet, action.Number);
                 result = await _service.RecordReviewAsync(id, new ReviewSubmission(action.Number, null, goalsMet ? ClosureReason.GoalsMet : null, clinician)).ConfigureAwait(false);
-                _counts.Reviews += Accepted(result);
-                member.NeedsLook = true;
                 break;
             case ActionKind.ProviderResponse:
                 var response = (ProviderResponse)_draws.Pick(
                     [_scenario.Providers.Responses.WillCollaborate, _scenario.Providers.Responses.DeclinedToCollaborate, _scenario.Providers.Responses.NotTreatingMember],
                     i, DrawPurpose.ProviderResponse, action.Number);
                 result = await _service.RespondToOutreachAsync(action.Text!, response).ConfigureAwait(false);
-                _counts.ProviderResponses += Accepted(result);
                 break;
             case ActionKind.PeerReview:
                 result = await _service.RecordPeerReviewAsync(OutreachId.Parse(action.Text!), PeerReviewOutcome.AgreedOnPlan, StaffId.Parse(MedicalDirector)).ConfigureAwait(false);
-                _counts.PeerReviews += Accepted(result);
                 break;
             case ActionKind.ClosureDecision when found.CurrentStep.Step.Step == EngagementStep.ClosureReview:
                 var decision = Enum.Parse<ClosureReviewDecision>(action.Text!);
                 result = await _service.DecideClosureReviewAsync(id, found.CurrentStep.Step.Number, decision, null, StaffId.Parse(Supervisor)).ConfigureAwait(false);
-                _counts.ClosureDecisions += Accepted(result);
-                member.NeedsLook = true;
                 break;
             case ActionKind.Discharge:
                 result = await _service.ObserveClaimsActivityAsync(
                     member.MemberId, ClaimsActivityKind.BehavioralHealthInpatientDischarge, Now.AddDays(-1), null, $"sim-{i}-discharge-{action.Number}").ConfigureAwait(false);
-                _counts.ClaimsEvents += Accepted(result);
-                member.NeedsLook = true;
                 break;
             case ActionKind.EligibilityLost:
                 result = await _service.ObserveClaimsActivityAsync(
                     member.MemberId, ClaimsActivityKind.EligibilityLost, Now.AddDays(-1), null, $"sim-{i}-eligibility-{action.Number}").ConfigureAwait(false);
-                _counts.ClaimsEvents += Accepted(result);
                 break;
         }
 
-        if (result is { Status: not CommandStatus.Accepted })
+        return new Performed(PerformedOutcome.FoundOpen, result);
+    }
+
+    /// <summary>Counts what <paramref name="action"/> did and plans what follows from it.</summary>
+    private void Account(PlannedAction action, Performed performed)
+    {
+        var member = action.Member;
+        if (performed.Outcome == PerformedOutcome.NotPerformed)
         {
-            _counts.Refused++;
+            return;
+        }
+
+        if (performed.Outcome == PerformedOutcome.FoundClosed)
+        {
+            member.Closed = true;
+            return;
+        }
+
+        if (performed.Result is { } result)
+        {
+            var accepted = Accepted(result);
+            switch (action.Kind)
+            {
+                case ActionKind.Assess:
+                    _counts.Assessments += accepted;
+                    member.NeedsLook = true;
+                    break;
+                case ActionKind.ContactAttempt:
+                    _counts.ContactAttempts += accepted;
+                    Plan(_today + _scenario.Assessment.ContactAttemptEveryDays, ActionKind.ContactAttempt, member, action.Number + 1);
+                    break;
+                case ActionKind.Decline:
+                case ActionKind.MemberDeclines:
+                    _counts.ClosureRequests += accepted;
+                    break;
+                case ActionKind.Review:
+                    _counts.Reviews += accepted;
+                    member.NeedsLook = true;
+                    break;
+                case ActionKind.ProviderResponse:
+                    _counts.ProviderResponses += accepted;
+                    break;
+                case ActionKind.PeerReview:
+                    _counts.PeerReviews += accepted;
+                    break;
+                case ActionKind.ClosureDecision:
+                    _counts.ClosureDecisions += accepted;
+                    member.NeedsLook = true;
+                    break;
+                case ActionKind.Discharge:
+                    _counts.ClaimsEvents += accepted;
+                    member.NeedsLook = true;
+                    break;
+                case ActionKind.EligibilityLost:
+                    _counts.ClaimsEvents += accepted;
+                    break;
+            }
+
+            if (result.Status != CommandStatus.Accepted)
+            {
+                _counts.Refused++;
+            }
         }
 
         if (action.Kind is ActionKind.Discharge or ActionKind.EligibilityLost or ActionKind.MemberDeclines)
@@ -739,14 +826,30 @@ public sealed class WorkloadSimulation
 
 internal static class CaseDatabaseRegistration
 {
-    /// <summary>With a path: the case store and command ledger of <see cref="OneWriterCaseDatabase"/> (before AddMetsWorkflowCore, whose defaults then stand back).</summary>
-    public static IServiceCollection AddCaseDatabase(this IServiceCollection services, string? oneWriterPath)
+    /// <summary>
+    /// Parsed case documents the simulator's case store remembers (the hosts': <see cref="SqliteCaseStore"/>'s default,
+    /// 2,048): a simulated year keeps thousands of engagements open, and every one of them is read again within days.
+    /// 10,000 members: about 0.9 of the CPU and the time of 2,048, for about 250 MB more at the peak
+    /// (docs/workload-simulator.md, "Measured").
+    /// </summary>
+    public const int CaseDocumentsRemembered = 8192;
+
+    /// <summary>
+    /// The case store on <paramref name="path"/> remembering <see cref="CaseDocumentsRemembered"/> parsed documents, or
+    /// with <paramref name="oneWriter"/> the case store and command ledger of <see cref="OneWriterCaseDatabase"/> (before
+    /// AddMetsWorkflowCore, whose defaults then stand back).
+    /// </summary>
+    public static IServiceCollection AddCaseDatabase(this IServiceCollection services, string path, bool oneWriter)
     {
-        if (oneWriterPath is not null)
+        if (oneWriter)
         {
-            services.AddSingleton(_ => new OneWriterCaseDatabase(oneWriterPath));
+            services.AddSingleton(_ => new OneWriterCaseDatabase(path));
             services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Cases);
             services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Commands);
+        }
+        else
+        {
+            services.AddSingleton<ICaseStore>(_ => new SqliteCaseStore(path, CaseDocumentsRemembered));
         }
 
         return services;

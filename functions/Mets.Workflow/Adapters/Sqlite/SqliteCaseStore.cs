@@ -43,13 +43,27 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         """;
 
     private readonly CaseDatabase _database;
+    private readonly ParsedCaseDocuments _parsed;
     private volatile bool _schemaReady;
 
     public SqliteCaseStore(string databasePath)
+        : this(databasePath, ParsedCaseDocuments.DefaultCapacity)
+    {
+    }
+
+    /// <summary>
+    /// The store, remembering at most <paramref name="parsedDocuments"/> parsed case documents (the other constructor:
+    /// 2,048): each read compares the stored bytes with those of the remembered document and parses only when they differ.
+    /// </summary>
+    public SqliteCaseStore(string databasePath, int parsedDocuments)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         _database = CaseDatabase.At(databasePath);
+        _parsed = new ParsedCaseDocuments(parsedDocuments);
     }
+
+    /// <summary>How many parsed case documents the store remembers now (for tests).</summary>
+    internal int ParsedDocumentsRemembered => _parsed.Count;
 
     /// <summary>
     /// One write in the case database's next group commit (<see cref="CaseDatabase"/>): the referral-id lookup, the
@@ -120,7 +134,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     public async Task<EngagementCase?> GetAsync(EngagementId id, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT document, etag FROM cases WHERE id = $id", ("$id", id.Value));
+        await using var command = Command(connection, null, "SELECT id, document, etag FROM cases WHERE id = $id", ("$id", id.Value));
         var found = await ReadCasesAsync(command, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
@@ -128,7 +142,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     public async Task<EngagementCase?> FindOpenByMemberAsync(MemberId member, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT document, etag FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", member.Value));
+        await using var command = Command(connection, null, "SELECT id, document, etag FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", member.Value));
         var found = await ReadCasesAsync(command, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
@@ -139,8 +153,8 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         ArgumentException.ThrowIfNullOrEmpty(changeId);
         await EnsureSchemaAsync(cancellationToken);
         var etag = NewETag();
-        var document = JsonSerializer.Serialize(updated with { ETag = null }, CaseDocumentJson.Options);
-        return await _database.WriteAsync((connection, transaction) =>
+        var stored = JsonSerializer.SerializeToUtf8Bytes(updated with { ETag = null }, CaseDocumentJson.Options);
+        var result = await _database.WriteAsync((connection, transaction) =>
         {
             using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
                 ("$id", updated.Id.Value), ("$change", changeId)))
@@ -172,9 +186,9 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             }
 
             using (var write = Command(connection, transaction,
-                "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = $doc WHERE id = $id AND etag = $expected",
+                "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = CAST($doc AS TEXT) WHERE id = $id AND etag = $expected",
                 ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
-                ("$expected", updated.ETag), ("$doc", document)))
+                ("$expected", updated.ETag), ("$doc", stored)))
             {
                 if (write.ExecuteNonQuery() == 0)
                 {
@@ -184,6 +198,13 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
 
             return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.Saved, updated with { ETag = etag }));
         }, cancellationToken);
+        if (result is { Outcome: CaseSaveOutcome.Saved, Case: { } saved })
+        {
+            // The saved case is what parsing the bytes written gives: the next read that finds them on disk need not parse.
+            _parsed.Remember(updated.Id.Value, stored, saved);
+        }
+
+        return result;
     }
 
     public async Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default)
@@ -197,8 +218,8 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = clinician is { } c
-            ? Command(connection, null, "SELECT document, etag FROM cases WHERE status <> 'Closed' AND clinician = $clinician ORDER BY id", ("$clinician", c.Value))
-            : Command(connection, null, "SELECT document, etag FROM cases WHERE status <> 'Closed' ORDER BY id");
+            ? Command(connection, null, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' AND clinician = $clinician ORDER BY id", ("$clinician", c.Value))
+            : Command(connection, null, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' ORDER BY id");
         return await ReadCasesAsync(command, cancellationToken);
     }
 
@@ -220,7 +241,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     public async Task<IReadOnlyList<EngagementCase>> ListStartedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT document, etag FROM cases ORDER BY id");
+        await using var command = Command(connection, null, "SELECT id, document, etag FROM cases ORDER BY id");
         var all = await ReadCasesAsync(command, cancellationToken);
         return [.. all.Where(c => c.StartedAt >= from && c.StartedAt < toExclusive)];
     }
@@ -256,16 +277,14 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         return TimelineChain.Head(id, stored);
     }
 
-    private static async Task<List<EngagementCase>> ReadCasesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    /// <summary>Rows of (id, document, etag): each document parsed from its UTF-8 bytes as SQLite holds them, or the one remembered for the same bytes.</summary>
+    private async Task<List<EngagementCase>> ReadCasesAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         var cases = new List<EngagementCase>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            // The document's UTF-8 bytes as SQLite holds them (no UTF-16 copy to parse).
-            var document = JsonSerializer.Deserialize<EngagementCase>(reader.GetFieldValue<byte[]>(0), CaseDocumentJson.Options)
-                ?? throw new InvalidOperationException("A stored case document is empty.");
-            cases.Add(document with { ETag = reader.GetString(1) });
+            cases.Add(_parsed.Read(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2)));
         }
 
         return cases;

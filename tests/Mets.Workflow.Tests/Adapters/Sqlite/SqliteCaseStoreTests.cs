@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Adapters.Sqlite;
 using Mets.Workflow.Cases;
+using Mets.Workflow.Tests.Audit;
 
 namespace Mets.Workflow.Tests.Adapters.Sqlite;
 
@@ -84,6 +86,90 @@ public sealed class SqliteCaseStoreTests : IDisposable
         var back = await _store.GetAssessmentDetailsAsync(id);
         Assert.Equal(details.Assessment.Scores, back!.Assessment.Scores);
         Assert.Equal([Sample.SentinelGoal], back.Assessment.MemberStatedGoals);
+    }
+
+    [Fact]
+    public async Task Get_DocumentEditedInPlaceWithItsETagKept_AnswersWhatIsOnDisk()
+    {
+        var id = await StartedCaseAsync();
+        var before = (await _store.GetAsync(id))!;
+        Assert.Equal(1, _store.ParsedDocumentsRemembered);
+
+        await TimelineTampering.InSqliteAsync(Path.Combine(_folder, "cases.db"), id, t => TimelineTampering.EditAt(t, 2));
+
+        var after = (await _store.GetAsync(id))!;
+        Assert.Equal(before.ETag, after.ETag);
+        Assert.Equal(before.Timeline[1].At.AddHours(-1), after.Timeline[1].At);
+        Assert.Equal(before.Timeline[1].Hash, after.Timeline[1].Hash);
+        Assert.Equal(after.Timeline[1].At, (await _store.ListOpenAsync()).Single().Timeline[1].At);
+    }
+
+    [Fact]
+    public async Task Get_AfterSave_AnswersTheDocumentAsAFreshStoreParsesIt()
+    {
+        var id = await StartedCaseAsync();
+        using var fresh = new SqliteCaseStore(Path.Combine(_folder, "cases.db"), parsedDocuments: 1);
+
+        var remembered = (await _store.GetAsync(id))!;
+        var parsed = (await fresh.GetAsync(id))!;
+
+        Assert.Equal(parsed.ETag, remembered.ETag);
+        Assert.Equal(JsonSerializer.Serialize(parsed, CaseDocumentJson.Options), JsonSerializer.Serialize(remembered, CaseDocumentJson.Options));
+        Assert.Same(remembered, await _store.GetAsync(id));
+        Assert.NotSame(parsed, remembered);
+    }
+
+    [Fact]
+    public async Task Save_StoresTheDocumentAsJsonText()
+    {
+        var id = await StartedCaseAsync();
+        var saved = (await _store.GetAsync(id))!;
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cases.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var read = connection.CreateCommand();
+        read.CommandText = "SELECT typeof(document), json_array_length(document, '$.timeline'), document FROM cases WHERE id = $id";
+        read.Parameters.AddWithValue("$id", id.Value);
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("text", reader.GetString(0));
+        Assert.Equal(saved.Timeline.Count, reader.GetInt32(1));
+        Assert.Equal(JsonSerializer.Serialize(saved with { ETag = null }, CaseDocumentJson.Options), reader.GetString(2));
+    }
+
+    [Fact]
+    public async Task Get_MoreCasesThanRemembered_KeepsTheMostRecentAndReadsTheRest()
+    {
+        using var store = new SqliteCaseStore(Path.Combine(_folder, "cases.db"), parsedDocuments: 2);
+        var ids = new List<EngagementId>();
+        for (var i = 0; i < 3; i++)
+        {
+            var referral = Sample.Referral($"REF-L{i}", memberNumber: $"LRU{i}", at: T0);
+            var id = EngagementId.New(Guid.NewGuid());
+            await store.ReceiveReferralAsync(referral, EngagementCase.Receive(id, referral, T0));
+            ids.Add(id);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.Equal(id, (await store.GetAsync(id))!.Id);
+        }
+
+        Assert.Equal(2, store.ParsedDocumentsRemembered);
+        var first = await store.GetAsync(ids[0]);
+        Assert.Equal(ids[0], first!.Id);
+        Assert.Same(first, await store.GetAsync(ids[0]));
+        Assert.Equal(2, store.ParsedDocumentsRemembered);
+    }
+
+    private async Task<EngagementId> StartedCaseAsync()
+    {
+        var referral = Sample.Referral(at: T0);
+        var id = EngagementId.New(Guid.NewGuid());
+        await _store.ReceiveReferralAsync(referral, EngagementCase.Receive(id, referral, T0));
+        var saved = await _store.SaveAsync((await _store.GetAsync(id))!.Start(Sample.Clinician, T0.AddDays(7), T0.AddDays(180), T0), "start");
+        Assert.Equal(CaseSaveOutcome.Saved, saved.Outcome);
+        return id;
     }
 
     private Task<ReferralIntake> Receive(Mets.Domain.Referrals.Referral referral) =>
