@@ -14,6 +14,11 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     private readonly SortedDictionary<long, ActivityWorkItem> _activities = [];
     private readonly SortedSet<(DateTime FireAt, long Id)> _timerOrder = [];
     private readonly Dictionary<long, (string InstanceId, string ExecutionId, int TimerId, DateTime FireAt)> _timers = [];
+
+    // The open timers and pending activities of each instance, so that ending a generation, cancelling timers or
+    // purging touches only that instance's, not every open one (a simulated year holds thousands, under the lock).
+    private readonly Dictionary<string, HashSet<long>> _timersOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<long>> _activitiesOf = new(StringComparer.Ordinal);
     private long _nextId;
 
     public Task InitializeAsync(CancellationToken cancellation) => Task.CompletedTask;
@@ -170,22 +175,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
         if (commit.ClearPendingWork)
         {
-            foreach (var activity in _activities.Values.Where(a => a.InstanceId == id).ToList())
-            {
-                _activities.Remove(activity.Id);
-            }
-
-            foreach (var timer in _timers.Where(t => t.Value.InstanceId == id).ToList())
-            {
-                RemoveTimerLocked(timer.Key);
-            }
+            RemovePendingWorkLocked(id);
         }
-        else if (commit.CancelledTimerIds.Count > 0)
+        else if (commit.CancelledTimerIds.Count > 0 && _timersOf.TryGetValue(id, out var open))
         {
             var cancelled = commit.CancelledTimerIds.ToHashSet();
-            foreach (var timer in _timers.Where(t => t.Value.InstanceId == id && t.Value.ExecutionId == commit.Instance.ExecutionId && cancelled.Contains(t.Value.TimerId)).ToList())
+            foreach (var key in open.Where(k => _timers[k].ExecutionId == commit.Instance.ExecutionId && cancelled.Contains(_timers[k].TimerId)).ToList())
             {
-                RemoveTimerLocked(timer.Key);
+                RemoveTimerLocked(key);
             }
         }
 
@@ -193,12 +190,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             var activityId = ++_nextId;
             _activities[activityId] = new ActivityWorkItem(activityId, id, commit.Instance.ExecutionId, activity.TaskId, activity.Name, activity.Input);
+            Of(_activitiesOf, id).Add(activityId);
         }
 
         foreach (var timer in commit.NewTimers)
         {
             var timerKey = ++_nextId;
             _timers[timerKey] = (id, commit.Instance.ExecutionId, timer.TimerId, timer.FireAt);
+            Of(_timersOf, id).Add(timerKey);
             _timerOrder.Add((timer.FireAt, timerKey));
         }
 
@@ -239,7 +238,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             foreach (var (item, result) in results)
             {
-                if (_activities.Remove(item.Id) && _instances.ContainsKey(item.InstanceId))
+                if (RemoveActivityLocked(item.Id) && _instances.ContainsKey(item.InstanceId))
                 {
                     EnqueueLocked(item.InstanceId, result);
                 }
@@ -369,14 +368,29 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             _readyOrder.Remove((inbox[0].Id, instanceId));
         }
 
-        foreach (var activity in _activities.Values.Where(a => a.InstanceId == instanceId).ToList())
+        RemovePendingWorkLocked(instanceId);
+    }
+
+    /// <summary>Drops every open timer and pending activity of the instance.</summary>
+    private void RemovePendingWorkLocked(string instanceId)
+    {
+        if (_activitiesOf.Remove(instanceId, out var activities))
         {
-            _activities.Remove(activity.Id);
+            foreach (var key in activities)
+            {
+                _activities.Remove(key);
+            }
         }
 
-        foreach (var timer in _timers.Where(t => t.Value.InstanceId == instanceId).ToList())
+        if (_timersOf.Remove(instanceId, out var timers))
         {
-            RemoveTimerLocked(timer.Key);
+            foreach (var key in timers)
+            {
+                if (_timers.Remove(key, out var timer))
+                {
+                    _timerOrder.Remove((timer.FireAt, key));
+                }
+            }
         }
     }
 
@@ -385,6 +399,36 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         if (_timers.Remove(key, out var timer))
         {
             _timerOrder.Remove((timer.FireAt, key));
+            Forget(_timersOf, timer.InstanceId, key);
+        }
+    }
+
+    private bool RemoveActivityLocked(long key)
+    {
+        if (!_activities.Remove(key, out var activity))
+        {
+            return false;
+        }
+
+        Forget(_activitiesOf, activity.InstanceId, key);
+        return true;
+    }
+
+    private static HashSet<long> Of(Dictionary<string, HashSet<long>> index, string instanceId)
+    {
+        if (!index.TryGetValue(instanceId, out var keys))
+        {
+            index[instanceId] = keys = [];
+        }
+
+        return keys;
+    }
+
+    private static void Forget(Dictionary<string, HashSet<long>> index, string instanceId, long key)
+    {
+        if (index.TryGetValue(instanceId, out var keys) && keys.Remove(key) && keys.Count == 0)
+        {
+            index.Remove(instanceId);
         }
     }
 }
