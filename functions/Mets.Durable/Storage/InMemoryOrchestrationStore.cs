@@ -386,10 +386,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             foreach (var key in timers)
             {
-                if (_timers.Remove(key, out var timer))
-                {
-                    _timerOrder.Remove((timer.FireAt, key));
-                }
+                RemoveTimerLocked(key); // the instance's set is out of the index already: nothing else to forget
             }
         }
     }
