@@ -104,7 +104,7 @@ public static class WorkloadReport
 
         text.AppendLine(Invariant, $"Phases: {string.Join(", ", c.Phases.Select(ph => $"{ph.Key} {ph.Value.TotalSeconds:N1} s"))}.");
         var gc = GC.GetGCMemoryInfo();
-        text.AppendLine(Invariant, $"Time: {result.Elapsed.TotalSeconds:N1} s simulating ({wall.TotalSeconds:N1} s in all). Peak working set {peakWorkingSet / 1048576.0:N0} MB; GC heap {GC.GetTotalMemory(false) / 1048576.0:N0} MB now, peak committed {gc.TotalCommittedBytes / 1048576.0:N0} MB, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:N0} MB, collections gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}.");
+        text.AppendLine(Invariant, $"Time: {result.Elapsed.TotalSeconds:N1} s simulating ({wall.TotalSeconds:N1} s in all). Peak working set {peakWorkingSet / 1048576.0:N0} MB; GC heap {GC.GetTotalMemory(false) / 1048576.0:N0} MB now, peak committed {gc.TotalCommittedBytes / 1048576.0:N0} MB, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:N0} MB, collections gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:N1} s.");
         return text.ToString();
     }
 
