@@ -101,13 +101,16 @@ public sealed record WorkloadResult(
 /// time (<see cref="DurableTestHost"/>), with the policy bound from configuration as the hosts bind it, the SQLite case
 /// store on disk and emails kept by <see cref="SimulatedOutbox"/>. Each simulated day: time moves to the day's start
 /// (every timer due by then fires, in order), the people whose turn it is act through the application service, new
-/// referrals arrive one at a time (so the assignment to the clinician with the fewest open engagements does not depend
-/// on thread timing), then the cases touched are read to plan the next step.
+/// referrals arrive one at a time, each once the one before it has started (so the assignment to the clinician with the
+/// fewest open engagements does not depend on thread timing), then the cases touched are read to plan the next step.
 /// </summary>
 public sealed class WorkloadSimulation
 {
     private const string Supervisor = "sup.01";
     private const string MedicalDirector = "md.01";
+
+    /// <summary>How long a referral's engagement may take to start before the run fails (generous: a start takes milliseconds).</summary>
+    private static readonly TimeSpan ReferralStartTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>PHQ-9 totals that make the risk tier low, moderate and high (with nothing else raising it).</summary>
     private static readonly int[] Phq9TotalByTier = [3, 12, 22];
@@ -123,6 +126,7 @@ public sealed class WorkloadSimulation
     private int _today;
     private DurableTestHost _host = null!;
     private EngagementService _service = null!;
+    private EngagementStarts _starts = null!;
     private SimulatedOutbox _outbox = null!;
 
     private WorkloadSimulation(Scenario scenario)
@@ -251,6 +255,7 @@ public sealed class WorkloadSimulation
         await using (_host.ConfigureAwait(false))
         {
             _service = _host.Services.GetRequiredService<EngagementService>();
+            _starts = _host.Services.GetRequiredService<EngagementStarts>();
             _outbox = (SimulatedOutbox)_host.Services.GetRequiredService<IEmailSender>();
             CreateMembers();
             var days = _scenario.Weeks * 7;
@@ -290,12 +295,24 @@ public sealed class WorkloadSimulation
                 Lap("actions");
                 await _host.WaitForIdleAsync().ConfigureAwait(false);
                 Lap("actions until idle");
+                // The day's referrals arrive one at a time, each once the one before it has started (its case saved with
+                // the clinician assigned), so the assignment (the clinician with the fewest open engagements, ties in
+                // roster order) counts every engagement referred before it, as if each had waited until the engine was
+                // idle. Nothing else changes those counts meanwhile: time stands still (no timer comes due that was not
+                // due before); the day's actions and everything they started finished before (idle, above); and what a
+                // new engagement does after its start never closes an engagement or moves one to another clinician:
+                // it waits on its assessment step's timers, of which only the reminder can be due at once (EngagementPolicy:
+                // the assessment is due at least 1 s after the referral, the escalation at or after that, the maximum
+                // duration's closure review at least 1 s after the start and its closure later still), and that
+                // reminder is a timeline entry on its own case (status and clinician unchanged) and an email. Its
+                // provider outreach starts only after the assessment, on a later day. After the day's last referral
+                // the engine is waited for until idle, as before, so the cases read next are those of an idle engine.
                 for (; nextReferral < _members.Count && _members[nextReferral].ReferralDay == _today; nextReferral++)
                 {
                     await ReferAsync(_members[nextReferral]).ConfigureAwait(false);
-                    await _host.WaitForIdleAsync().ConfigureAwait(false);
                 }
 
+                await _host.WaitForIdleAsync().ConfigureAwait(false);
                 Lap("referrals");
                 await LookAtTouchedCasesAsync().ConfigureAwait(false);
                 TakeEmails();
@@ -398,6 +415,12 @@ public sealed class WorkloadSimulation
         if (submitted.Outcome != SubmitReferralOutcome.Created || submitted.EngagementId is not { } engagement)
         {
             throw new InvalidOperationException($"Member {i}'s referral was not taken: {submitted.Outcome} {string.Join(" ", submitted.Errors)}");
+        }
+
+        if (!await _starts.WaitUntilStartedAsync(engagement, ReferralStartTimeout).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException(
+                $"Member {i}'s engagement did not start within {ReferralStartTimeout.TotalSeconds:0} s of the referral (no save of its case with a clinician assigned): the engine is stuck or the start failed.");
         }
 
         _counts.Referrals++;
@@ -837,21 +860,25 @@ internal static class CaseDatabaseRegistration
     /// <summary>
     /// The case store on <paramref name="path"/> remembering <see cref="CaseDocumentsRemembered"/> parsed documents, or
     /// with <paramref name="oneWriter"/> the case store and command ledger of <see cref="OneWriterCaseDatabase"/> (before
-    /// AddMetsWorkflowCore, whose defaults then stand back).
+    /// AddMetsWorkflowCore, whose defaults then stand back). Either case store is reached through
+    /// <see cref="EngagementStarts"/> (also registered as itself), which tells the simulation when a referral's
+    /// engagement has started.
     /// </summary>
     public static IServiceCollection AddCaseDatabase(this IServiceCollection services, string path, bool oneWriter)
     {
         if (oneWriter)
         {
             services.AddSingleton(_ => new OneWriterCaseDatabase(path));
-            services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Cases);
+            services.AddSingleton(sp => new EngagementStarts(sp.GetRequiredService<OneWriterCaseDatabase>().Cases));
             services.AddSingleton(sp => sp.GetRequiredService<OneWriterCaseDatabase>().Commands);
         }
         else
         {
-            services.AddSingleton<ICaseStore>(_ => new SqliteCaseStore(path, CaseDocumentsRemembered));
+            services.AddSingleton(_ => new SqliteCaseStore(path, CaseDocumentsRemembered));
+            services.AddSingleton(sp => new EngagementStarts(sp.GetRequiredService<SqliteCaseStore>()));
         }
 
+        services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<EngagementStarts>());
         return services;
     }
 }
