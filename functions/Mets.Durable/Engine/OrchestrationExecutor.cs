@@ -83,13 +83,17 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         ArgumentNullException.ThrowIfNull(past);
         ArgumentNullException.ThrowIfNull(newEvents);
         ArgumentNullException.ThrowIfNull(scopes);
-        if (_kept.Take(instance.InstanceId, instance.ExecutionId, past.Count) is { } kept)
+        var kept = _kept.Take(instance.InstanceId, instance.ExecutionId, past.Count);
+        var scope = kept?.Scope ?? scopes.CreateScope();
+        try
         {
-            return Continue(kept, past.Count, newEvents, now);
+            return kept is not null ? Continue(kept, past.Count, newEvents, now) : Run(instance, past, newEvents, now, scope.ServiceProvider, scope);
         }
-
-        var scope = scopes.CreateScope();
-        return Run(instance, past, newEvents, now, scope.ServiceProvider, scope);
+        catch
+        {
+            scope.Dispose(); // an episode that throws is not kept: the dispatcher retries it, replaying from the store
+            throw;
+        }
     }
 
     /// <summary>Drops every kept orchestration and disposes its scope (the worker stops).</summary>
