@@ -61,9 +61,6 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
 {
     private readonly KeptOrchestrations _kept = new(keptCapacity);
 
-    /// <summary>Orchestrations kept in memory between episodes (for tests and diagnostics).</summary>
-    public int KeptCount => _kept.Count;
-
     /// <summary>Runs one episode without keeping the orchestration (replay tools): <paramref name="services"/> serves the orchestrator.</summary>
     public EpisodeResult Execute(InstanceRecord instance, IReadOnlyList<StoredEvent> past, IReadOnlyList<StoredEvent> newEvents, DateTime now, IServiceProvider services)
     {
@@ -111,7 +108,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
             };
         }
 
-        var running = new KeptOrchestration(
+        var running = new RunningOrchestration(
             instance.InstanceId,
             instance.ExecutionId,
             orchestrator!,
@@ -134,7 +131,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         return Episode(running, past.Count, newEvents, now);
     }
 
-    private EpisodeResult Continue(KeptOrchestration kept, int pastCount, IReadOnlyList<StoredEvent> newEvents, DateTime now)
+    private EpisodeResult Continue(RunningOrchestration kept, int pastCount, IReadOnlyList<StoredEvent> newEvents, DateTime now)
     {
         kept.Scheduler.Reopen();
         kept.Context.Reenter();
@@ -142,7 +139,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
     }
 
     /// <summary>The episode proper, after the replay (or on a kept orchestration): its start, its new events, what it decided.</summary>
-    private EpisodeResult Episode(KeptOrchestration running, int pastCount, IReadOnlyList<StoredEvent> newEvents, DateTime now)
+    private EpisodeResult Episode(RunningOrchestration running, int pastCount, IReadOnlyList<StoredEvent> newEvents, DateTime now)
     {
         var context = running.Context;
         var scheduler = running.Scheduler;
@@ -184,7 +181,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         return result;
     }
 
-    private static EpisodeResult NonDeterministic(KeptOrchestration running, List<StoredEvent> newHistory, IReadOnlyList<StoredEvent> newEvents, DateTime now, NonDeterministicOrchestrationException ex)
+    private static EpisodeResult NonDeterministic(RunningOrchestration running, List<StoredEvent> newHistory, IReadOnlyList<StoredEvent> newEvents, DateTime now, NonDeterministicOrchestrationException ex)
     {
         // The episode is recorded as DurableTask.Core records it: its new events, then what the replayed code
         // scheduled that the history does not have (never dispatched), then the failure.
@@ -202,7 +199,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         return Failed(newHistory, context, FailureOf(ex));
     }
 
-    private EpisodeResult Decide(KeptOrchestration running, List<StoredEvent> newHistory)
+    private EpisodeResult Decide(RunningOrchestration running, List<StoredEvent> newHistory)
     {
         var context = running.Context;
         var run = running.Run;
@@ -334,7 +331,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         }
     }
 
-    private Task<object?>? Apply(StoredEvent e, KeptOrchestration running)
+    private Task<object?>? Apply(StoredEvent e, RunningOrchestration running)
     {
         var context = running.Context;
         var scheduler = running.Scheduler;
@@ -380,7 +377,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
     }
 
     /// <summary>One orchestration's running code and state: replayed or kept between episodes.</summary>
-    private sealed class KeptOrchestration(
+    private sealed class RunningOrchestration(
         string instanceId, string? executionId, ITaskOrchestrator orchestrator, EmbeddedOrchestrationContext context, OrchestrationScheduler scheduler, IServiceScope? scope)
     {
         public string InstanceId { get; } = instanceId;
@@ -405,28 +402,17 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
     /// <summary>Kept orchestrations by instance id, least recently used first out; one dispatcher uses it, the lock is for safety.</summary>
     private sealed class KeptOrchestrations(int capacity)
     {
-        private readonly Dictionary<string, LinkedListNode<KeptOrchestration>> _byInstance = new(StringComparer.Ordinal);
-        private readonly LinkedList<KeptOrchestration> _recency = new();
+        private readonly Dictionary<string, LinkedListNode<RunningOrchestration>> _byInstance = new(StringComparer.Ordinal);
+        private readonly LinkedList<RunningOrchestration> _recency = new();
         private readonly Lock _gate = new();
-
-        public int Count
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _byInstance.Count;
-                }
-            }
-        }
 
         /// <summary>
         /// Removes and returns the kept orchestration of the instance when it saw exactly <paramref name="historyCount"/>
         /// events of execution <paramref name="executionId"/>; a kept one that does not fit is dropped.
         /// </summary>
-        public KeptOrchestration? Take(string instanceId, string? executionId, int historyCount)
+        public RunningOrchestration? Take(string instanceId, string? executionId, int historyCount)
         {
-            KeptOrchestration kept;
+            RunningOrchestration kept;
             lock (_gate)
             {
                 if (!_byInstance.Remove(instanceId, out var node))
@@ -448,9 +434,9 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
             return null;
         }
 
-        public void Keep(KeptOrchestration running)
+        public void Keep(RunningOrchestration running)
         {
-            var dropped = new List<KeptOrchestration>();
+            var dropped = new List<RunningOrchestration>();
             lock (_gate)
             {
                 if (_byInstance.Remove(running.InstanceId, out var previous))
@@ -476,7 +462,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
 
         public void Clear()
         {
-            List<KeptOrchestration> dropped;
+            List<RunningOrchestration> dropped;
             lock (_gate)
             {
                 dropped = [.. _recency];
