@@ -92,6 +92,7 @@ public sealed class DurableTestHost : IAsyncDisposable
                 {
                     o.MaxConcurrentActivities = options.MaxConcurrentActivities;
                     o.OrchestrationBatchSize = options.OrchestrationBatchSize;
+                    o.OrchestrationsKeptInMemory = options.OrchestrationsKeptInMemory;
                 }
             });
             configureWorker?.Invoke(b);

@@ -107,6 +107,13 @@ public sealed record WorkloadResult(
 public sealed class WorkloadSimulation
 {
     private const string Supervisor = "sup.01";
+
+    /// <summary>
+    /// Running orchestrations the engine keeps in memory between episodes (the hosts' default: 1,000): a simulated year
+    /// has thousands of engagements and provider outreach running at once, each woken again within days, and without
+    /// its kept orchestration an episode replays the step's history (docs/workload-simulator.md, "Measured").
+    /// </summary>
+    private const int OrchestrationsKept = 16_384;
     private const string MedicalDirector = "md.01";
 
     /// <summary>How long a referral's engagement may take to start before the run fails (generous: a start takes milliseconds).</summary>
@@ -250,7 +257,7 @@ public sealed class WorkloadSimulation
                 .AddSingleton<IEmailSender>(sp => new SimulatedOutbox(sp.GetRequiredService<TimeProvider>()))
                 .AddCaseDatabase(new WorkflowOptions { DataFolder = folder }.CaseDatabasePath, options.OneWriterCaseDatabase)
                 .AddMetsWorkflowCore(),
-            options: new DurableEngineOptions { MaxConcurrentActivities = options.MaxConcurrentActivities },
+            options: new DurableEngineOptions { MaxConcurrentActivities = options.MaxConcurrentActivities, OrchestrationsKeptInMemory = OrchestrationsKept },
             configureWorker: b => b.AddMetsTasks()).ConfigureAwait(false);
         await using (_host.ConfigureAwait(false))
         {

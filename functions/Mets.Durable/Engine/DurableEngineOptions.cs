@@ -11,6 +11,15 @@ public sealed class DurableEngineOptions
     [Range(1, 256)]
     public int MaxConcurrentActivities { get; set; } = 8;
 
+    /// <summary>
+    /// Running orchestrations kept in memory between episodes (their code suspended at its awaits), so the next episode
+    /// applies only its new events instead of replaying the history; least recently used first out beyond this many.
+    /// Zero: every episode replays. The history stays the only durable state: after a restart, an eviction or a failed
+    /// commit the orchestration replays as before. Local host setting <c>Mets:Durable:OrchestrationsKeptInMemory</c>.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int OrchestrationsKeptInMemory { get; set; } = 1_000;
+
     /// <summary>Instances fetched per dispatcher round.</summary>
     [Range(1, 10_000)]
     public int OrchestrationBatchSize { get; set; } = 64;

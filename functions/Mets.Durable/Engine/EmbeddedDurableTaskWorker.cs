@@ -27,6 +27,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly OrchestrationExecutor _executor;
+    private readonly IServiceScopeFactory _scopes;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _dispatchedActivities = new();
     private readonly SemaphoreSlim _activitySlots;
     private readonly Channel<ActivityResult> _finished = Channel.CreateUnbounded<ActivityResult>();
@@ -52,7 +53,8 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         Converter = workerOptions.Get(Name).DataConverter;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<EmbeddedDurableTaskWorker>();
-        _executor = new OrchestrationExecutor(Factory, Converter, loggerFactory);
+        _scopes = services.GetRequiredService<IServiceScopeFactory>();
+        _executor = new OrchestrationExecutor(Factory, Converter, loggerFactory, _options.OrchestrationsKeptInMemory);
         _activitySlots = new SemaphoreSlim(_options.MaxConcurrentActivities, _options.MaxConcurrentActivities);
     }
 
@@ -62,6 +64,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
     public override void Dispose()
     {
         base.Dispose();
+        _executor.DropKept();
         _activitySlots.Dispose();
     }
 
@@ -85,6 +88,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         _activitySlots.Release(_options.MaxConcurrentActivities);
         _finished.Writer.TryComplete();
         await resultWriter.ConfigureAwait(false);
+        _executor.DropKept(); // the dispatcher has stopped: the kept orchestrations' scopes go now, not at the host's end
     }
 
     private static bool IsWakeUp(StoredEvent e) => e.EventType is StoredEventKind.ExecutionResumed or StoredEventKind.ExecutionTerminated;
@@ -175,11 +179,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         }
 
         var events = item.History.Count == 0 ? StartEventFirst(toProcess) : toProcess;
-        EpisodeResult result;
-        using (var scope = _services.CreateScope())
-        {
-            result = _executor.Execute(instance, item.History, events, now, scope.ServiceProvider);
-        }
+        var result = _executor.Execute(instance, item.History, events, now, _scopes);
 
         var suspended = status == OrchestrationRuntimeStatus.Suspended;
         return BuildCommit(instance, result, consumed, suspended, now);

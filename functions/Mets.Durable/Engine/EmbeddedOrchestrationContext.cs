@@ -25,7 +25,7 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
 
     private readonly DataConverter _converter;
     private object? _input;
-    private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
+    private int _ownerThreadId = Environment.CurrentManagedThreadId;
     private readonly Dictionary<int, OpenTask> _openTasks = [];
     private readonly Dictionary<string, List<IEventWaiter>> _waiters = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<StoredEvent> _bufferedEvents = [];
@@ -91,6 +91,18 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         if (utc > _currentUtcDateTime)
         {
             _currentUtcDateTime = utc;
+        }
+    }
+
+    /// <summary>The next episode of a kept orchestration runs on the calling thread.</summary>
+    public void Reenter() => _ownerThreadId = Environment.CurrentManagedThreadId;
+
+    /// <summary>Everything scheduled so far is in the committed history (a kept orchestration's next episode must not schedule it again).</summary>
+    public void MarkAllRecorded()
+    {
+        foreach (var action in Actions.Values)
+        {
+            action.Recorded = true;
         }
     }
 

@@ -11,7 +11,7 @@ internal sealed class OrchestrationScheduler : TaskScheduler
     private readonly Queue<Task> _queue = new();
     private readonly Lock _gate = new();
     private readonly OrchestrationSynchronizationContext _synchronizationContext;
-    private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
+    private int _ownerThreadId = Environment.CurrentManagedThreadId;
     private bool _closed;
 
     public OrchestrationScheduler() => _synchronizationContext = new OrchestrationSynchronizationContext(this);
@@ -50,6 +50,16 @@ internal sealed class OrchestrationScheduler : TaskScheduler
         {
             _closed = true;
             _queue.Clear();
+        }
+    }
+
+    /// <summary>Starts the next episode of a kept orchestration on the calling thread.</summary>
+    public void Reopen()
+    {
+        lock (_gate)
+        {
+            _ownerThreadId = Environment.CurrentManagedThreadId;
+            _closed = false;
         }
     }
 
