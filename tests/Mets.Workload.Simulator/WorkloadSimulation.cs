@@ -107,6 +107,7 @@ public sealed record WorkloadResult(
 public sealed class WorkloadSimulation
 {
     private const string Supervisor = "sup.01";
+    private const string MedicalDirector = "md.01";
 
     /// <summary>
     /// Running orchestrations the engine keeps in memory between episodes (the hosts' default: 1,000): a simulated year
@@ -114,7 +115,6 @@ public sealed class WorkloadSimulation
     /// its kept orchestration an episode replays the step's history (docs/workload-simulator.md, "Measured").
     /// </summary>
     private const int OrchestrationsKept = 16_384;
-    private const string MedicalDirector = "md.01";
 
     /// <summary>How long a referral's engagement may take to start before the run fails (generous: a start takes milliseconds).</summary>
     private static readonly TimeSpan ReferralStartTimeout = TimeSpan.FromMinutes(2);
