@@ -35,58 +35,6 @@ public enum TimelineFindingKind
 /// <summary>The first bad position of a timeline (1-based) and why; positions and counts only, never entry content.</summary>
 public sealed record TimelineFinding(TimelineFindingKind Kind, int Position, string Reason);
 
-/// <summary>
-/// A timeline to save, its chain computed and verified in itself (<see cref="TimelineChain.PrepareAppend"/>): whether it
-/// only appends to a stored timeline is then a comparison (<see cref="Against"/>).
-/// </summary>
-public sealed class TimelineAppend
-{
-    private readonly IReadOnlyList<TimelineEntry> _updated;
-    private readonly TimelineFinding? _finding;
-    private readonly string[] _chain;
-
-    internal TimelineAppend(IReadOnlyList<TimelineEntry> updated, TimelineFinding? finding, string[] chain)
-    {
-        _updated = updated;
-        _finding = finding;
-        _chain = chain;
-    }
-
-    /// <summary>
-    /// Whether the timeline only appends to a stored one of <paramref name="storedCount"/> entries whose head is
-    /// <paramref name="storedHead"/>: null when it does, else the first bad position (as <see cref="TimelineChain.CheckAppend"/>).
-    /// </summary>
-    public TimelineFinding? Against(int storedCount, string storedHead)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(storedHead);
-        if (_updated.Count < storedCount)
-        {
-            return new(TimelineFindingKind.Deleted, _updated.Count + 1,
-                $"The timeline to save has {_updated.Count} entries; the stored one has {storedCount}.");
-        }
-
-        // The chain is that of the updated entries' content, so its hash at the stored count is the head of the first
-        // storedCount entries (what Recompute of them would give).
-        if (_finding is { } finding)
-        {
-            return finding;
-        }
-
-        for (var p = storedCount + 1; p <= _updated.Count; p++)
-        {
-            if (_updated[p - 1].Hash is null)
-            {
-                return new(TimelineFindingKind.Inserted, p, $"Entry {p} is new and not sealed (appended without its hash).");
-            }
-        }
-
-        return string.Equals(_chain[storedCount], storedHead, StringComparison.Ordinal)
-            ? null
-            : new(TimelineFindingKind.Rewritten, 1,
-                $"The first {storedCount} entries of the timeline to save are not the stored ones (the chain's head at entry {storedCount} differs).");
-    }
-}
-
 /// <summary>What <see cref="TimelineChain.Verify"/> found.</summary>
 /// <param name="EngagementId">The engagement.</param>
 /// <param name="Entries">Entries in the timeline.</param>
@@ -195,19 +143,36 @@ public static class TimelineChain
     /// first bad position. The updated chain must verify in itself, reach the stored head at the stored count (so no
     /// stored entry was changed, removed or reordered, even with the hashes recomputed), and seal every new entry.
     /// </summary>
-    public static TimelineFinding? CheckAppend(EngagementId engagementId, int storedCount, string storedHead, IReadOnlyList<TimelineEntry> updated) =>
-        PrepareAppend(engagementId, updated).Against(storedCount, storedHead);
-
-    /// <summary>
-    /// The part of <see cref="CheckAppend"/> that needs only <paramref name="updated"/> (its chain, verified in itself),
-    /// done before the stored count and head are known: a case store does it before it takes its write lock, and inside
-    /// only compares (<see cref="TimelineAppend.Against"/>), so the hashing of a long timeline does not hold other saves.
-    /// </summary>
-    public static TimelineAppend PrepareAppend(EngagementId engagementId, IReadOnlyList<TimelineEntry> updated)
+    public static TimelineFinding? CheckAppend(EngagementId engagementId, int storedCount, string storedHead, IReadOnlyList<TimelineEntry> updated)
     {
         ArgumentNullException.ThrowIfNull(updated);
+        ArgumentException.ThrowIfNullOrEmpty(storedHead);
+        if (updated.Count < storedCount)
+        {
+            return new(TimelineFindingKind.Deleted, updated.Count + 1,
+                $"The timeline to save has {updated.Count} entries; the stored one has {storedCount}.");
+        }
+
+        // One pass: the chain Verify computes is the chain of the updated entries' content, so its hash at the stored
+        // count is the head of the first storedCount entries (what Recompute of them would give).
         var verification = Verify(engagementId, updated, [], out var chain);
-        return new TimelineAppend(updated, verification.Finding, chain);
+        if (verification.Finding is { } finding)
+        {
+            return finding;
+        }
+
+        for (var p = storedCount + 1; p <= updated.Count; p++)
+        {
+            if (updated[p - 1].Hash is null)
+            {
+                return new(TimelineFindingKind.Inserted, p, $"Entry {p} is new and not sealed (appended without its hash).");
+            }
+        }
+
+        return string.Equals(chain[storedCount], storedHead, StringComparison.Ordinal)
+            ? null
+            : new(TimelineFindingKind.Rewritten, 1,
+                $"The first {storedCount} entries of the timeline to save are not the stored ones (the chain's head at entry {storedCount} differs).");
     }
 
     /// <summary>

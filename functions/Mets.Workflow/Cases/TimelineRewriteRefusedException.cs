@@ -39,16 +39,9 @@ public sealed class TimelineRewriteRefusedException : InvalidOperationException
     public static void ThrowUnlessAppendOnly(EngagementCase updated, int storedCount, string storedHead)
     {
         ArgumentNullException.ThrowIfNull(updated);
-        ThrowUnlessAppendOnly(updated.Id, TimelineChain.PrepareAppend(updated.Id, updated.Timeline), storedCount, storedHead);
-    }
-
-    /// <summary>The same, with the updated timeline's chain computed beforehand (<see cref="TimelineChain.PrepareAppend"/>, outside a write lock).</summary>
-    public static void ThrowUnlessAppendOnly(EngagementId engagementId, TimelineAppend append, int storedCount, string storedHead)
-    {
-        ArgumentNullException.ThrowIfNull(append);
-        if (append.Against(storedCount, storedHead) is { } finding)
+        if (TimelineChain.CheckAppend(updated.Id, storedCount, storedHead, updated.Timeline) is { } finding)
         {
-            throw new TimelineRewriteRefusedException(engagementId, finding);
+            throw new TimelineRewriteRefusedException(updated.Id, finding);
         }
     }
 }

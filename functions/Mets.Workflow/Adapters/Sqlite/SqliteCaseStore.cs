@@ -154,9 +154,6 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         await EnsureSchemaAsync(cancellationToken);
         var etag = NewETag();
         var stored = JsonSerializer.SerializeToUtf8Bytes(updated with { ETag = null }, CaseDocumentJson.Options);
-
-        // The timeline's chain is hashed here, on the caller's thread; the file's one writer only compares it with the stored head.
-        var append = TimelineChain.PrepareAppend(updated.Id, updated.Timeline);
         var result = await _database.WriteAsync((connection, transaction) =>
         {
             using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
@@ -185,7 +182,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                 var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
                     : reader.IsDBNull(2) || reader.GetFieldType(2) != typeof(string) ? StoredHead(connection, transaction, updated.Id, out storedCount)
                     : reader.GetString(2);
-                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated.Id, append, storedCount, storedHead);
+                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead);
             }
 
             using (var write = Command(connection, transaction,
