@@ -10,6 +10,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 // Benchmarks of the embedded durable engine. Figures and how to read them: docs/durable-engine.md.
 //   dotnet run -c Release --project tests/Mets.Durable.Bench -- actions [instances] [activitiesPerInstance]
@@ -223,6 +224,10 @@ internal sealed class BenchEngine : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton(store);
+
+        // The engine's warnings and errors (a failed store call its loops retry, a failed activity) go to stderr: a
+        // bench that stalls or slows down says why.
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Warning));
         services.AddDurableTaskWorker(b => b.AddTasks(register).UseEmbeddedEngine());
         services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
         var provider = services.BuildServiceProvider();

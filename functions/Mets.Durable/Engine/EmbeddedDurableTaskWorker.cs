@@ -407,9 +407,11 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
         var ready = new Queue<ActivityWorkItem>();
         while (!stop.IsCancellationRequested)
         {
+            var slotTaken = false;
             try
             {
                 await _activitySlots.WaitAsync(stop).ConfigureAwait(false);
+                slotTaken = true;
                 if (ready.Count == 0)
                 {
                     _hub.ActivityWake.Reset();
@@ -417,6 +419,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
                     if (items.Count == 0)
                     {
                         _activitySlots.Release();
+                        slotTaken = false;
                         await _hub.ActivityWake.WaitAsync(stop).ConfigureAwait(false);
                         continue;
                     }
@@ -431,11 +434,29 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
                 await OneActivityUnderForegroundAsync(stop).ConfigureAwait(false);
                 var item = ready.Dequeue();
                 _hub.ActivityStarted();
+                slotTaken = false; // the activity releases it when it ends
                 _ = Task.Run(() => RunActivityAsync(item), CancellationToken.None);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                if (slotTaken)
+                {
+                    _activitySlots.Release(); // the worker's stop waits for every slot
+                }
+
                 return;
+            }
+#pragma warning disable CA1031 // The activity dispatcher must survive any one failure (a store error): logged and retried, as the orchestration dispatcher is.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (slotTaken)
+                {
+                    _activitySlots.Release();
+                }
+
+                LogDispatcherFailed(ex.GetType().Name);
+                await DelayAfterFailureAsync(stop).ConfigureAwait(false);
             }
         }
     }

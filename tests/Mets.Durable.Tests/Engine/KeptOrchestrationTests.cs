@@ -64,7 +64,7 @@ public class KeptOrchestrationTests
     public async Task Kept_CommitOfAnEpisodeFails_NextEpisodeReplaysTheStoredHistory(string store)
     {
         var starts = 0;
-        var failing = new CommitFailingStore(StoreKinds.Create(store));
+        var failing = new FailingOnceStore(StoreKinds.Create(store));
         await using var host = await DurableTestHost.StartAsync(
             r => r
                 .AddActivityFunc<int, int>("Double", (_, x) => Task.FromResult(x * 2))
@@ -84,7 +84,7 @@ public class KeptOrchestrationTests
         // an episode the store does not have, so the retry must replay the stored history instead.
         failing.FailNextCommit();
         await host.Client.RaiseEventAsync(id, "add", 4);
-        await failing.Failed.Task.WaitAsync(DurableTestHost.WaitTimeout);
+        await failing.Failed.WaitAsync(DurableTestHost.WaitTimeout);
         host.Time.Advance(TimeSpan.FromSeconds(1)); // the dispatcher waits a second after a failed round
         var done = await host.WaitForCompletionAsync(id);
 
@@ -161,56 +161,4 @@ public class KeptOrchestrationTests
         DurableTask.Core.History.ExecutionCompletedEvent c => $"{c.OrchestrationStatus} {c.Result}",
         _ => string.Empty,
     };
-
-    /// <summary>A store whose next orchestration commit throws when asked to (as a full disk or a lost lock would).</summary>
-    private sealed class CommitFailingStore(IOrchestrationStore inner) : IOrchestrationStore
-    {
-        private int _failNext;
-
-        public TaskCompletionSource Failed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void FailNextCommit() => Volatile.Write(ref _failNext, 1);
-
-        public Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation)
-        {
-            if (Interlocked.Exchange(ref _failNext, 0) == 1)
-            {
-                Failed.TrySetResult();
-                throw new IOException("The commit failed (test).");
-            }
-
-            return inner.CommitOrchestrationsAsync(commits, cancellation);
-        }
-
-        public Task InitializeAsync(CancellationToken cancellation) => inner.InitializeAsync(cancellation);
-
-        public Task CreateInstanceAsync(InstanceRecord instance, StoredEvent startEvent, IReadOnlyCollection<OrchestrationRuntimeStatus> dedupeStatuses, CancellationToken cancellation) =>
-            inner.CreateInstanceAsync(instance, startEvent, dedupeStatuses, cancellation);
-
-        public Task<bool> EnqueueMessageAsync(string instanceId, StoredEvent message, CancellationToken cancellation) => inner.EnqueueMessageAsync(instanceId, message, cancellation);
-
-        public Task<InstanceRecord?> GetInstanceAsync(string instanceId, CancellationToken cancellation) => inner.GetInstanceAsync(instanceId, cancellation);
-
-        public Task<IReadOnlyList<InstanceRecord>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellation) => inner.QueryInstancesAsync(query, cancellation);
-
-        public Task<IReadOnlyList<StoredEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellation) => inner.GetHistoryAsync(instanceId, cancellation);
-
-        public Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation) => inner.PurgeInstancesAsync(instanceIds, cancellation);
-
-        public Task<IReadOnlyList<OrchestrationWorkItem>> FetchOrchestrationWorkItemsAsync(int maxCount, IReadOnlySet<string> busyInstanceIds, CancellationToken cancellation) =>
-            inner.FetchOrchestrationWorkItemsAsync(maxCount, busyInstanceIds, cancellation);
-
-        public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation) =>
-            inner.FetchActivityWorkItemsAsync(maxCount, dispatched, cancellation);
-
-        public Task CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellation) => inner.CompleteActivitiesAsync(results, cancellation);
-
-        public Task<DateTime?> GetNextTimerDueAsync(CancellationToken cancellation) => inner.GetNextTimerDueAsync(cancellation);
-
-        public Task<int> FireDueTimersAsync(DateTime now, CancellationToken cancellation) => inner.FireDueTimersAsync(now, cancellation);
-
-        public Task<StoreWorkCounts> GetWorkCountsAsync(DateTime now, CancellationToken cancellation) => inner.GetWorkCountsAsync(now, cancellation);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
 }
