@@ -93,6 +93,7 @@ public sealed class DurableTestHost : IAsyncDisposable
                     o.MaxConcurrentActivities = options.MaxConcurrentActivities;
                     o.OrchestrationBatchSize = options.OrchestrationBatchSize;
                     o.OrchestrationsKeptInMemory = options.OrchestrationsKeptInMemory;
+                    o.RetryAfterStoreFailure = options.RetryAfterStoreFailure;
                 }
             });
             configureWorker?.Invoke(b);

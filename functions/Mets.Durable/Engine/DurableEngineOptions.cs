@@ -20,6 +20,10 @@ public sealed class DurableEngineOptions
     [Range(0, 1_000_000)]
     public int OrchestrationsKeptInMemory { get; set; } = 1_000;
 
+    /// <summary>How long a loop of the engine (dispatcher, activities, timers) waits after a failed store call before it tries again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryAfterStoreFailure { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Instances fetched per dispatcher round.</summary>
     [Range(1, 10_000)]
     public int OrchestrationBatchSize { get; set; } = 64;

@@ -363,7 +363,7 @@ public sealed partial class EmbeddedDurableTaskWorker : DurableTaskWorker
     {
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), _hub.Time, stop).ConfigureAwait(false);
+            await Task.Delay(_options.RetryAfterStoreFailure, _hub.Time, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

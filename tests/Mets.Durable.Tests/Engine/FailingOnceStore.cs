@@ -11,6 +11,7 @@ internal sealed class FailingOnceStore(IOrchestrationStore inner) : IOrchestrati
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failNextCommit;
     private int _failNextActivityFetch;
+    private int _holdNextActivityFetch;
 
     public Task Failed => _failed.Task;
 
@@ -18,13 +19,27 @@ internal sealed class FailingOnceStore(IOrchestrationStore inner) : IOrchestrati
 
     public void FailNextActivityFetch() => Volatile.Write(ref _failNextActivityFetch, 1);
 
+    /// <summary>The next activity fetch waits until its cancellation token is cancelled (the worker stops), then throws as a cancelled call does.</summary>
+    public void HoldNextActivityFetch() => Volatile.Write(ref _holdNextActivityFetch, 1);
+
+    /// <summary>Completes when a held activity fetch has started waiting.</summary>
+    public TaskCompletionSource FetchHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation) =>
         Interlocked.Exchange(ref _failNextCommit, 0) == 1 ? Fail<bool>("The commit failed (test).") : inner.CommitOrchestrationsAsync(commits, cancellation);
 
-    public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation) =>
-        Interlocked.Exchange(ref _failNextActivityFetch, 0) == 1
-            ? Fail<IReadOnlyList<ActivityWorkItem>>("The activity fetch failed (test).")
-            : inner.FetchActivityWorkItemsAsync(maxCount, dispatched, cancellation);
+    public async Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation)
+    {
+        if (Interlocked.Exchange(ref _holdNextActivityFetch, 0) == 1)
+        {
+            FetchHeld.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellation);
+        }
+
+        return Interlocked.Exchange(ref _failNextActivityFetch, 0) == 1
+            ? await Fail<IReadOnlyList<ActivityWorkItem>>("The activity fetch failed (test).")
+            : await inner.FetchActivityWorkItemsAsync(maxCount, dispatched, cancellation);
+    }
 
     public Task InitializeAsync(CancellationToken cancellation) => inner.InitializeAsync(cancellation);
 
