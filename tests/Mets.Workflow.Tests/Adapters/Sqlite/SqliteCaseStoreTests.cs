@@ -78,6 +78,24 @@ public sealed class SqliteCaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task CountOpenByClinician_WalksTheIndexOfOpenCasesOnly()
+    {
+        await Receive(Sample.Referral("REF-1", at: T0)); // creates the schema
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cases.db")}");
+        connection.Open();
+        using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN " + SqliteCaseStore.OpenCountsByClinician;
+        using var reader = plan.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        Assert.Contains(steps, s => s.Contains("ix_cases_open_clinician", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AssessmentDetails_RoundTrip()
     {
         var id = EngagementId.New(Guid.NewGuid());
