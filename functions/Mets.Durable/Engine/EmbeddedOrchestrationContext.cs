@@ -97,15 +97,6 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     /// <summary>The next episode of a kept orchestration runs on the calling thread.</summary>
     public void Reenter() => _ownerThreadId = Environment.CurrentManagedThreadId;
 
-    /// <summary>Everything scheduled so far is in the committed history (a kept orchestration's next episode must not schedule it again).</summary>
-    public void MarkAllRecorded()
-    {
-        foreach (var action in Actions.Values)
-        {
-            action.Recorded = true;
-        }
-    }
-
     /// <summary>The orchestration's input, deserialized as the orchestrator's input type before it runs.</summary>
     public void SetInput(object? input) => _input = input;
 

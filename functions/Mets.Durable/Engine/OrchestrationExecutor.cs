@@ -168,8 +168,6 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         if (keptCapacity > 0 && running.Scope is not null && result.Outcome == EpisodeOutcome.Running && running.Run is { IsCompleted: false }
             && !scheduler.NonDurableContinuationDetected)
         {
-            // What this episode scheduled is in the history it commits: the next episode must not schedule it again.
-            context.MarkAllRecorded();
             running.HistoryCount = pastCount + result.NewHistory.Count;
             _kept.Keep(running);
         }
@@ -301,11 +299,14 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
 
     private static void AddNewActions(EmbeddedOrchestrationContext context, EpisodeResult result, DateTime stamp, bool includeWaitingWork)
     {
+        // An action added to the history this episode commits is recorded: a kept orchestration's next episode must not
+        // schedule it again (a replay would match it to that history).
         foreach (var action in context.Actions.Values.Where(a => !a.Recorded).OrderBy(a => a.Sequence))
         {
             if (action.Kind == ActionKind.SendEvent)
             {
                 result.NewHistory.Add(action.ToHistoryEvent(stamp));
+                action.Recorded = true;
                 result.SentEvents.Add(action);
                 continue;
             }
@@ -316,6 +317,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
             }
 
             result.NewHistory.Add(action.ToHistoryEvent(stamp));
+            action.Recorded = true;
             switch (action.Kind)
             {
                 case ActionKind.Activity:
