@@ -176,6 +176,54 @@ public static class TimelineChain
     }
 
     /// <summary>
+    /// <see cref="CheckAppend(EngagementId, int, string, IReadOnlyList{TimelineEntry})"/>, told that <paramref name="verified"/>
+    /// is a timeline this process already found intact (the timeline of a case it saved, checked by that save). When
+    /// <paramref name="updated"/> starts with those very entry objects (the same references: entries are immutable), they
+    /// are the stored ones (their count and last hash are <paramref name="storedCount"/> and <paramref name="storedHead"/>)
+    /// and every entry after them is sealed and links to the one before it, the timeline only appends and is not hashed
+    /// again from its first entry: without this each save re-hashed every entry the case ever had. In every other case,
+    /// and to name what is wrong, the whole chain is checked as without <paramref name="verified"/>.
+    /// </summary>
+    public static TimelineFinding? CheckAppend(EngagementId engagementId, int storedCount, string storedHead, IReadOnlyList<TimelineEntry> updated, IReadOnlyList<TimelineEntry>? verified)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        return AppendsToVerified(storedCount, storedHead, updated, verified)
+            ? null
+            : CheckAppend(engagementId, storedCount, storedHead, updated);
+    }
+
+    private static bool AppendsToVerified(int storedCount, string storedHead, IReadOnlyList<TimelineEntry> updated, IReadOnlyList<TimelineEntry>? verified)
+    {
+        if (verified is not { Count: > 0 } || verified.Count != storedCount || updated.Count < storedCount
+            || verified[^1].Hash is not { } head || !string.Equals(head, storedHead, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < storedCount; i++)
+        {
+            if (!ReferenceEquals(updated[i], verified[i]))
+            {
+                return false;
+            }
+        }
+
+        var previous = head;
+        for (var p = storedCount + 1; p <= updated.Count; p++)
+        {
+            var entry = updated[p - 1];
+            if (entry.Hash is not { } hash || !string.Equals(TryLink(previous, p, entry), hash, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            previous = hash;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Recomputes the chain of <paramref name="timeline"/> and compares it with the hashes its entries carry and with every
     /// anchor of the engagement: the first bad position and why (<see cref="TimelineFindingKind"/>), or intact.
     /// </summary>

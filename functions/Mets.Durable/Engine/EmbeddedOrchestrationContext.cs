@@ -59,7 +59,31 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
 
     public bool Replaying { get; set; } = true;
 
-    public Dictionary<int, OrchestrationAction> Actions { get; } = [];
+    /// <summary>Every action the code took, by sequence (replay matches recorded events to them).</summary>
+    public IReadOnlyDictionary<int, OrchestrationAction> Actions => _actions;
+
+    private readonly Dictionary<int, OrchestrationAction> _actions = [];
+
+    /// <summary>The actions taken since <see cref="TakeUnrecordedActions"/> last ran, in sequence order.</summary>
+    private readonly List<OrchestrationAction> _actionsSinceTaken = [];
+
+    /// <summary>
+    /// The actions taken since the last call that no recorded event matched, in sequence order; the next call starts
+    /// from the actions taken after this one. A kept orchestration's episode looks only at what its code did this
+    /// episode, not at every action the instance took since it started.
+    /// </summary>
+    public List<OrchestrationAction> TakeUnrecordedActions()
+    {
+        var unrecorded = _actionsSinceTaken.FindAll(a => !a.Recorded);
+        _actionsSinceTaken.Clear();
+        return unrecorded;
+    }
+
+    private void AddAction(OrchestrationAction action)
+    {
+        _actions[action.Sequence] = action;
+        _actionsSinceTaken.Add(action);
+    }
 
     public HashSet<int> CancelledTimers { get; } = [];
 
@@ -130,7 +154,7 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         EnsureOnEpisodeThread(nameof(CreateTimer));
         fireAt = fireAt.ToUniversalTime();
         var sequence = _nextSequence++;
-        Actions[sequence] = new OrchestrationAction(sequence, ActionKind.Timer, "timer") { FireAt = fireAt };
+        AddAction(new OrchestrationAction(sequence, ActionKind.Timer, "timer") { FireAt = fireAt });
         var open = new OpenTask(ActionKind.Timer, "timer");
         _openTasks[sequence] = open;
         if (cancellationToken.CanBeCanceled)
@@ -203,11 +227,11 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         ArgumentException.ThrowIfNullOrEmpty(eventName);
         var sequence = _nextSequence++;
-        Actions[sequence] = new OrchestrationAction(sequence, ActionKind.SendEvent, eventName)
+        AddAction(new OrchestrationAction(sequence, ActionKind.SendEvent, eventName)
         {
             InstanceId = instanceId,
             Input = _converter.Serialize(payload),
-        };
+        });
     }
 
     public override void SetCustomStatus(object? customStatus)
@@ -311,7 +335,7 @@ internal sealed class EmbeddedOrchestrationContext : TaskOrchestrationContext
     private async Task<TResult> ScheduleAsync<TResult>(ActionKind kind, TaskName name, string? serializedInput, string? instanceId)
     {
         var sequence = _nextSequence++;
-        Actions[sequence] = new OrchestrationAction(sequence, kind, name.Name) { Input = serializedInput, InstanceId = instanceId };
+        AddAction(new OrchestrationAction(sequence, kind, name.Name) { Input = serializedInput, InstanceId = instanceId });
         var open = new OpenTask(kind, name.Name);
         _openTasks[sequence] = open;
         var result = await open.Completion.Task;

@@ -193,7 +193,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
         var recorded = new HashSet<StoredEvent>(newHistory, ReferenceEqualityComparer.Instance);
         newHistory.AddRange(newEvents.Where(e => !recorded.Contains(e)));
         var at = context.CurrentUtcDateTime;
-        newHistory.AddRange(context.Actions.Values.Where(a => !a.Recorded).OrderBy(a => a.Sequence).Select(a => a.ToHistoryEvent(at)));
+        newHistory.AddRange(context.TakeUnrecordedActions().Select(a => a.ToHistoryEvent(at)));
         return Failed(newHistory, context, FailureOf(ex));
     }
 
@@ -301,7 +301,7 @@ internal sealed class OrchestrationExecutor(IDurableTaskFactory factory, DataCon
     {
         // An action added to the history this episode commits is recorded: a kept orchestration's next episode must not
         // schedule it again (a replay would match it to that history).
-        foreach (var action in context.Actions.Values.Where(a => !a.Recorded).OrderBy(a => a.Sequence))
+        foreach (var action in context.TakeUnrecordedActions())
         {
             if (action.Kind == ActionKind.SendEvent)
             {

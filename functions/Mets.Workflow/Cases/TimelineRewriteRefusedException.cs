@@ -35,11 +35,16 @@ public sealed class TimelineRewriteRefusedException : InvalidOperationException
 
     public TimelineFinding? Finding { get; }
 
-    /// <summary>Throws when <paramref name="updated"/> does not only append to the stored timeline (<paramref name="storedCount"/> entries, head <paramref name="storedHead"/>).</summary>
-    public static void ThrowUnlessAppendOnly(EngagementCase updated, int storedCount, string storedHead)
+    /// <summary>
+    /// Throws when <paramref name="updated"/> does not only append to the stored timeline (<paramref name="storedCount"/>
+    /// entries, head <paramref name="storedHead"/>). <paramref name="verified"/>: the timeline of a case this process saved
+    /// (found intact by that save), whose entries need not be hashed again when <paramref name="updated"/> starts with them
+    /// (<see cref="TimelineChain.CheckAppend(Mets.Domain.Identifiers.EngagementId, int, string, IReadOnlyList{TimelineEntry}, IReadOnlyList{TimelineEntry})"/>).
+    /// </summary>
+    public static void ThrowUnlessAppendOnly(EngagementCase updated, int storedCount, string storedHead, IReadOnlyList<TimelineEntry>? verified = null)
     {
         ArgumentNullException.ThrowIfNull(updated);
-        if (TimelineChain.CheckAppend(updated.Id, storedCount, storedHead, updated.Timeline) is { } finding)
+        if (TimelineChain.CheckAppend(updated.Id, storedCount, storedHead, updated.Timeline, verified) is { } finding)
         {
             throw new TimelineRewriteRefusedException(updated.Id, finding);
         }

@@ -274,6 +274,58 @@ public class TimelineChainTests
             TimelineChain.CheckAppend(stored.Id, 5, head, [.. stored.Timeline, TimelineEntry.Create(Sample.T0, Actor.System, TimelineEntryKind.ReminderSent)])?.Kind);
     }
 
+    /// <summary>
+    /// Told which timeline it verified before (a case this process saved), the check hashes only the entries after those
+    /// very objects: an edit to a verified entry is not looked for again, which the first assertion shows.
+    /// </summary>
+    [Fact]
+    public void CheckAppend_AfterAVerifiedTimeline_HashesOnlyTheEntriesAfterIt()
+    {
+        var stored = CaseWith(entries: 5);
+        var head = stored.Timeline[^1].Hash!;
+        var trusted = stored.Timeline.ToList();
+        trusted[1] = Changed(trusted[1]); // as if it had been verified intact: the caller vouches for it
+        var appended = new List<TimelineEntry>(trusted);
+        appended.Add(TimelineChain.Seal(stored.Id, trusted, TimelineEntry.Create(Sample.T0.AddDays(5), Actor.System, TimelineEntryKind.ReminderSent)));
+        appended.Add(TimelineChain.Seal(stored.Id, appended, TimelineEntry.Create(Sample.T0.AddDays(6), Actor.System, TimelineEntryKind.ReminderSent)));
+
+        Assert.Null(TimelineChain.CheckAppend(stored.Id, 5, head, appended, trusted));
+        Assert.Equal(TimelineFindingKind.Edited, TimelineChain.CheckAppend(stored.Id, 5, head, appended)?.Kind);
+        var updated = stored.Note(Sample.T0.AddDays(5), Actor.System, TimelineEntryKind.ReminderSent);
+        Assert.Null(TimelineChain.CheckAppend(stored.Id, 5, head, updated.Timeline, stored.Timeline));
+        Assert.Null(TimelineChain.CheckAppend(stored.Id, 5, head, stored.Timeline, stored.Timeline));
+    }
+
+    /// <summary>With a verified timeline the check refuses what it refused without one, with the same finding.</summary>
+    [Fact]
+    public void CheckAppend_WithAVerifiedTimeline_RefusesWhatItRefusedWithout()
+    {
+        var stored = CaseWith(entries: 5);
+        var head = stored.Timeline[^1].Hash!;
+        var appended = stored.Note(Sample.T0.AddDays(5), Actor.System, TimelineEntryKind.ReminderSent).Timeline;
+        var editedCopy = appended.ToList();
+        editedCopy[1] = Changed(editedCopy[1]);
+        var newEntryEdited = appended.ToList();
+        newEntryEdited[5] = Changed(newEntryEdited[5]);
+        var newEntryUnsealed = stored.Timeline.Append(TimelineEntry.Create(Sample.T0, Actor.System, TimelineEntryKind.ReminderSent)).ToList();
+        var otherHead = TimelineChain.Genesis(EngagementId.New(Guid.NewGuid()));
+
+        foreach (var (count, storedHead, updated) in new (int, string, IReadOnlyList<TimelineEntry>)[]
+        {
+            (5, head, editedCopy),
+            (5, head, newEntryEdited),
+            (5, head, newEntryUnsealed),
+            (5, otherHead, appended),
+            (4, head, appended),
+            (5, head, [.. stored.Timeline.Take(4)]),
+        })
+        {
+            var without = TimelineChain.CheckAppend(stored.Id, count, storedHead, updated);
+            Assert.NotNull(without);
+            Assert.Equal(without, TimelineChain.CheckAppend(stored.Id, count, storedHead, updated, stored.Timeline));
+        }
+    }
+
     // ---- helpers ----
 
     /// <summary>A received case with <paramref name="entries"/> entries in all.</summary>

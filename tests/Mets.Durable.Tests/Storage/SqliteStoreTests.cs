@@ -82,4 +82,40 @@ public class SqliteStoreTests
 
         Assert.Equal("YES", (await second.WaitForCompletionAsync("e-1")).ReadOutputAs<string>());
     }
+
+    /// <summary>
+    /// A finished instance's history is not held in memory: it is read from the file, a message to the finished instance
+    /// and a new instance under the same id append where the file says, and a fresh store reads the same history.
+    /// </summary>
+    [Fact]
+    public async Task FinishedInstance_HistoryComesFromTheFile_AndTheIdCanStartAgain()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mets-durable-").FullName, "durable.db");
+        static void Register(DurableTaskRegistry r) => r
+            .AddActivityFunc<int, int>("Double", (_, x) => Task.FromResult(x * 2))
+            .AddOrchestratorFunc<int, int>("Twice", async (ctx, x) => await ctx.CallActivityAsync<int>("Double", await ctx.CallActivityAsync<int>("Double", x)));
+
+        List<string> history;
+        await using (var host = await DurableTestHost.StartAsync(Register, new SqliteOrchestrationStore(path)))
+        {
+            await host.Client.ScheduleNewOrchestrationInstanceAsync("Twice", 3, new StartOrchestrationOptions("f-1"));
+            Assert.Equal(12, (await host.WaitForCompletionAsync("f-1")).ReadOutputAs<int>());
+            var first = Kinds(await host.Store.GetHistoryAsync("f-1", CancellationToken.None));
+            Assert.Equal(StoredEventKind.ExecutionStarted.ToString(), first[1]);
+            Assert.Equal(StoredEventKind.ExecutionCompleted.ToString(), first[^1]);
+
+            await host.Client.RaiseEventAsync("f-1", "late", "ignored");
+            await host.WaitForIdleAsync();
+            await host.Client.ScheduleNewOrchestrationInstanceAsync("Twice", 5, new StartOrchestrationOptions("f-1"));
+            Assert.Equal(20, (await host.WaitForCompletionAsync("f-1")).ReadOutputAs<int>());
+            history = Kinds(await host.Store.GetHistoryAsync("f-1", CancellationToken.None));
+            Assert.Equal(first, history);
+        }
+
+        await using var fresh = new SqliteOrchestrationStore(path);
+        await fresh.InitializeAsync(CancellationToken.None);
+        Assert.Equal(history, Kinds(await fresh.GetHistoryAsync("f-1", CancellationToken.None)));
+
+        static List<string> Kinds(IReadOnlyList<StoredEvent> events) => [.. events.Select(e => e.EventType.ToString())];
+    }
 }

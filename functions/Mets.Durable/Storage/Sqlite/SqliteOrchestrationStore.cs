@@ -246,13 +246,23 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         long? cachedNext = null;
         if (_cache.TryGetValue(id, out var cached))
         {
-            if (commit.ReplaceHistory)
+            if (cached.History is { } history)
             {
-                cached.History.Clear();
+                if (commit.ReplaceHistory)
+                {
+                    history.Clear();
+                }
+
+                cachedNext = history.Count;
+                history.AddRange(commit.AppendedHistory);
             }
 
-            cachedNext = cached.History.Count;
-            cached.History.AddRange(commit.AppendedHistory);
+            if (instance.IsTerminal)
+            {
+                // A finished instance runs no more episodes: its history is read from the file if it is asked for, not
+                // held in memory (a year of engagements kept every finished one's whole history).
+                cached.History = null;
+            }
         }
 
         if (commit.AppendedHistory.Count > 0)
@@ -723,7 +733,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             history.Add(Deserialize(reader.GetString(0)));
         }
 
-        if (ReadInstance(tx, instanceId) is { } instance)
+        if (ReadInstance(tx, instanceId) is { IsTerminal: false } instance)
         {
             Cache(instance, [.. history]);
         }
@@ -734,7 +744,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     /// <summary>
     /// Write-through cache of instance rows and histories: this process is the file's only writer (the
     /// lock file), so the cache cannot go stale; it saves re-reading and re-parsing a history per episode.
-    /// Cleared whole when full, and on any failed transaction (whose changes were rolled back).
+    /// Cleared whole when full, and on any failed transaction (whose changes were rolled back). A finished instance keeps its
+    /// row here but not its history.
     /// </summary>
     private void Cache(InstanceRecord instance, List<StoredEvent> history)
     {
@@ -750,7 +761,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     {
         public required InstanceRecord Instance { get; set; }
 
-        public required List<StoredEvent> History { get; init; }
+        /// <summary>The whole history, or null when it is not held (a finished instance's: read from the file).</summary>
+        public required List<StoredEvent>? History { get; set; }
     }
 
     /// <summary>

@@ -62,16 +62,30 @@ internal sealed class ParsedCaseDocuments
         }
 
         var read = document with { ETag = etag };
-        Remember(id, stored, read);
+        Remember(id, stored, read, savedHere: false);
         return read;
     }
 
     /// <summary>
     /// Remembers, for row <paramref name="id"/>, <paramref name="saved"/> (with its new ETag) as the parse of
     /// <paramref name="stored"/>: the bytes a save wrote, which are the serialized form of <paramref name="saved"/>
-    /// without its ETag.
+    /// without its ETag. The save checked its timeline's chain, so <see cref="SavedTimeline"/> answers it.
     /// </summary>
-    public void Remember(string id, byte[] stored, EngagementCase saved)
+    public void Remember(string id, byte[] stored, EngagementCase saved) => Remember(id, stored, saved, savedHere: true);
+
+    /// <summary>
+    /// The timeline of the case document remembered for row <paramref name="id"/> when a save in this process wrote it
+    /// (and so found its chain intact); null when the remembered document was parsed from disk, or none is remembered.
+    /// </summary>
+    public IReadOnlyList<TimelineEntry>? SavedTimeline(string id)
+    {
+        lock (_gate)
+        {
+            return _byId.TryGetValue(id, out var node) && node.Value.SavedHere ? node.Value.Parsed.Timeline : null;
+        }
+    }
+
+    private void Remember(string id, byte[] stored, EngagementCase saved, bool savedHere)
     {
         lock (_gate)
         {
@@ -80,7 +94,7 @@ internal sealed class ParsedCaseDocuments
                 _recent.Remove(existing);
             }
 
-            _byId[id] = _recent.AddFirst(new Remembered(id, stored, saved));
+            _byId[id] = _recent.AddFirst(new Remembered(id, stored, saved, savedHere));
             while (_byId.Count > _capacity)
             {
                 var oldest = _recent.Last!;
@@ -105,5 +119,5 @@ internal sealed class ParsedCaseDocuments
         }
     }
 
-    private sealed record Remembered(string Id, byte[] Stored, EngagementCase Parsed);
+    private sealed record Remembered(string Id, byte[] Stored, EngagementCase Parsed, bool SavedHere);
 }

@@ -163,6 +163,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         await EnsureSchemaAsync(cancellationToken);
         var etag = NewETag();
         var stored = JsonSerializer.SerializeToUtf8Bytes(updated with { ETag = null }, CaseDocumentJson.Options);
+        var savedTimeline = _parsed.SavedTimeline(updated.Id.Value);
         var result = await _database.WriteAsync((connection, transaction) =>
         {
             using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
@@ -191,7 +192,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                 var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
                     : reader.IsDBNull(2) || reader.GetFieldType(2) != typeof(string) ? StoredHead(connection, transaction, updated.Id, out storedCount)
                     : reader.GetString(2);
-                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead);
+                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead, savedTimeline);
             }
 
             using (var write = Command(connection, transaction,
