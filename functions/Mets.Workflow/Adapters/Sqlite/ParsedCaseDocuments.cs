@@ -46,7 +46,7 @@ internal sealed class ParsedCaseDocuments
     /// without its ETag), carrying <paramref name="etag"/>: the remembered one when <paramref name="stored"/> is the
     /// same byte for byte, else parsed.
     /// </summary>
-    public EngagementCase Read(string id, byte[] stored, string etag)
+    public EngagementCase Read(string id, ReadOnlySpan<byte> stored, string etag)
     {
         if (Find(id, stored) is { } parsed)
         {
@@ -62,7 +62,7 @@ internal sealed class ParsedCaseDocuments
         }
 
         var read = document with { ETag = etag };
-        Remember(id, stored, read, savedHere: false);
+        Remember(id, stored.ToArray(), read, savedHere: false);
         return read;
     }
 
@@ -104,7 +104,7 @@ internal sealed class ParsedCaseDocuments
         }
     }
 
-    private EngagementCase? Find(string id, byte[] stored)
+    private EngagementCase? Find(string id, ReadOnlySpan<byte> stored)
     {
         lock (_gate)
         {
