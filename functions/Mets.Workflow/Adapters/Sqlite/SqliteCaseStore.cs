@@ -288,20 +288,32 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     /// unless null): each document parsed from its UTF-8 bytes as SQLite holds them, or the one remembered for the same
     /// bytes. The statement runs on SQLite's own API so the bytes are compared where SQLite holds them: a document read
     /// again unchanged is not copied (Microsoft.Data.Sqlite copies every value read into an array of its own: in the
-    /// simulated year that copy was a sixth of all the bytes allocated).
+    /// simulated year that copy was a sixth of all the bytes allocated). When the file is locked (SQLITE_BUSY or
+    /// SQLITE_LOCKED, which SQLite's own API answers at once) the read goes through Microsoft.Data.Sqlite, which waits for
+    /// the lock as every other read of the case database does.
     /// </summary>
-    private List<EngagementCase> ReadCases(SqliteConnection connection, string sql, string? parameter)
+    private List<EngagementCase> ReadCases(SqliteConnection connection, string sql, string? parameter) =>
+        TryReadCasesDirectly(connection, sql, parameter) ?? ReadCasesThroughCommand(connection, sql, parameter);
+
+    /// <summary>The rows on SQLite's own API, or null when the file is locked (nothing was read then).</summary>
+    private List<EngagementCase>? TryReadCasesDirectly(SqliteConnection connection, string sql, string? parameter)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
-        var cases = new List<EngagementCase>();
-        Check(db, SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var statement));
+        var prepared = SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var statement);
         using (statement)
         {
+            if (IsLocked(prepared))
+            {
+                return null;
+            }
+
+            Check(db, prepared);
             if (parameter is not null)
             {
                 Check(db, SQLitePCL.raw.sqlite3_bind_text(statement, 1, parameter));
             }
 
+            var cases = new List<EngagementCase>();
             int step;
             while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW)
             {
@@ -311,14 +323,34 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                     SQLitePCL.raw.sqlite3_column_text(statement, 2).utf8_to_string()));
             }
 
+            if (IsLocked(step) && cases.Count == 0)
+            {
+                return null; // the read transaction could not start
+            }
+
             if (step != SQLitePCL.raw.SQLITE_DONE)
             {
                 Check(db, step);
             }
+
+            return cases;
+        }
+    }
+
+    private List<EngagementCase> ReadCasesThroughCommand(SqliteConnection connection, string sql, string? parameter)
+    {
+        using var command = parameter is null ? Command(connection, null, sql) : Command(connection, null, sql, ("?1", parameter));
+        using var reader = command.ExecuteReader();
+        var cases = new List<EngagementCase>();
+        while (reader.Read())
+        {
+            cases.Add(_parsed.Read(reader.GetString(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2)));
         }
 
         return cases;
     }
+
+    private static bool IsLocked(int result) => (result & 0xFF) is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED;
 
     private static void Check(SQLitePCL.sqlite3 db, int result)
     {

@@ -180,6 +180,37 @@ public sealed class SqliteCaseStoreTests : IDisposable
         Assert.Equal(2, store.ParsedDocumentsRemembered);
     }
 
+    /// <summary>
+    /// A read while another connection holds the file exclusively waits for the lock, as reads through Microsoft.Data.Sqlite
+    /// always did (SQLite's own API, which reads documents without copying them, answers SQLITE_BUSY at once).
+    /// </summary>
+    [Fact]
+    public async Task Get_WhileTheFileIsLockedExclusively_WaitsForTheLockAndAnswers()
+    {
+        var id = await StartedCaseAsync();
+        using var fresh = new SqliteCaseStore(Path.Combine(_folder, "cases.db"), parsedDocuments: 1);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // no other connection is open: the next one can lock the file
+        await using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cases.db")};Pooling=False");
+        await holder.OpenAsync();
+        await using (var exclusive = holder.CreateCommand())
+        {
+            exclusive.CommandText = "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;";
+            await exclusive.ExecuteNonQueryAsync();
+        }
+
+        var read = Task.Run(() => fresh.GetAsync(id));
+        await Task.Delay(TimeSpan.FromMilliseconds(300)); // the lock is held this long: the read must still be waiting
+        Assert.False(read.IsCompleted, read.IsFaulted ? read.Exception!.InnerException!.Message : "answered while the file was locked");
+        await using (var release = holder.CreateCommand())
+        {
+            release.CommandText = "COMMIT;";
+            await release.ExecuteNonQueryAsync();
+        }
+
+        await holder.CloseAsync();
+        Assert.Equal(id, (await read.WaitAsync(TimeSpan.FromSeconds(30)))!.Id);
+    }
+
     private async Task<EngagementId> StartedCaseAsync()
     {
         var referral = Sample.Referral(at: T0);
