@@ -104,7 +104,8 @@ internal sealed class ParsedCaseDocuments
         }
     }
 
-    private EngagementCase? Find(string id, ReadOnlySpan<byte> stored)
+    /// <summary>The document remembered for row <paramref name="id"/> when its stored bytes are <paramref name="stored"/>, byte for byte; else null.</summary>
+    public EngagementCase? Find(string id, ReadOnlySpan<byte> stored)
     {
         lock (_gate)
         {

@@ -173,25 +173,41 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                 }
             }
 
-            // The stored timeline's count and head: SQLite's JSON functions read them from the stored document, so
-            // the document is not parsed here; a last entry without a hash (written before the chain) is hashed from
-            // the whole stored timeline.
-            using (var read = Command(connection, transaction,
-                "SELECT etag, json_array_length(document, '$.timeline'), json_extract(document, '$.timeline[#-1].hash') FROM cases WHERE id = $id",
-                ("$id", updated.Id.Value)))
-            using (var reader = read.ExecuteReader())
+            // The stored timeline's count and head: those of the remembered parse when the stored document is, byte for
+            // byte, one the store remembers (compared where SQLite holds it); otherwise SQLite's JSON functions read them
+            // from the stored document, so the document is not parsed here. A last entry without a hash (written before
+            // the chain) is hashed from the whole stored timeline.
+            string storedETag;
+            int storedCount;
+            string? lastHash;
+            if (RememberedStoredTimeline(connection, updated.Id.Value) is { } remembered)
             {
-                if (!reader.Read() || !string.Equals(reader.GetString(0), updated.ETag, StringComparison.Ordinal))
+                (storedETag, storedCount, lastHash) = remembered;
+            }
+            else
+            {
+                using var read = Command(connection, transaction,
+                    "SELECT etag, json_array_length(document, '$.timeline'), json_extract(document, '$.timeline[#-1].hash') FROM cases WHERE id = $id",
+                    ("$id", updated.Id.Value));
+                using var reader = read.ExecuteReader();
+                if (!reader.Read())
                 {
                     return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
                 }
 
-                var storedCount = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
-                var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
-                    : reader.IsDBNull(2) || reader.GetFieldType(2) != typeof(string) ? StoredHead(connection, transaction, updated.Id, out storedCount)
-                    : reader.GetString(2);
-                TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead, savedTimeline);
+                storedETag = reader.GetString(0);
+                storedCount = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
+                lastHash = reader.IsDBNull(2) || reader.GetFieldType(2) != typeof(string) ? null : reader.GetString(2);
             }
+
+            if (!string.Equals(storedETag, updated.ETag, StringComparison.Ordinal))
+            {
+                return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
+            }
+
+            var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
+                : lastHash ?? StoredHead(connection, transaction, updated.Id, out storedCount);
+            TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead, savedTimeline);
 
             using (var write = Command(connection, transaction,
                 "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = CAST($doc AS TEXT) WHERE id = $id AND etag = $expected",
@@ -270,6 +286,35 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "SELECT body FROM assessment_details WHERE engagement_id = $id", ("$id", id.Value));
         return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<AssessmentDetails>(body, CaseDocumentJson.Options) : null;
+    }
+
+    /// <summary>
+    /// The stored row's ETag and its timeline's count and last hash (null when the last entry has none), taken from the
+    /// parsed document the store remembers for exactly the stored bytes (compared where SQLite holds them, not copied):
+    /// what SQLite's JSON functions would read from those bytes. Null when no row, no remembered document for those
+    /// bytes, or the file is locked: the caller then asks SQLite.
+    /// </summary>
+    private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(SqliteConnection connection, string id)
+    {
+        var db = connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
+        if (SQLitePCL.raw.sqlite3_prepare_v2(db, "SELECT etag, document FROM cases WHERE id = ?1", out var statement) != SQLitePCL.raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            return null;
+        }
+
+        using (statement)
+        {
+            if (SQLitePCL.raw.sqlite3_bind_text(statement, 1, id) != SQLitePCL.raw.SQLITE_OK
+                || SQLitePCL.raw.sqlite3_step(statement) != SQLitePCL.raw.SQLITE_ROW
+                || _parsed.Find(id, SQLitePCL.raw.sqlite3_column_blob(statement, 1)) is not { } parsed)
+            {
+                return null;
+            }
+
+            var timeline = parsed.Timeline;
+            return (SQLitePCL.raw.sqlite3_column_text(statement, 0).utf8_to_string(), timeline.Count, timeline.Count == 0 ? null : timeline[^1].Hash);
+        }
     }
 
     /// <summary>The stored timeline's head and count from the whole stored document (its last entry carries no hash).</summary>
