@@ -211,6 +211,27 @@ public sealed class SqliteCaseStoreTests : IDisposable
         Assert.Equal(id, (await read.WaitAsync(TimeSpan.FromSeconds(30)))!.Id);
     }
 
+    /// <summary>
+    /// A save compares with what is on disk, not with the document the store remembers: after the stored head was changed
+    /// behind the store's back (the ETag kept), a save that appends to the remembered timeline no longer reaches the
+    /// stored head and is refused; nothing is written.
+    /// </summary>
+    [Fact]
+    public async Task Save_AfterTheStoredHeadChangedOnDisk_IsRefused()
+    {
+        var id = await StartedCaseAsync();
+        var read = (await _store.GetAsync(id))!;
+        await TimelineTampering.InSqliteAsync(Path.Combine(_folder, "cases.db"), id,
+            t => [.. t.Take(t.Count - 1), t[^1] with { Hash = new string('a', 64) }]);
+
+        var refused = await Assert.ThrowsAsync<TimelineRewriteRefusedException>(() =>
+            _store.SaveAsync(read.Note(T0.AddDays(1), Actor.System, TimelineEntryKind.ReminderSent), "after-tamper"));
+
+        Assert.Equal(TimelineFindingKind.Rewritten, refused.Finding!.Kind);
+        Assert.False(await _store.HasAppliedAsync(id, "after-tamper"));
+        Assert.Equal(new string('a', 64), (await _store.GetAsync(id))!.Timeline[^1].Hash);
+    }
+
     private async Task<EngagementId> StartedCaseAsync()
     {
         var referral = Sample.Referral(at: T0);
