@@ -297,15 +297,11 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(SqliteConnection connection, string id)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
-        if (SQLitePCL.raw.sqlite3_prepare_v2(db, "SELECT etag, document FROM cases WHERE id = ?1", out var statement) != SQLitePCL.raw.SQLITE_OK)
-        {
-            statement.Dispose();
-            return null;
-        }
-
+        var prepared = SQLitePCL.raw.sqlite3_prepare_v2(db, "SELECT etag, document FROM cases WHERE id = ?1", out var statement);
         using (statement)
         {
-            if (SQLitePCL.raw.sqlite3_bind_text(statement, 1, id) != SQLitePCL.raw.SQLITE_OK
+            if (prepared != SQLitePCL.raw.SQLITE_OK
+                || SQLitePCL.raw.sqlite3_bind_text(statement, 1, id) != SQLitePCL.raw.SQLITE_OK
                 || SQLitePCL.raw.sqlite3_step(statement) != SQLitePCL.raw.SQLITE_ROW
                 || _parsed.Find(id, SQLitePCL.raw.sqlite3_column_blob(statement, 1)) is not { } parsed)
             {
@@ -368,7 +364,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
                     SQLitePCL.raw.sqlite3_column_text(statement, 2).utf8_to_string()));
             }
 
-            if (IsLocked(step) && cases.Count == 0)
+            if (IsLocked(step))
             {
                 return null; // the read transaction could not start
             }
