@@ -33,6 +33,7 @@ internal sealed class OneWriterCaseDatabase : IDisposable
     public void Dispose()
     {
         ((CaseStore)Cases).Dispose();
+        ((CommandLedger)Commands).Dispose();
         _turn.Dispose();
     }
 
@@ -87,7 +88,7 @@ internal sealed class OneWriterCaseDatabase : IDisposable
         public void Dispose() => store.Dispose();
     }
 
-    private sealed class CommandLedger(OneWriterCaseDatabase database, SqliteStepCommandLedger ledger) : IStepCommandLedger
+    private sealed class CommandLedger(OneWriterCaseDatabase database, SqliteStepCommandLedger ledger) : IStepCommandLedger, IDisposable
     {
         public Task<StepCommandClaim> ClaimAsync(EngagementId engagement, StepCommand command, CancellationToken cancellationToken = default) =>
             database.InTurnAsync(() => ledger.ClaimAsync(engagement, command, cancellationToken), cancellationToken);
@@ -97,5 +98,7 @@ internal sealed class OneWriterCaseDatabase : IDisposable
 
         public Task ReleaseAsync(EngagementId engagement, StepCommand command, CancellationToken cancellationToken = default) =>
             database.InTurnAsync(() => ledger.ReleaseAsync(engagement, command, cancellationToken), cancellationToken);
+
+        public void Dispose() => ledger.Dispose();
     }
 }

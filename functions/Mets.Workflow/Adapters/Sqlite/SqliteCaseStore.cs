@@ -54,6 +54,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     private readonly CaseDatabase _database;
     private readonly ParsedCaseDocuments _parsed;
     private volatile bool _schemaReady;
+    private int _released;
 
     public SqliteCaseStore(string databasePath)
         : this(databasePath, ParsedCaseDocuments.DefaultCapacity)
@@ -67,7 +68,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     public SqliteCaseStore(string databasePath, int parsedDocuments)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        _database = CaseDatabase.At(databasePath);
+        _database = CaseDatabase.Use(databasePath);
         _parsed = new ParsedCaseDocuments(parsedDocuments);
     }
 
@@ -89,10 +90,9 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         var referralBody = JsonSerializer.Serialize(referral, CaseDocumentJson.Options);
         var caseDocument = JsonSerializer.Serialize(newCase with { ETag = null }, CaseDocumentJson.Options);
         var etag = NewETag();
-        return await _database.WriteAsync((connection, transaction) =>
+        return await _database.WriteAsync(writer =>
         {
-            using (var find = Command(connection, transaction, "SELECT engagement_id, fingerprint FROM referrals WHERE id = $id", ("$id", referral.Id.Value)))
-            using (var reader = find.ExecuteReader())
+            using (var reader = writer.Statement("SELECT engagement_id, fingerprint FROM referrals WHERE id = $id", ("$id", referral.Id.Value)).ExecuteReader())
             {
                 if (reader.Read())
                 {
@@ -104,30 +104,26 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
 
             EngagementId target;
             ReferralIntakeKind kind;
-            using (var open = Command(connection, transaction, "SELECT id FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", referral.Member.Value)))
+            if (writer.Statement("SELECT id FROM cases WHERE member_id = $member AND status <> 'Closed'", ("$member", referral.Member.Value)).ExecuteScalar()
+                is string openId)
             {
-                if (open.ExecuteScalar() is string openId)
-                {
-                    target = EngagementId.Parse(openId);
-                    kind = ReferralIntakeKind.AttachedToOpenEngagement;
-                }
-                else
-                {
-                    target = newCase.Id;
-                    kind = ReferralIntakeKind.Created;
-                    using var insert = Command(connection, transaction,
-                        "INSERT INTO cases (id, member_id, status, clinician, etag, document) VALUES ($id, $member, $status, NULL, $etag, $doc)",
-                        ("$id", newCase.Id.Value), ("$member", newCase.MemberId.Value), ("$status", newCase.Status.ToString()), ("$etag", etag), ("$doc", caseDocument));
-                    insert.ExecuteNonQuery();
-                }
+                target = EngagementId.Parse(openId);
+                kind = ReferralIntakeKind.AttachedToOpenEngagement;
+            }
+            else
+            {
+                target = newCase.Id;
+                kind = ReferralIntakeKind.Created;
+                writer.Statement(
+                    "INSERT INTO cases (id, member_id, status, clinician, etag, document) VALUES ($id, $member, $status, NULL, $etag, $doc)",
+                    ("$id", newCase.Id.Value), ("$member", newCase.MemberId.Value), ("$status", newCase.Status.ToString()), ("$etag", etag), ("$doc", caseDocument))
+                    .ExecuteNonQuery();
             }
 
-            using (var insertReferral = Command(connection, transaction,
+            writer.Statement(
                 "INSERT INTO referrals (id, engagement_id, fingerprint, body) VALUES ($id, $engagement, $fp, $body)",
-                ("$id", referral.Id.Value), ("$engagement", target.Value), ("$fp", fingerprint), ("$body", referralBody)))
-            {
-                insertReferral.ExecuteNonQuery();
-            }
+                ("$id", referral.Id.Value), ("$engagement", target.Value), ("$fp", fingerprint), ("$body", referralBody))
+                .ExecuteNonQuery();
 
             return WriteResult.Keep(new ReferralIntake(kind, target));
         }, cancellationToken);
@@ -162,15 +158,12 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         var etag = NewETag();
         var stored = JsonSerializer.SerializeToUtf8Bytes(updated with { ETag = null }, CaseDocumentJson.Options);
         var savedTimeline = _parsed.SavedTimeline(updated.Id.Value);
-        var result = await _database.WriteAsync((connection, transaction) =>
+        var result = await _database.WriteAsync(writer =>
         {
-            using (var applied = Command(connection, transaction, "INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
-                ("$id", updated.Id.Value), ("$change", changeId)))
+            if (writer.Statement("INSERT OR IGNORE INTO applied_changes (engagement_id, change_id) VALUES ($id, $change)",
+                ("$id", updated.Id.Value), ("$change", changeId)).ExecuteNonQuery() == 0)
             {
-                if (applied.ExecuteNonQuery() == 0)
-                {
-                    return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null));
-                }
+                return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.AlreadyApplied, null));
             }
 
             // The stored timeline's count and head: those of the remembered parse when the stored document is, byte for
@@ -180,16 +173,15 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             string storedETag;
             int storedCount;
             string? lastHash;
-            if (RememberedStoredTimeline(connection, updated.Id.Value) is { } remembered)
+            if (RememberedStoredTimeline(writer, updated.Id.Value) is { } remembered)
             {
                 (storedETag, storedCount, lastHash) = remembered;
             }
             else
             {
-                using var read = Command(connection, transaction,
+                using var reader = writer.Statement(
                     "SELECT etag, json_array_length(document, '$.timeline'), json_extract(document, '$.timeline[#-1].hash') FROM cases WHERE id = $id",
-                    ("$id", updated.Id.Value));
-                using var reader = read.ExecuteReader();
+                    ("$id", updated.Id.Value)).ExecuteReader();
                 if (!reader.Read())
                 {
                     return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
@@ -206,18 +198,15 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             }
 
             var storedHead = storedCount == 0 ? TimelineChain.Genesis(updated.Id)
-                : lastHash ?? StoredHead(connection, transaction, updated.Id, out storedCount);
+                : lastHash ?? StoredHead(writer, updated.Id, out storedCount);
             TimelineRewriteRefusedException.ThrowUnlessAppendOnly(updated, storedCount, storedHead, savedTimeline);
 
-            using (var write = Command(connection, transaction,
+            if (writer.Statement(
                 "UPDATE cases SET status = $status, clinician = $clinician, etag = $etag, document = CAST($doc AS TEXT) WHERE id = $id AND etag = $expected",
                 ("$id", updated.Id.Value), ("$status", updated.Status.ToString()), ("$clinician", updated.AssignedClinician?.Value), ("$etag", etag),
-                ("$expected", updated.ETag), ("$doc", stored)))
+                ("$expected", updated.ETag), ("$doc", stored)).ExecuteNonQuery() == 0)
             {
-                if (write.ExecuteNonQuery() == 0)
-                {
-                    return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
-                }
+                return WriteResult.Undo(new CaseSaveResult(CaseSaveOutcome.ConcurrencyConflict, null));
             }
 
             return WriteResult.Keep(new CaseSaveResult(CaseSaveOutcome.Saved, updated with { ETag = etag }));
@@ -272,12 +261,11 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     {
         await EnsureSchemaAsync(cancellationToken);
         var body = JsonSerializer.Serialize(details, CaseDocumentJson.Options);
-        await _database.WriteAsync((connection, transaction) =>
+        await _database.WriteAsync(writer =>
         {
-            using var command = Command(connection, transaction,
+            return WriteResult.Keep(writer.Statement(
                 "INSERT INTO assessment_details (engagement_id, body) VALUES ($id, $body) ON CONFLICT(engagement_id) DO UPDATE SET body = excluded.body",
-                ("$id", id.Value), ("$body", body));
-            return WriteResult.Keep(command.ExecuteNonQuery());
+                ("$id", id.Value), ("$body", body)).ExecuteNonQuery());
         }, cancellationToken);
     }
 
@@ -294,13 +282,12 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     /// what SQLite's JSON functions would read from those bytes. Null when no row, no remembered document for those
     /// bytes, or the file is locked: the caller then asks SQLite.
     /// </summary>
-    private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(SqliteConnection connection, string id)
+    private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(CaseWriter writer, string id)
     {
-        var db = connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
-        var prepared = SQLitePCL.raw.sqlite3_prepare_v2(db, "SELECT etag, document FROM cases WHERE id = ?1", out var statement);
-        using (statement)
+        var statement = writer.Raw("SELECT etag, document FROM cases WHERE id = ?1");
+        try
         {
-            if (prepared != SQLitePCL.raw.SQLITE_OK
+            if (statement is null
                 || SQLitePCL.raw.sqlite3_bind_text(statement, 1, id) != SQLitePCL.raw.SQLITE_OK
                 || SQLitePCL.raw.sqlite3_step(statement) != SQLitePCL.raw.SQLITE_ROW
                 || _parsed.Find(id, SQLitePCL.raw.sqlite3_column_blob(statement, 1)) is not { } parsed)
@@ -311,13 +298,19 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             var timeline = parsed.Timeline;
             return (SQLitePCL.raw.sqlite3_column_text(statement, 0).utf8_to_string(), timeline.Count, timeline.Count == 0 ? null : timeline[^1].Hash);
         }
+        finally
+        {
+            if (statement is not null)
+            {
+                SQLitePCL.raw.sqlite3_reset(statement);
+            }
+        }
     }
 
     /// <summary>The stored timeline's head and count from the whole stored document (its last entry carries no hash).</summary>
-    private static string StoredHead(SqliteConnection connection, SqliteTransaction transaction, EngagementId id, out int storedCount)
+    private static string StoredHead(CaseWriter writer, EngagementId id, out int storedCount)
     {
-        using var read = Command(connection, transaction, "SELECT document FROM cases WHERE id = $id", ("$id", id.Value));
-        var stored = read.ExecuteScalar() is string document
+        var stored = writer.Statement("SELECT document FROM cases WHERE id = $id", ("$id", id.Value)).ExecuteScalar() is string document
             ? JsonSerializer.Deserialize<StoredTimeline>(document, CaseDocumentJson.Options)?.Timeline ?? []
             : [];
         storedCount = stored.Count;
@@ -431,10 +424,8 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     }
 #pragma warning restore CA2100
 
-    /// <summary>Nothing to release: the file's connections are pooled and its writer stops when no write is waiting.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>Gives back this store's use of the case database (its writer's connection closes once no store or ledger uses the file).</summary>
+    public void Dispose() => _database.Release(ref _released);
 
     private static string NewETag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 

@@ -9,7 +9,7 @@ namespace Mets.Workflow.Adapters.Sqlite;
 /// The step-command ledger in the case database (table <c>step_commands</c>, primary key engagement + step key):
 /// a claim is one <c>INSERT ... ON CONFLICT DO NOTHING</c>, so of two concurrent answers to one step exactly one wins.
 /// </summary>
-public sealed class SqliteStepCommandLedger : IStepCommandLedger
+public sealed class SqliteStepCommandLedger : IStepCommandLedger, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS step_commands (
@@ -23,11 +23,12 @@ public sealed class SqliteStepCommandLedger : IStepCommandLedger
         """;
 
     private readonly CaseDatabase _database;
+    private int _released;
 
     public SqliteStepCommandLedger(string databasePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        _database = CaseDatabase.At(databasePath);
+        _database = CaseDatabase.Use(databasePath);
     }
 
     /// <summary>The insert and, when it lost, the read of the recorded command are one write of the case database's writer.</summary>
@@ -35,25 +36,21 @@ public sealed class SqliteStepCommandLedger : IStepCommandLedger
     {
         ArgumentNullException.ThrowIfNull(command);
         await _database.EnsureSchemaAsync(Schema, cancellationToken);
-        return await _database.WriteAsync((connection, transaction) =>
+        return await _database.WriteAsync(writer =>
         {
-            using (var insert = Command(connection, transaction, """
+            if (writer.Statement("""
                 INSERT INTO step_commands (engagement_id, command_key, fingerprint, recorded, raised, claimed_at)
                 VALUES ($engagement, $key, $fingerprint, $recorded, 0, $claimedAt) ON CONFLICT DO NOTHING
                 """,
                 ("$engagement", engagement.Value), ("$key", command.Key), ("$fingerprint", command.Fingerprint), ("$recorded", command.Recorded),
-                ("$claimedAt", command.ClaimedAt.ToString("O", CultureInfo.InvariantCulture))))
+                ("$claimedAt", command.ClaimedAt.ToString("O", CultureInfo.InvariantCulture))).ExecuteNonQuery() == 1)
             {
-                if (insert.ExecuteNonQuery() == 1)
-                {
-                    return WriteResult.Keep(new StepCommandClaim(StepCommandClaimOutcome.Claimed, command));
-                }
+                return WriteResult.Keep(new StepCommandClaim(StepCommandClaimOutcome.Claimed, command));
             }
 
-            using var select = Command(connection, transaction,
+            using var reader = writer.Statement(
                 "SELECT fingerprint, recorded, raised, claimed_at FROM step_commands WHERE engagement_id = $engagement AND command_key = $key",
-                ("$engagement", engagement.Value), ("$key", command.Key));
-            using var reader = select.ExecuteReader();
+                ("$engagement", engagement.Value), ("$key", command.Key)).ExecuteReader();
             reader.Read(); // the insert found the row in this same transaction
             var recorded = new StepCommand(command.Key, reader.GetString(0), reader.GetString(1), reader.GetInt64(2) == 1,
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
@@ -77,25 +74,9 @@ public sealed class SqliteStepCommandLedger : IStepCommandLedger
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await _database.EnsureSchemaAsync(Schema, cancellationToken);
-        await _database.WriteAsync((connection, transaction) =>
-        {
-            using var command = Command(connection, transaction, sql, parameters);
-            return WriteResult.Keep(command.ExecuteNonQuery());
-        }, cancellationToken);
+        await _database.WriteAsync(writer => WriteResult.Keep(writer.Statement(sql, parameters).ExecuteNonQuery()), cancellationToken);
     }
 
-#pragma warning disable CA2100 // Statements are constants of this class; values always go in as parameters.
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-#pragma warning restore CA2100
+    /// <summary>Gives back this ledger's use of the case database (its writer's connection closes once no store or ledger uses the file).</summary>
+    public void Dispose() => _database.Release(ref _released);
 }
