@@ -5,26 +5,31 @@ namespace Mets.Workflow.Adapters.Sqlite;
 
 /// <summary>
 /// The case database file (<c>mets-cases.db</c>) as the case store and the step-command ledger share it: reads on
-/// pooled connections, and every write through one writer per file in this process, which commits the writes that
+/// connections of their own, and every write through one writer per file in this process, which commits the writes that
 /// queued meanwhile together (group commit). Each write runs inside a savepoint of that transaction, so one that
 /// throws or asks to be undone is rolled back alone; each caller's task completes only after the commit, so an answer
 /// never runs ahead of its data on disk. Writers never meet at SQLite's lock, whose busy retry in Microsoft.Data.Sqlite
 /// sleeps 150 ms at a time on a thread-pool thread (what held referral intake to about 200 a second: docs/performance.md).
-/// The writer keeps its own connection (<see cref="CaseWriter"/>: not pooled, its statements prepared once) for as long
-/// as a store or ledger uses the file, and opens a new one after any failed batch.
+/// Every connection is kept (<see cref="CaseDatabaseConnection"/>: not pooled, its statements prepared once) for as long
+/// as a store or ledger uses the file: the writer's, which is opened anew after any failed batch, and up to
+/// <see cref="ReadersKept"/> reading ones (<see cref="RentReader"/>). The last user's release closes them all.
 /// </summary>
 internal sealed class CaseDatabase
 {
     private static readonly Dictionary<string, CaseDatabase> Open = new(StringComparer.Ordinal);
 
+    /// <summary>Reading connections kept open between reads (more may be open at once; the rest close when given back).</summary>
+    private const int ReadersKept = 8;
+
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, Task> _schemas = new(StringComparer.Ordinal);
     private readonly string _path;
-    private readonly string _writerConnectionString;
+    private readonly string _keptConnectionString;
     private List<PendingWrite> _pending = [];
     private bool _writing;
     private int _users;
-    private CaseWriter? _writer;
+    private CaseDatabaseConnection? _writer;
+    private readonly Stack<CaseDatabaseConnection> _readers = new();
 
     private CaseDatabase(string path)
     {
@@ -34,15 +39,12 @@ internal sealed class CaseDatabase
         }
 
         _path = path;
-        ConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        _writerConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+        _keptConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
     }
-
-    public string ConnectionString { get; }
 
     /// <summary>
     /// The one instance for this file in this process, counted as used until <see cref="Release"/>: when the last user
-    /// releases it, its writer's connection closes and the next user of the file gets a new instance.
+    /// releases it, its connections close and the next user of the file gets a new instance.
     /// </summary>
     public static CaseDatabase Use(string databasePath)
     {
@@ -81,6 +83,7 @@ internal sealed class CaseDatabase
 
         lock (_gate)
         {
+            CloseReaders();
             if (!_writing)
             {
                 CloseWriter();
@@ -105,12 +108,17 @@ internal sealed class CaseDatabase
 
     private async Task CreateSchemaAsync(string ddl)
     {
-        await using (var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false))
-        await using (var wal = connection.CreateCommand())
+        var reader = RentReader();
+        try
         {
             // Outside any transaction (the mode is kept in the file; a no-op once set).
+            using var wal = reader.Connection.CreateCommand();
             wal.CommandText = "PRAGMA journal_mode=WAL;";
-            await wal.ExecuteNonQueryAsync().ConfigureAwait(false);
+            wal.ExecuteNonQuery();
+        }
+        finally
+        {
+            ReturnReader(reader);
         }
 
         await WriteAsync(writer =>
@@ -124,20 +132,46 @@ internal sealed class CaseDatabase
         }, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>A new pooled connection for reads (WAL: readers never wait for the writer).</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A kept reading connection of this file (its statements prepared once), or a new one when none is free; give it
+    /// back with <see cref="ReturnReader"/>. WAL: readers never wait for the writer. Each statement must be reset after
+    /// use (a disposed reader, <c>ExecuteScalar</c>), so no read holds a snapshot past its call.
+    /// </summary>
+    public CaseDatabaseConnection RentReader()
     {
-        var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
+        lock (_gate)
+        {
+            if (_readers.TryPop(out var reader))
+            {
+                return reader;
+            }
+        }
+
+        return CaseDatabaseConnection.Open(_keptConnectionString);
+    }
+
+    /// <summary>Keeps <paramref name="reader"/> for the next read, or closes it (enough kept, or the file no longer used).</summary>
+    public void ReturnReader(CaseDatabaseConnection reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _users) > 0 && _readers.Count < ReadersKept)
+            {
+                _readers.Push(reader);
+                return;
+            }
+        }
+
+        reader.Dispose();
     }
 
     /// <summary>
     /// Runs <paramref name="write"/> in the next group transaction (in its own savepoint) and completes once that
     /// transaction is committed. The write runs on the writer's thread, with the writer's kept statements
-    /// (<see cref="CaseWriter.Statement"/>), and must not block on anything but SQLite.
+    /// (<see cref="CaseDatabaseConnection.Statement"/>), and must not block on anything but SQLite.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<CaseWriter, WriteResult<T>> write, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<CaseDatabaseConnection, WriteResult<T>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
         cancellationToken.ThrowIfCancellationRequested();
@@ -182,7 +216,7 @@ internal sealed class CaseDatabase
 
             try
             {
-                _writer ??= CaseWriter.Open(_writerConnectionString);
+                _writer ??= CaseDatabaseConnection.Open(_keptConnectionString);
                 _writer.Begin();
                 foreach (var write in batch)
                 {
@@ -211,6 +245,14 @@ internal sealed class CaseDatabase
         }
     }
 
+    private void CloseReaders()
+    {
+        while (_readers.TryPop(out var reader))
+        {
+            reader.Dispose();
+        }
+    }
+
     private void CloseWriter()
     {
         _writer?.Dispose();
@@ -219,14 +261,14 @@ internal sealed class CaseDatabase
 
     private abstract class PendingWrite
     {
-        public abstract void Run(CaseWriter writer);
+        public abstract void Run(CaseDatabaseConnection writer);
 
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class PendingWrite<T>(Func<CaseWriter, WriteResult<T>> write, CancellationToken cancellationToken) : PendingWrite
+    private sealed class PendingWrite<T>(Func<CaseDatabaseConnection, WriteResult<T>> write, CancellationToken cancellationToken) : PendingWrite
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private WriteResult<T>? _result;
@@ -234,7 +276,7 @@ internal sealed class CaseDatabase
 
         public Task<T> Task => _done.Task;
 
-        public override void Run(CaseWriter writer)
+        public override void Run(CaseDatabaseConnection writer)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -283,28 +325,28 @@ internal sealed class CaseDatabase
 }
 
 /// <summary>
-/// The case database writer's own connection (not pooled), kept open between batches with every statement it ran
-/// prepared once and kept (by its SQL text: the statements are constants of the stores), so a write parses no SQL and
-/// opens nothing. Only the writer's thread uses it. Disposing it closes the connection, which rolls back a transaction
-/// left open.
+/// A connection to the case database kept open (not pooled): the writer's, or a reading one. Every statement it ran is
+/// prepared once and kept by its SQL text (the statements are constants of the stores), so a read or write parses no
+/// SQL and opens nothing. One caller at a time uses it. Disposing it closes the connection, which rolls back a
+/// transaction left open.
 /// </summary>
-internal sealed class CaseWriter : IDisposable
+internal sealed class CaseDatabaseConnection : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SQLitePCL.sqlite3_stmt> _raw = new(StringComparer.Ordinal);
 
-    private CaseWriter(SqliteConnection connection) => Connection = connection;
+    private CaseDatabaseConnection(SqliteConnection connection) => Connection = connection;
 
     /// <summary>The connection, for a statement that is not kept (the schema's, run once).</summary>
     public SqliteConnection Connection { get; }
 
-    public static CaseWriter Open(string connectionString)
+    public static CaseDatabaseConnection Open(string connectionString)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
-            return new CaseWriter(connection);
+            return new CaseDatabaseConnection(connection);
         }
         catch
         {
@@ -358,26 +400,30 @@ internal sealed class CaseWriter : IDisposable
 #pragma warning restore CA2100
 
     /// <summary>
-    /// The kept statement for <paramref name="sql"/> on SQLite's own API, reset and with no values bound (the caller binds,
-    /// steps and resets it), or null when it cannot be prepared.
+    /// Prepares <paramref name="sql"/> on SQLite's own API once and keeps it: <paramref name="statement"/> is reset and has
+    /// no values bound (the caller binds, steps and resets it). Answers SQLite's result code; on anything but SQLITE_OK
+    /// there is no statement (SQLITE_BUSY or SQLITE_LOCKED when the file is locked).
     /// </summary>
-    public SQLitePCL.sqlite3_stmt? Raw(string sql)
+    public int Prepare(string sql, out SQLitePCL.sqlite3_stmt? statement)
     {
-        if (_raw.TryGetValue(sql, out var statement))
+        if (_raw.TryGetValue(sql, out statement))
         {
             SQLitePCL.raw.sqlite3_reset(statement);
             SQLitePCL.raw.sqlite3_clear_bindings(statement);
-            return statement;
+            return SQLitePCL.raw.SQLITE_OK;
         }
 
-        if (SQLitePCL.raw.sqlite3_prepare_v2(Connection.Handle, sql, out statement) != SQLitePCL.raw.SQLITE_OK)
+        var result = SQLitePCL.raw.sqlite3_prepare_v2(Connection.Handle, sql, out var prepared);
+        if (result != SQLitePCL.raw.SQLITE_OK)
         {
-            statement.Dispose();
-            return null;
+            prepared.Dispose();
+            statement = null;
+            return result;
         }
 
-        _raw.Add(sql, statement);
-        return statement;
+        _raw.Add(sql, prepared);
+        statement = prepared;
+        return result;
     }
 
     public void Dispose()

@@ -129,26 +129,16 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         }, cancellationToken);
     }
 
-    public async Task<Referral?> GetReferralAsync(ReferralId id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT body FROM referrals WHERE id = $id", ("$id", id.Value));
-        return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<Referral>(body, CaseDocumentJson.Options) : null;
-    }
+    public Task<Referral?> GetReferralAsync(ReferralId id, CancellationToken cancellationToken = default) =>
+        ReadBodyAsync<Referral>("SELECT body FROM referrals WHERE id = $id", id.Value, cancellationToken);
 
-    public async Task<EngagementCase?> GetAsync(EngagementId id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var found = ReadCases(connection, "SELECT id, document, etag FROM cases WHERE id = ?1", id.Value);
-        return found.Count == 0 ? null : found[0];
-    }
+    public Task<EngagementCase?> GetAsync(EngagementId id, CancellationToken cancellationToken = default) =>
+        ReadAsync(reader => ReadCases(reader, "SELECT id, document, etag FROM cases WHERE id = ?1", id.Value).FirstOrDefault(), cancellationToken);
 
-    public async Task<EngagementCase?> FindOpenByMemberAsync(MemberId member, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var found = ReadCases(connection, "SELECT id, document, etag FROM cases WHERE member_id = ?1 AND status <> 'Closed'", member.Value);
-        return found.Count == 0 ? null : found[0];
-    }
+    public Task<EngagementCase?> FindOpenByMemberAsync(MemberId member, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            reader => ReadCases(reader, "SELECT id, document, etag FROM cases WHERE member_id = ?1 AND status <> 'Closed'", member.Value).FirstOrDefault(),
+            cancellationToken);
 
     public async Task<CaseSaveResult> SaveAsync(EngagementCase updated, string changeId, CancellationToken cancellationToken = default)
     {
@@ -220,42 +210,39 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         return result;
     }
 
-    public async Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT 1 FROM applied_changes WHERE engagement_id = $id AND change_id = $change", ("$id", id.Value), ("$change", changeId));
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
-    }
+    public Task<bool> HasAppliedAsync(EngagementId id, string changeId, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            reader => reader.Statement("SELECT 1 FROM applied_changes WHERE engagement_id = $id AND change_id = $change", ("$id", id.Value), ("$change", changeId))
+                .ExecuteScalar() is not null,
+            cancellationToken);
 
-    public async Task<IReadOnlyList<EngagementCase>> ListOpenAsync(StaffId? clinician = null, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return clinician is { } c
-            ? ReadCases(connection, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' AND clinician = ?1 ORDER BY id", c.Value)
-            : ReadCases(connection, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' ORDER BY id", null);
-    }
+    public Task<IReadOnlyList<EngagementCase>> ListOpenAsync(StaffId? clinician = null, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<EngagementCase>>(
+            reader => clinician is { } c
+                ? ReadCases(reader, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' AND clinician = ?1 ORDER BY id", c.Value)
+                : ReadCases(reader, "SELECT id, document, etag FROM cases WHERE status <> 'Closed' ORDER BY id", null),
+            cancellationToken);
 
-    public async Task<IReadOnlyDictionary<StaffId, int>> CountOpenByClinicianAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, OpenCountsByClinician);
-        var counts = new Dictionary<StaffId, int>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts[StaffId.Parse(reader.GetString(0))] = reader.GetInt32(1);
-        }
+    public Task<IReadOnlyDictionary<StaffId, int>> CountOpenByClinicianAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyDictionary<StaffId, int>>(
+            reader =>
+            {
+                var counts = new Dictionary<StaffId, int>();
+                using var rows = reader.Statement(OpenCountsByClinician).ExecuteReader();
+                while (rows.Read())
+                {
+                    counts[StaffId.Parse(rows.GetString(0))] = rows.GetInt32(1);
+                }
 
-        return counts;
-    }
+                return counts;
+            },
+            cancellationToken);
 
     /// <summary>Reads every case document (reports run rarely) and keeps those that started in the period.</summary>
-    public async Task<IReadOnlyList<EngagementCase>> ListStartedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var all = ReadCases(connection, "SELECT id, document, etag FROM cases ORDER BY id", null);
-        return [.. all.Where(c => c.StartedAt >= from && c.StartedAt < toExclusive)];
-    }
+    public Task<IReadOnlyList<EngagementCase>> ListStartedAsync(DateTimeOffset from, DateTimeOffset toExclusive, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<EngagementCase>>(
+            reader => [.. ReadCases(reader, "SELECT id, document, etag FROM cases ORDER BY id", null).Where(c => c.StartedAt >= from && c.StartedAt < toExclusive)],
+            cancellationToken);
 
     public async Task SaveAssessmentDetailsAsync(EngagementId id, AssessmentDetails details, CancellationToken cancellationToken = default)
     {
@@ -269,12 +256,8 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         }, cancellationToken);
     }
 
-    public async Task<AssessmentDetails?> GetAssessmentDetailsAsync(EngagementId id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT body FROM assessment_details WHERE engagement_id = $id", ("$id", id.Value));
-        return await command.ExecuteScalarAsync(cancellationToken) is string body ? JsonSerializer.Deserialize<AssessmentDetails>(body, CaseDocumentJson.Options) : null;
-    }
+    public Task<AssessmentDetails?> GetAssessmentDetailsAsync(EngagementId id, CancellationToken cancellationToken = default) =>
+        ReadBodyAsync<AssessmentDetails>("SELECT body FROM assessment_details WHERE engagement_id = $id", id.Value, cancellationToken);
 
     /// <summary>
     /// The stored row's ETag and its timeline's count and last hash (null when the last entry has none), taken from the
@@ -282,12 +265,12 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     /// what SQLite's JSON functions would read from those bytes. Null when no row, no remembered document for those
     /// bytes, or the file is locked: the caller then asks SQLite.
     /// </summary>
-    private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(CaseWriter writer, string id)
+    private (string ETag, int Count, string? LastHash)? RememberedStoredTimeline(CaseDatabaseConnection writer, string id)
     {
-        var statement = writer.Raw("SELECT etag, document FROM cases WHERE id = ?1");
+        var prepared = writer.Prepare("SELECT etag, document FROM cases WHERE id = ?1", out var statement);
         try
         {
-            if (statement is null
+            if (prepared != SQLitePCL.raw.SQLITE_OK
                 || SQLitePCL.raw.sqlite3_bind_text(statement, 1, id) != SQLitePCL.raw.SQLITE_OK
                 || SQLitePCL.raw.sqlite3_step(statement) != SQLitePCL.raw.SQLITE_ROW
                 || _parsed.Find(id, SQLitePCL.raw.sqlite3_column_blob(statement, 1)) is not { } parsed)
@@ -308,7 +291,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     }
 
     /// <summary>The stored timeline's head and count from the whole stored document (its last entry carries no hash).</summary>
-    private static string StoredHead(CaseWriter writer, EngagementId id, out int storedCount)
+    private static string StoredHead(CaseDatabaseConnection writer, EngagementId id, out int storedCount)
     {
         var stored = writer.Statement("SELECT document FROM cases WHERE id = $id", ("$id", id.Value)).ExecuteScalar() is string document
             ? JsonSerializer.Deserialize<StoredTimeline>(document, CaseDocumentJson.Options)?.Timeline ?? []
@@ -326,22 +309,22 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     /// SQLITE_LOCKED, which SQLite's own API answers at once) the read goes through Microsoft.Data.Sqlite, which waits for
     /// the lock as every other read of the case database does.
     /// </summary>
-    private List<EngagementCase> ReadCases(SqliteConnection connection, string sql, string? parameter) =>
-        TryReadCasesDirectly(connection, sql, parameter) ?? ReadCasesThroughCommand(connection, sql, parameter);
+    private List<EngagementCase> ReadCases(CaseDatabaseConnection reader, string sql, string? parameter) =>
+        TryReadCasesDirectly(reader, sql, parameter) ?? ReadCasesThroughCommand(reader.Connection, sql, parameter);
 
     /// <summary>The rows on SQLite's own API, or null when the file is locked (nothing was read then).</summary>
-    private List<EngagementCase>? TryReadCasesDirectly(SqliteConnection connection, string sql, string? parameter)
+    private List<EngagementCase>? TryReadCasesDirectly(CaseDatabaseConnection reader, string sql, string? parameter)
     {
-        var db = connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
-        var prepared = SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var statement);
-        using (statement)
+        var db = reader.Connection.Handle ?? throw new InvalidOperationException("The case database connection is closed.");
+        var prepared = reader.Prepare(sql, out var statement);
+        if (IsLocked(prepared))
         {
-            if (IsLocked(prepared))
-            {
-                return null;
-            }
+            return null;
+        }
 
-            Check(db, prepared);
+        Check(db, prepared);
+        try
+        {
             if (parameter is not null)
             {
                 Check(db, SQLitePCL.raw.sqlite3_bind_text(statement, 1, parameter));
@@ -368,6 +351,10 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
             }
 
             return cases;
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_reset(statement); // ends the read: a kept statement holds no snapshot between reads
         }
     }
 
@@ -403,10 +390,35 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         }
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>The JSON body that <paramref name="sql"/> (one parameter, $id) reads, or null when no row.</summary>
+    private Task<T?> ReadBodyAsync<T>(string sql, string id, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(
+            reader => reader.Statement(sql, ("$id", id)).ExecuteScalar() is string body ? JsonSerializer.Deserialize<T>(body, CaseDocumentJson.Options) : null,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a kept reading connection of the file (<see cref="CaseDatabase.RentReader"/>); one
+    /// whose read failed is closed rather than kept.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<CaseDatabaseConnection, T> read, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken);
-        return await _database.OpenAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var reader = _database.RentReader();
+        T result;
+        try
+        {
+            result = read(reader);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+
+        _database.ReturnReader(reader);
+        return result;
     }
 
 #pragma warning disable CA2100 // Statements are constants of this class; values always go in as parameters.

@@ -39,7 +39,7 @@ public sealed class CaseDatabaseTests : IDisposable
         await Assert.ThrowsAsync<SqliteException>(() => failed);
 
         await Insert(3);
-        Assert.Equal([1, 3], await Notes());
+        Assert.Equal([1, 3], Notes());
     }
 
     /// <summary>A write that throws, or asks to be undone, is rolled back alone; the others of the batch stay.</summary>
@@ -61,7 +61,7 @@ public sealed class CaseDatabaseTests : IDisposable
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => writes[1]);
         Assert.Equal(1, await writes[2]);
-        Assert.Equal([1, 4], await Notes());
+        Assert.Equal([1, 4], Notes());
     }
 
     public void Dispose()
@@ -81,18 +81,23 @@ public sealed class CaseDatabaseTests : IDisposable
     private Task<int> Insert(int n) =>
         _database.WriteAsync(writer => WriteResult.Keep(writer.Statement("INSERT INTO notes (n) VALUES ($n)", ("$n", n)).ExecuteNonQuery()), CancellationToken.None);
 
-    private async Task<List<int>> Notes()
+    private List<int> Notes()
     {
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT n FROM notes ORDER BY n";
-        await using var reader = await command.ExecuteReaderAsync();
-        var notes = new List<int>();
-        while (await reader.ReadAsync())
+        var connection = _database.RentReader();
+        try
         {
-            notes.Add(reader.GetInt32(0));
-        }
+            using var rows = connection.Statement("SELECT n FROM notes ORDER BY n").ExecuteReader();
+            var notes = new List<int>();
+            while (rows.Read())
+            {
+                notes.Add(rows.GetInt32(0));
+            }
 
-        return notes;
+            return notes;
+        }
+        finally
+        {
+            _database.ReturnReader(connection);
+        }
     }
 }

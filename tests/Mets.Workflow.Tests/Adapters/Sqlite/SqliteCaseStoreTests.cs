@@ -181,10 +181,10 @@ public sealed class SqliteCaseStoreTests : IDisposable
     }
 
     /// <summary>
-    /// The case database's writer keeps its own connection open while any store or ledger uses the file (its statements
-    /// stay prepared between writes) and closes it when the last of them is disposed; disposing one twice counts once.
-    /// Seen in the process's open files (Linux), after the pooled reading connections are closed (SQLite may hold more
-    /// than one descriptor of a file for one connection, so only none or some is told).
+    /// The case database keeps its connections (the writer's and the reading ones, their statements prepared) open while
+    /// any store or ledger uses the file and closes them when the last of them is disposed; disposing one twice counts
+    /// once. Seen in the process's open files (Linux); SQLite may hold more than one descriptor of a file for one
+    /// connection, so only none or some is told.
     /// </summary>
     [Fact]
     public async Task WriterConnection_IsKeptWhileTheFileIsUsed_AndClosedWithItsLastUser()
@@ -195,12 +195,10 @@ public sealed class SqliteCaseStoreTests : IDisposable
         var referral = Sample.Referral("REF-K1", at: T0);
         await store.ReceiveReferralAsync(referral, EngagementCase.Receive(EngagementId.New(Guid.NewGuid()), referral, T0));
         await ledger.MarkRaisedAsync(EngagementId.New(Guid.NewGuid()), "step");
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.NotEqual(0, OpenHandlesOn(path));
 
         store.Dispose();
         store.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.NotEqual(0, OpenHandlesOn(path));
 
         ledger.Dispose();
@@ -233,7 +231,7 @@ public sealed class SqliteCaseStoreTests : IDisposable
     public async Task Get_WhileTheFileIsLockedExclusively_WaitsForTheLockAndAnswers()
     {
         var id = await StartedCaseAsync();
-        _store.Dispose(); // the last store of the file: the writer's kept connection closes
+        _store.Dispose(); // the last store of the file: its kept connections close
         using var fresh = new SqliteCaseStore(Path.Combine(_folder, "cases.db"), parsedDocuments: 1);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // no other connection is open: the next one can lock the file
         await using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cases.db")};Pooling=False");
