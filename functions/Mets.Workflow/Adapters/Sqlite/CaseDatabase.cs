@@ -284,6 +284,7 @@ internal sealed class CaseDatabase
                 return;
             }
 
+            // One name serves every write: a write's savepoint is released before the next write of the batch runs.
             writer.Statement("SAVEPOINT w").ExecuteNonQuery();
             try
             {

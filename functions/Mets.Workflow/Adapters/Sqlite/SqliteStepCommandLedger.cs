@@ -1,7 +1,6 @@
 using System.Globalization;
 using Mets.Domain.Identifiers;
 using Mets.Workflow.Cases;
-using Microsoft.Data.Sqlite;
 
 namespace Mets.Workflow.Adapters.Sqlite;
 
