@@ -310,7 +310,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
     /// the lock as every other read of the case database does.
     /// </summary>
     private List<EngagementCase> ReadCases(CaseDatabaseConnection reader, string sql, string? parameter) =>
-        TryReadCasesDirectly(reader, sql, parameter) ?? ReadCasesThroughCommand(reader.Connection, sql, parameter);
+        TryReadCasesDirectly(reader, sql, parameter) ?? ReadCasesThroughCommand(reader, sql, parameter);
 
     /// <summary>The rows on SQLite's own API, or null when the file is locked (nothing was read then).</summary>
     private List<EngagementCase>? TryReadCasesDirectly(CaseDatabaseConnection reader, string sql, string? parameter)
@@ -358,10 +358,9 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         }
     }
 
-    private List<EngagementCase> ReadCasesThroughCommand(SqliteConnection connection, string sql, string? parameter)
+    private List<EngagementCase> ReadCasesThroughCommand(CaseDatabaseConnection connection, string sql, string? parameter)
     {
-        using var command = parameter is null ? Command(connection, null, sql) : Command(connection, null, sql, ("?1", parameter));
-        using var reader = command.ExecuteReader();
+        using var reader = (parameter is null ? connection.Statement(sql) : connection.Statement(sql, ("?1", parameter))).ExecuteReader();
         var cases = new List<EngagementCase>();
         while (reader.Read())
         {
@@ -421,22 +420,7 @@ public sealed class SqliteCaseStore : ICaseStore, IEngagementHistory, IDisposabl
         return result;
     }
 
-#pragma warning disable CA2100 // Statements are constants of this class; values always go in as parameters.
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-#pragma warning restore CA2100
-
-    /// <summary>Gives back this store's use of the case database (its writer's connection closes once no store or ledger uses the file).</summary>
+    /// <summary>Gives back this store's use of the case database (its connections close once no store or ledger uses the file).</summary>
     public void Dispose() => _database.Release(ref _released);
 
     private static string NewETag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);

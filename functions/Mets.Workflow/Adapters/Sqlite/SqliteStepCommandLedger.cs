@@ -76,6 +76,6 @@ public sealed class SqliteStepCommandLedger : IStepCommandLedger, IDisposable
         await _database.WriteAsync(writer => WriteResult.Keep(writer.Statement(sql, parameters).ExecuteNonQuery()), cancellationToken);
     }
 
-    /// <summary>Gives back this ledger's use of the case database (its writer's connection closes once no store or ledger uses the file).</summary>
+    /// <summary>Gives back this ledger's use of the case database (its connections close once no store or ledger uses the file).</summary>
     public void Dispose() => _database.Release(ref _released);
 }
