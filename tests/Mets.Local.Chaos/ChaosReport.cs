@@ -85,7 +85,7 @@ public sealed class ChaosReport
         Line(string.Create(CultureInfo.InvariantCulture, $"chaos seed {Seed}: {Engagements} engagements ({scripts}), {Kills.Count} of {KillsRequested} kills, {Duration.TotalMinutes:F1} min"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  requests {Requests} (commands {Commands}; sent again after no answer {Retries}; held until the host was back {Held}), referrals answered 202: {ReferralsAccepted}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  emails {Emails}; step reminders due {StepRemindersDue}, sent {StepRemindersSent}; escalations due {EscalationsDue}, sent {EscalationsSent}; provider reminders due {ProviderRemindersDue}, sent {ProviderRemindersSent}"));
-        Line(string.Create(CultureInfo.InvariantCulture, $"  commands that lost a deadline while the host was down {LostToDeadlines}"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"  commands that lost a deadline while the host was down or the machine stalled {LostToDeadlines}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  timelines verified against their hash chain and anchors {AuditsChecked} (with unanchored last entries {UnanchoredClosedTimelines})"));
         Line(string.Create(CultureInfo.InvariantCulture, $"  repeated events ignored by the workflow {IgnoredRepeats}; claims files {ClaimsProcessed} of {ClaimsFiles} processed once; databases checked {Databases}; final stop exit code {FinalExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
         Line($"  downtime per kill (s): {kills}");

@@ -186,6 +186,37 @@ public sealed class EngagementChecks(ChaosReport report, IReadOnlyList<UpWindow>
         {
             CheckStepReminders(id, segment, answeredAt[segment.Step], failures);
         }
+
+        CheckClosureAtTheDeadline(timeline, segments, closedAt, failures);
+    }
+
+    /// <summary>
+    /// An engagement closed because its maximum duration was reached went through a closure review that stayed open
+    /// for the whole decision window, and closed at its deadline, not before (whether or not the driver saw it open).
+    /// </summary>
+    private static void CheckClosureAtTheDeadline(List<JsonElement> timeline, List<Segment> segments, DateTimeOffset closedAt, List<string> failures)
+    {
+        var closed = timeline.FirstOrDefault(e => Kind(e) == "engagementClosed");
+        if (closed.ValueKind != JsonValueKind.Object || !string.Equals(DetailText(closed, "reason"), "MaximumDurationReached", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (segments.LastOrDefault(s => s.IsClosureReview) is not { } review)
+        {
+            failures.Add("closed (maximum duration reached) without a closure review on its timeline");
+            return;
+        }
+
+        if (review.Due - review.EnteredAt < ChaosPolicy.ClosureDecisionWindow - Truncation)
+        {
+            failures.Add($"{review.Step} opened at {review.EnteredAt:HH:mm:ss.fff} with its deadline at {review.Due:HH:mm:ss.fff}, less than the {ChaosPolicy.ClosureDecisionWindow.TotalSeconds:0} s decision window");
+        }
+
+        if (closedAt < review.Due - Truncation)
+        {
+            failures.Add($"closed (maximum duration reached) at {closedAt:HH:mm:ss.fff}, before {review.Step}'s deadline {review.Due:HH:mm:ss.fff}");
+        }
     }
 
     private void CheckStepReminders(string id, Segment segment, DateTimeOffset answeredAt, List<string> failures)

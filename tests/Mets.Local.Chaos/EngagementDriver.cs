@@ -116,11 +116,11 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
         await UntilAsync(maximumEnd);
         if (script.Kind == ScriptKind.SupervisorCloses)
         {
-            await DecideAsync(record, $$"""{ "closureReviewNumber": 1, "decision": "close", "reason": "{{script.ExpectedReason}}" }""", closes: true);
+            await DecideAsync(record, maximumEnd, $$"""{ "closureReviewNumber": 1, "decision": "close", "reason": "{{script.ExpectedReason}}" }""", closes: true);
             return DateTimeOffset.UtcNow;
         }
 
-        if (!await DecideAsync(record, """{ "closureReviewNumber": 1, "decision": "extend" }""", closes: false))
+        if (!await DecideAsync(record, maximumEnd, """{ "closureReviewNumber": 1, "decision": "extend" }""", closes: false))
         {
             return DateTimeOffset.UtcNow;
         }
@@ -259,11 +259,18 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
     /// <summary>
     /// The supervisor decides closure review 1 as soon as it shows. The decision races the review's deadline: it must
     /// win when the host was up from the moment it showed until the deadline; when a kill took the host down in
-    /// between, the deadline's outcome (closed, maximum duration reached) is right too.
+    /// between, the deadline's outcome (closed, maximum duration reached) is right too. So is it when the review was
+    /// never seen open because the driver's reads were further apart than the decision window
+    /// (<see cref="WaitForClosureReviewAsync"/>); the checks then hold the timeline to a closure review that ran its
+    /// whole window.
     /// </summary>
-    private async Task<bool> DecideAsync(EngagementRecord record, string json, bool closes)
+    private async Task<bool> DecideAsync(EngagementRecord record, DateTimeOffset maximumEnd, string json, bool closes)
     {
-        var review = await WaitForStepAsync(record, "closureReview", 1);
+        if (await WaitForClosureReviewAsync(record, maximumEnd) is not { } review)
+        {
+            return false;
+        }
+
         var seen = DateTimeOffset.UtcNow;
         var deadline = Due(review);
         var decision = await client.PostJsonAsync($"/api/engagements/{record.EngagementId}/closure-review", json, cancellationToken);
@@ -282,6 +289,61 @@ public sealed class EngagementDriver(ChaosClient client, ChaosHost host, Cancell
         }
 
         throw new ScriptFailedException($"closure review 1 answered {decision.Describe()} and the engagement went on to {Text(after.GetProperty("currentStep"), "step")} ({Text(after, "status")}), expected the decision to be applied");
+    }
+
+    /// <summary>
+    /// Reads the engagement until closure review 1 shows. Answers null (and records the lost decision) when it shows
+    /// closed at the review's deadline instead, and no read could have seen the review open: from the last read sent
+    /// before the review was due to open (or the maximum duration's end, <paramref name="maximumEnd"/>, when none was)
+    /// to the answer that showed it closed, more than the decision window passed, so the machine stalled the driver or
+    /// the host for longer than a review stays open. Any closer pair of reads is a failure: the review was skipped or
+    /// cut short.
+    /// </summary>
+    private async Task<JsonElement?> WaitForClosureReviewAsync(EngagementRecord record, DateTimeOffset maximumEnd)
+    {
+        await UntilAsync(maximumEnd);
+        var lookedFrom = maximumEnd;
+        var missed = (DateTimeOffset?)null;
+        var review = await Eventually.WaitForAsync<JsonElement?>(async () =>
+        {
+            var sent = DateTimeOffset.UtcNow;
+            var read = await client.GetAsync($"/api/engagements/{record.EngagementId}", cancellationToken);
+            var answered = DateTimeOffset.UtcNow;
+            if (read.Status != HttpStatusCode.OK)
+            {
+                throw new ScriptFailedException($"reading it answered {read.Describe()}, expected 200");
+            }
+
+            var current = read.Json.GetProperty("currentStep");
+            if (Text(current, "step") == "closureReview" && current.GetProperty("number").GetInt32() == 1)
+            {
+                return read.Json;
+            }
+
+            if (Text(read.Json, "status") != "closed")
+            {
+                lookedFrom = sent;
+                return null;
+            }
+
+            var reason = Text(read.Json.GetProperty("outcome"), "reason");
+            if (reason != "maximumDurationReached" || answered - lookedFrom <= ChaosPolicy.ClosureDecisionWindow)
+            {
+                throw new ScriptFailedException($"expected it to reach closureReview 1, but it closed ({reason}) with reads {(answered - lookedFrom).TotalSeconds:0.0} s apart ({lookedFrom:HH:mm:ss.fff} to {answered:HH:mm:ss.fff}), within the {ChaosPolicy.ClosureDecisionWindow.TotalSeconds:0} s decision window");
+            }
+
+            missed = answered;
+            return read.Json;
+        }, StepTimeout, $"engagement {record.EngagementId} ({record.Script}) to reach closure review 1", pause: Pause).ConfigureAwait(false);
+        if (missed is { } closedSeen)
+        {
+            record.LostToDeadline(
+                $"closure review 1 was never seen open: no read of the engagement from {lookedFrom:HH:mm:ss.fff} to {closedSeen:HH:mm:ss.fff} ({(closedSeen - lookedFrom).TotalSeconds:0.0} s, longer than the {ChaosPolicy.ClosureDecisionWindow.TotalSeconds:0} s decision window: the machine stalled), and its deadline closed it",
+                closesAs: "maximumDurationReached");
+            return null;
+        }
+
+        return review;
     }
 
     private static string PageWords(string response) => response == "willCollaborate" ? "I will collaborate" : "I decline to collaborate";

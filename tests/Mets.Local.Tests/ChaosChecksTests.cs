@@ -53,6 +53,38 @@ public class ChaosChecksTests
         Assert.Contains(record.Failures, f => f.Contains("expected closed (maximumDurationReached), was closed (goalsMet)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ClosedAtTheMaximumDuration_WithoutAClosureReview_Fails()
+    {
+        var timeline = SilentTimeline().Where(e => !e.Details.Any(d => d.Contains("ClosureReview#1", StringComparison.Ordinal))).ToList();
+        var emails = SilentEmails().Where(e => !e.Contains("ClosureReview_1", StringComparison.Ordinal)).ToList();
+
+        var (_, record) = Check(timeline, emails);
+
+        Assert.Contains(record.Failures, f => f.Contains("closed (maximum duration reached) without a closure review on its timeline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ClosureReview_ShorterThanTheDecisionWindow_AndClosedBeforeItsDeadline_Fails()
+    {
+        // Opened at +75.1 s with its deadline at +80 s (5 s, not 10), closed at +78 s.
+        var timeline = SilentTimeline()
+            .Where(e => !(e.Kind == "reminderSent" && e.Details[0] == "step=ClosureReview#1"))
+            .Select(e => e.Kind switch
+            {
+                "closureReviewOpened" => e with { Details = ["step=ClosureReview#1", $"due={Time(80)}"] },
+                "engagementClosed" => e with { At = 78 },
+                _ => e,
+            })
+            .ToList();
+        var emails = SilentEmails().Where(e => !e.Contains("ClosureReview_1-reminder", StringComparison.Ordinal)).ToList();
+
+        var (_, record) = Check(timeline, emails);
+
+        Assert.Contains(record.Failures, f => f.Contains("less than the 10 s decision window", StringComparison.Ordinal));
+        Assert.Contains(record.Failures, f => f.Contains("before ClosureReview#1's deadline", StringComparison.Ordinal));
+    }
+
     private sealed record Entry(double At, string Kind, params string[] Details);
 
     /// <summary>A silent engagement with the chaos policy: assessment due at +8 s, maximum duration at +75 s, decision due 10 s later.</summary>

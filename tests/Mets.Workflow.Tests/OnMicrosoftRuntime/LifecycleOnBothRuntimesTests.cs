@@ -116,18 +116,39 @@ public sealed class LifecycleOnBothRuntimesTests(MicrosoftRuntimeFixture fixture
 
         Report(embedded);
         LifecycleRecord microsoft;
+        InProcessTestHostRuntime? fresh = null;
         try
         {
-            microsoft = await LifecycleScript.RunAsync(fixture.Runtime, withOutreach, memberNumber);
+            ILifecycleRuntime ranOn = fixture.Runtime;
+            try
+            {
+                microsoft = await LifecycleScript.RunAsync(ranOn, withOutreach, memberNumber);
+            }
+            catch (RuntimeStalledException stalled)
+            {
+                // Real time on a shared machine: a stall says nothing about the runtime. Once more, on a host of its
+                // own (the shared one already holds this referral); a second stall fails the test.
+                output.WriteLine($"{stalled.Message}: the run is repeated once on a fresh host");
+                fresh = await InProcessTestHostRuntime.StartAsync();
+                ranOn = fresh;
+                microsoft = await LifecycleScript.RunAsync(ranOn, withOutreach, memberNumber);
+            }
+            finally
+            {
+                // A failed run leaves instances running and its case open on the shared host.
+                await RuntimeDiagnostics.CleanUpAsync(fixture.Runtime);
+            }
+
+            Report(microsoft);
+            await LifecyclePhiScan.AssertNoSentinelsAsync(ranOn);
         }
         finally
         {
-            // A failed run leaves instances running and its case open on the shared host.
-            await RuntimeDiagnostics.CleanUpAsync(fixture.Runtime);
+            if (fresh is not null)
+            {
+                await fresh.DisposeAsync();
+            }
         }
-
-        Report(microsoft);
-        await LifecyclePhiScan.AssertNoSentinelsAsync(fixture.Runtime);
 
         Assert.Equal(embedded.Timeline(), microsoft.Timeline());
         Assert.Equal(embedded.Emails(), microsoft.Emails());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Mets.Domain.Closure;
 using Mets.Domain.Engagements;
 using Mets.Domain.Identifiers;
@@ -150,8 +151,28 @@ internal static class LifecycleScript
         public async Task<Observation> ReachAsync(string what, DateTimeOffset at, Func<Observation, bool> condition)
         {
             var seen = await runtime.ReachAsync(id, at, what, condition);
-            Checkpoints.Add(new Checkpoint(what, at - t0, runtime.Now - t0, seen.Case.CurrentStep.Step.ToString(), seen.Case.Timeline.Count, seen.Emails.Count));
+            var checkpoint = new Checkpoint(what, at - t0, runtime.Now - t0, seen.Case.CurrentStep.Step.ToString(), seen.Case.Timeline.Count, seen.Emails.Count);
+            Checkpoints.Add(checkpoint);
+            if (checkpoint.Reached - checkpoint.Due > RuntimeStalledException.Limit)
+            {
+                throw new RuntimeStalledException(runtime.Name, checkpoint);
+            }
+
             return seen;
         }
     }
+}
+
+/// <summary>
+/// A moment of the script was reached more than <see cref="Limit"/> after it was due. The script's timers are at least
+/// about 4 s apart, so the runtime may have handled a later timer first (an overdue step escalated before its reminder
+/// was answered, say), and the run no longer says anything about the runtime's semantics: the machine stalled it
+/// (seen on CI: a reminder 14 s late on the in-process host while another test's host stalled too).
+/// </summary>
+internal sealed class RuntimeStalledException(string runtime, Checkpoint checkpoint)
+    : Exception(string.Create(CultureInfo.InvariantCulture,
+        $"{runtime}: '{checkpoint.Name}' was reached at {checkpoint.Reached.TotalSeconds:0.000} s, {(checkpoint.Reached - checkpoint.Due).TotalSeconds:0.000} s after its moment ({checkpoint.Due.TotalSeconds:0.000} s; the limit is {Limit.TotalSeconds:0} s)"))
+{
+    /// <summary>How late a moment may be reached before the run stops saying anything (normally 0.01-0.1 s).</summary>
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
 }
