@@ -308,6 +308,98 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>The next id (messages, activities, timers) this store hands out, for <see cref="Image"/>.</summary>
+    internal long NextId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextId;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Everything held for each instance, ids included, in instance order (<see cref="InstanceImage"/>): with
+    /// <see cref="NextId"/>, what <see cref="Restore"/> needs to rebuild this store exactly.
+    /// </summary>
+    internal IEnumerable<InstanceImage> Images()
+    {
+        List<string> ids;
+        lock (_gate)
+        {
+            ids = [.. _instances.Keys];
+        }
+
+        foreach (var id in ids)
+        {
+            if (Image(id) is { } image)
+            {
+                yield return image;
+            }
+        }
+    }
+
+    private InstanceImage? Image(string id)
+    {
+        lock (_gate)
+        {
+            if (!_instances.TryGetValue(id, out var instance))
+            {
+                return null;
+            }
+
+            return new InstanceImage(
+                instance,
+                _history.TryGetValue(id, out var history) ? [.. history] : [],
+                _inboxes.TryGetValue(id, out var inbox) ? [.. inbox.Select(m => new InboxImage(m.Id, m.Event))] : [],
+                _activitiesOf.TryGetValue(id, out var activities) ? [.. activities.Order().Select(k => _activities[k])] : [],
+                _timersOf.TryGetValue(id, out var timers) ? [.. timers.Order().Select(k => new TimerImage(k, _timers[k].ExecutionId, _timers[k].TimerId, _timers[k].FireAt))] : []);
+        }
+    }
+
+    /// <summary>Sets the next id (an image of a store that holds no instance).</summary>
+    internal void Restore(long nextId)
+    {
+        lock (_gate)
+        {
+            _nextId = Math.Max(_nextId, nextId);
+        }
+    }
+
+    /// <summary>Adds one instance exactly as <see cref="Images"/> described it (the store must not hold it yet).</summary>
+    internal void Restore(InstanceImage image, long nextId)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        lock (_gate)
+        {
+            var id = image.Instance.InstanceId;
+            _instances.Add(id, image.Instance);
+            _history[id] = [.. image.History];
+            if (image.Inbox.Count > 0)
+            {
+                _inboxes[id] = [.. image.Inbox.Select(m => new InboxMessage(m.Id, id, m.Event))];
+                _readyOrder.Add((image.Inbox[0].Id, id));
+            }
+
+            foreach (var activity in image.Activities)
+            {
+                _activities.Add(activity.Id, activity);
+                Of(_activitiesOf, id).Add(activity.Id);
+            }
+
+            foreach (var timer in image.Timers)
+            {
+                _timers.Add(timer.Key, (id, timer.ExecutionId, timer.TimerId, timer.FireAt));
+                Of(_timersOf, id).Add(timer.Key);
+                _timerOrder.Add((timer.FireAt, timer.Key));
+            }
+
+            _nextId = Math.Max(_nextId, nextId);
+        }
+    }
+
     internal static StoredEvent ChildAlreadyExists(NewChildInstance child, InstanceRecord parent, InstanceRecord existing) =>
         new(StoredEventKind.SubOrchestrationInstanceFailed, parent.LastUpdatedAt)
         {
@@ -429,3 +521,17 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
     }
 }
+
+/// <summary>One instance as <see cref="InMemoryOrchestrationStore"/> holds it: row, history, inbox, pending activities and open timers, with their ids.</summary>
+internal sealed record InstanceImage(
+    InstanceRecord Instance,
+    IReadOnlyList<StoredEvent> History,
+    IReadOnlyList<InboxImage> Inbox,
+    IReadOnlyList<ActivityWorkItem> Activities,
+    IReadOnlyList<TimerImage> Timers);
+
+/// <summary>An inbox message with its id.</summary>
+internal sealed record InboxImage(long Id, StoredEvent Event);
+
+/// <summary>An open timer with its key.</summary>
+internal sealed record TimerImage(long Key, string ExecutionId, int TimerId, DateTime FireAt);
