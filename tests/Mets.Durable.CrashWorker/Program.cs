@@ -9,17 +9,19 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-// Usage: Mets.Durable.CrashWorker <database path> <instance count>
+// Usage: Mets.Durable.CrashWorker <database path> <instance count> [sqlite | journal]
 // Schedules the workload (idempotently), prints STARTED, runs until every instance is terminal,
 // prints DONE and exits 0. Composed with Microsoft's hosting API, as a host composes the engine.
-if (args.Length != 2 || !int.TryParse(args[1], out var count))
+if (args.Length is < 2 or > 3 || !int.TryParse(args[1], out var count) || (args.Length == 3 && args[2] is not ("sqlite" or "journal")))
 {
-    Console.Error.WriteLine("usage: Mets.Durable.CrashWorker <database path> <instance count>");
+    Console.Error.WriteLine("usage: Mets.Durable.CrashWorker <database path> <instance count> [sqlite | journal]");
     return 2;
 }
 
+var journal = args.Length == 3 && args[2] == "journal";
+
 var services = new ServiceCollection();
-services.AddSingleton<IOrchestrationStore>(_ => new SqliteOrchestrationStore(args[0]));
+services.AddSingleton<IOrchestrationStore>(_ => journal ? new JournaledOrchestrationStore(args[0], compactAfterBytes: 256 << 10) : new SqliteOrchestrationStore(args[0]));
 services.AddDurableTaskWorker(b => b.AddTasks(CrashWorkload.Register).UseEmbeddedEngine(o => o.MaxConcurrentActivities = 4));
 services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
 await using var provider = services.BuildServiceProvider();

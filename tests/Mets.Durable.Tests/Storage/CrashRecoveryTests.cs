@@ -20,8 +20,11 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     private const int Instances = 200;
     private const int Kills = 5;
 
-    [Fact]
-    public async Task Engine_KilledAtRandomMomentsAndRestarted_EveryInstanceCompletesExactlyOnce()
+    /// <param name="store">sqlite: the relational store; journal: <see cref="JournaledOrchestrationStore"/>, compacted every 256 KB so kills also land in and around compactions.</param>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("journal")]
+    public async Task Engine_KilledAtRandomMomentsAndRestarted_EveryInstanceCompletesExactlyOnce(string store)
     {
         var seed = Environment.GetEnvironmentVariable("METS_CRASH_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
         output.WriteLine($"crash test seed: {seed} (repeat with METS_CRASH_SEED={seed})");
@@ -30,7 +33,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
 
         for (var kill = 1; kill <= Kills; kill++)
         {
-            using var worker = StartWorker(database);
+            using var worker = StartWorker(database, store);
             await WaitForLineAsync(worker, "STARTED", TimeSpan.FromSeconds(60));
             var delay = TimeSpan.FromMilliseconds(random.Next(100, 1000));
             await Task.WhenAny(worker.WaitForExitAsync(), Task.Delay(delay)); // the kill moment: a deliberate random delay, not a wait for a condition
@@ -45,35 +48,36 @@ public class CrashRecoveryTests(ITestOutputHelper output)
             Assert.False(finished, "the workload finished before the kill; every kill must land mid-work");
         }
 
-        using (var last = StartWorker(database))
+        using (var last = StartWorker(database, store))
         {
             await WaitForLineAsync(last, "DONE", TimeSpan.FromSeconds(120));
             await last.WaitForExitAsync();
             Assert.Equal(0, last.ExitCode);
         }
 
-        await using var store = new SqliteOrchestrationStore(database);
-        await store.InitializeAsync(CancellationToken.None);
+        await using IOrchestrationStore stored = store == "journal" ? new JournaledOrchestrationStore(database) : new SqliteOrchestrationStore(database);
+        await stored.InitializeAsync(CancellationToken.None);
         var converter = Microsoft.DurableTask.Converters.JsonDataConverter.Default;
         for (var n = 0; n < Instances; n++)
         {
-            var instance = await store.GetInstanceAsync(CrashWorkload.InstanceId(n), CancellationToken.None);
+            var instance = await stored.GetInstanceAsync(CrashWorkload.InstanceId(n), CancellationToken.None);
             Assert.NotNull(instance);
             Assert.True(instance.Status == OrchestrationRuntimeStatus.Completed, $"{instance.InstanceId} is {instance.Status}: {instance.Failure}");
             Assert.Equal(CrashWorkload.Expected(n), converter.Deserialize<long>(instance.Output));
         }
 
-        var counts = await store.GetWorkCountsAsync(DateTime.MaxValue, CancellationToken.None);
+        var counts = await stored.GetWorkCountsAsync(DateTime.MaxValue, CancellationToken.None);
         Assert.Equal(new StoreWorkCounts(0, 0, 0, 0), counts);
     }
 
-    private static Process StartWorker(string database)
+    private static Process StartWorker(string database, string store)
     {
         var dll = LocateWorker();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add(database);
         start.ArgumentList.Add(Instances.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(store);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash worker.");
     }
 
