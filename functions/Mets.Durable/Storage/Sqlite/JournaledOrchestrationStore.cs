@@ -19,10 +19,6 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     /// <summary>The journal's schema (PRAGMA user_version); 100 and up, so the relational store's versions (1, 2) never match it.</summary>
     private const int SchemaVersion = 101;
 
-    private static readonly JsonSerializerOptions EntryJson = new(JsonSerializerDefaults.General)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
     private readonly string _path;
     private readonly long _compactAfterBytes;
@@ -31,6 +27,10 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     private SqliteConnection? _connection;
     private SqliteCommand? _append;
     private FileStream? _lockFile;
+    private List<byte[]> _pending = [];
+    private TaskCompletionSource _pendingWritten = NewBatch();
+    private TaskCompletionSource? _writing;
+    private bool _flushing;
     private long _journalBytes;
     private long _imageBytes;
     private Exception? _broken;
@@ -195,6 +195,21 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
     public async ValueTask DisposeAsync()
     {
+        Task flushed;
+        lock (_gate)
+        {
+            flushed = Visible();
+        }
+
+        try
+        {
+            await flushed.ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // the journal broke: what was not written is lost with the process, as after a kill
+        }
+
         lock (_gate)
         {
             _append?.Dispose();
@@ -218,51 +233,146 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         Change(entry, state => { apply(state).GetAwaiter().GetResult(); return Task.FromResult(true); }, changed: _ => true);
 
     /// <summary>
-    /// Applies a change to the state and appends its entry, as one step under the lock (a change that throws, or that
-    /// <paramref name="changed"/> says changed nothing, appends nothing). The state's methods complete synchronously.
+    /// Applies a change to the state and queues its entry, as one step under the lock (a change that throws, or that
+    /// <paramref name="changed"/> says changed nothing, queues nothing), and answers once the entry is in the file. The
+    /// state's methods complete synchronously.
     /// </summary>
-    private Task<T> Change<T>(byte[] entry, Func<InMemoryOrchestrationStore, Task<T>> apply, Func<T, bool> changed)
+    private async Task<T> Change<T>(byte[] entry, Func<InMemoryOrchestrationStore, Task<T>> apply, Func<T, bool> changed)
     {
+        T result;
+        Task written;
         lock (_gate)
         {
             Usable();
-            var result = apply(_state).GetAwaiter().GetResult();
-            if (changed(result))
+            result = apply(_state).GetAwaiter().GetResult();
+            written = changed(result) ? Append(entry) : Visible();
+        }
+
+        await written.ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Reads the state, and answers once every change the read could see is in the file (nothing is seen before it is durable).</summary>
+    private async Task<T> Read<T>(Func<InMemoryOrchestrationStore, Task<T>> read)
+    {
+        T result;
+        Task visible;
+        lock (_gate)
+        {
+            Usable();
+            result = read(_state).GetAwaiter().GetResult();
+            visible = Visible();
+        }
+
+        await visible.ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Queues an entry for the next batch (under the lock); the task completes when that batch is in the file.</summary>
+    private Task Append(byte[] entry)
+    {
+        _pending.Add(entry);
+        _journalBytes += entry.Length;
+        if (!_flushing)
+        {
+            _flushing = true;
+            _ = Task.Run(WriteBatches, CancellationToken.None);
+        }
+
+        return _pendingWritten.Task;
+    }
+
+    /// <summary>What a caller must wait for before it may act on the state it saw (under the lock): the queued batch, or the one being written.</summary>
+    private Task Visible() =>
+        _pending.Count > 0 ? _pendingWritten.Task : _writing?.Task ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Writes the queued entries, batch after batch, each in one transaction (group commit), until none is queued; then
+    /// compacts the journal if it is due.
+    /// </summary>
+    private void WriteBatches()
+    {
+        while (true)
+        {
+            List<byte[]> batch;
+            TaskCompletionSource written;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    _flushing = false;
+                    _writing = null;
+                    return;
+                }
+
+                batch = _pending;
+                written = _pendingWritten;
+                _pending = [];
+                _pendingWritten = NewBatch();
+                _writing = written;
+            }
+
+            try
+            {
+                using var transaction = _connection!.BeginTransaction();
+                _append!.Transaction = transaction;
+                foreach (var entry in batch)
+                {
+                    _append.Parameters[0].Value = entry;
+                    _append.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+            }
+#pragma warning disable CA1031 // handed to every caller waiting on the journal
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Break(ex, written);
+                return;
+            }
+
+            written.TrySetResult();
+            lock (_gate)
             {
                 try
                 {
-                    _append!.Parameters[0].Value = entry;
-                    _append.ExecuteNonQuery();
+                    CompactIfDue();
                 }
-                catch (Exception ex) when (ex is SqliteException or IOException)
+#pragma warning disable CA1031 // handed to every caller waiting on the journal
+                catch (Exception ex)
+#pragma warning restore CA1031
                 {
-                    // The state has the change and the file does not: nothing more may be done on either.
-                    _broken = ex;
-                    throw new InvalidOperationException($"The durable store '{_path}' could not append to its journal; restart the host to go on from the file.", ex);
+                    Break(ex, null);
+                    return;
                 }
-
-                _journalBytes += entry.Length;
-                CompactIfDue();
             }
-
-            return Task.FromResult(result);
         }
     }
 
-    private Task<T> Read<T>(Func<InMemoryOrchestrationStore, Task<T>> read)
+    /// <summary>The state holds changes the file does not: every waiting caller fails, and so does every later call.</summary>
+    private void Break(Exception cause, TaskCompletionSource? writing)
     {
+        var failure = new InvalidOperationException($"The durable store '{_path}' could not write its journal; restart the host to go on from the file.", cause);
         lock (_gate)
         {
-            Usable();
-            return Task.FromResult(read(_state).GetAwaiter().GetResult());
+            _broken = cause;
+            _flushing = false;
+            _writing = null;
+            _pending = [];
+            _pendingWritten.TrySetException(failure);
         }
+
+        writing?.TrySetException(failure);
     }
+
+    private static TaskCompletionSource NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Usable()
     {
         if (_broken is not null)
         {
-            throw new InvalidOperationException($"The durable store '{_path}' could not append to its journal earlier; restart the host to go on from the file.", _broken);
+            throw new InvalidOperationException($"The durable store '{_path}' could not write its journal earlier; restart the host to go on from the file.", _broken);
         }
 
         if (_append is null)
@@ -271,7 +381,10 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         }
     }
 
-    /// <summary>Replaces the journal by an image of the state, in one transaction, once it is past the threshold and twice the last image.</summary>
+    /// <summary>
+    /// Replaces the journal by an image of the state, in one transaction, once it is past the threshold and twice the last
+    /// image. Runs under the lock, with no batch being written (at start, or from the writer between batches).
+    /// </summary>
     private void CompactIfDue()
     {
         if (_journalBytes < _compactAfterBytes || _journalBytes < 2 * _imageBytes)
@@ -314,6 +427,15 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         _journalBytes = bytes;
         _imageBytes = bytes;
         Counts = Counts with { Compactions = Counts.Compactions + 1 };
+
+        // The image holds the changes still queued (they were applied before the lock was taken): they are written.
+        if (_pending.Count > 0)
+        {
+            var covered = _pendingWritten;
+            _pending = [];
+            _pendingWritten = NewBatch();
+            covered.TrySetResult();
+        }
     }
 
     /// <summary>Rebuilds the state from the journal, entry by entry, in order.</summary>
@@ -335,7 +457,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
                 JournalEntry entry;
                 try
                 {
-                    entry = JsonSerializer.Deserialize<JournalEntry>(blob, EntryJson) ?? throw new InvalidDataException("empty entry");
+                    entry = JsonSerializer.Deserialize(blob, JournalJson.Default.JournalEntry) ?? throw new InvalidDataException("empty entry");
                     Apply(state, entry);
                 }
                 catch (Exception ex) when (ex is JsonException or InvalidDataException or ArgumentException or InvalidOperationException or KeyNotFoundException)
@@ -401,7 +523,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
     private static T Required<T>(T? value) where T : struct => value ?? throw new InvalidDataException($"the entry has no {typeof(T).Name}");
 
-    private static byte[] Serialize(JournalEntry entry) => JsonSerializer.SerializeToUtf8Bytes(entry, EntryJson);
+    private static byte[] Serialize(JournalEntry entry) => JsonSerializer.SerializeToUtf8Bytes(entry, JournalJson.Default.JournalEntry);
 
     private static void Execute(SqliteConnection connection, string sql)
     {
@@ -457,3 +579,8 @@ internal sealed record JournalEntry(JournalEntryKind Kind)
 
     public long? NextId { get; init; }
 }
+
+/// <summary>The journal's JSON, generated at build time (no reflection at run time).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(JournalEntry))]
+internal sealed partial class JournalJson : JsonSerializerContext;
