@@ -71,7 +71,7 @@ public class JournaledStoreTests
         {
             await file.OpenAsync();
             using var size = file.CreateCommand();
-            size.CommandText = "SELECT count(*), sum(length(entry)) FROM journal";
+            size.CommandText = "SELECT count(*), sum(length(entries)) FROM journal";
             using var reader = await size.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync());
             var (entries, bytes) = (reader.GetInt64(0), reader.GetInt64(1));

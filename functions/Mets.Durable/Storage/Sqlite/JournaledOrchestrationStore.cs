@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Buffers;
+using System.Buffers.Binary;
 using Microsoft.Data.Sqlite;
 
 namespace Mets.Durable.Storage.Sqlite;
@@ -25,9 +25,11 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     private readonly Lock _gate = new();
     private InMemoryOrchestrationStore _state = new();
     private SqliteConnection? _connection;
-    private SqliteCommand? _append;
     private FileStream? _lockFile;
-    private List<byte[]> _pending = [];
+    private List<JournalEntry> _pending = [];
+    private readonly ArrayBufferWriter<byte> _row = new(1 << 16);
+    private readonly ArrayBufferWriter<byte> _entryBytes = new(1 << 12);
+    private SQLitePCL.sqlite3_stmt? _insert;
     private TaskCompletionSource _pendingWritten = NewBatch();
     private TaskCompletionSource? _writing;
     private bool _flushing;
@@ -47,6 +49,17 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
     /// <summary>The default journal size from which it is compacted (64 MB).</summary>
     public const long CompactAfterBytes = 64L << 20;
+
+    /// <summary>An image is written in rows of about this size.</summary>
+    private const int ImageRowBytes = 256 << 10;
+
+    /// <summary>
+    /// The orchestration dispatcher's own steps (fetching episodes, committing them, the next timer's moment) do not
+    /// wait for the journal: an episode is pure computation on the state, and its commit is journaled after every change
+    /// it saw, so a crash keeps a prefix of the changes either way. Whatever acts outside the engine waits: an activity
+    /// is fetched, a client reads or is answered, only once every change it could see is in the file.
+    /// </summary>
+    private const bool InternalStep = true;
 
     public string DatabasePath => _path;
 
@@ -75,7 +88,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            Execute(connection, (Environment.GetEnvironmentVariable("XJ_PAGE") is { } xp ? $"PRAGMA page_size={xp};" : "") + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
             if (version == 0 && Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master;"), System.Globalization.CultureInfo.InvariantCulture) > 0)
             {
@@ -98,15 +111,19 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
             if (version == 0)
             {
-                Execute(connection, $"CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry BLOB NOT NULL); PRAGMA user_version = {SchemaVersion};");
+                Execute(connection, $"CREATE TABLE journal (seq INTEGER PRIMARY KEY, entries BLOB NOT NULL); PRAGMA user_version = {SchemaVersion};");
             }
 
             Counts = (Replay(connection, cancellation), 0);
-            _append = connection.CreateCommand();
-            _append.CommandText = "INSERT INTO journal(entry) VALUES ($entry)";
-            _append.Parameters.Add("$entry", SqliteType.Blob);
-            _append.Prepare();
             _connection = connection;
+            var prepared = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, "INSERT INTO journal(entries) VALUES (?1)", out var insert);
+            if (prepared != SQLitePCL.raw.SQLITE_OK)
+            {
+                insert.Dispose();
+                Check(prepared);
+            }
+
+            _insert = insert;
             lock (_gate)
             {
                 CompactIfDue();
@@ -114,6 +131,9 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         }
         catch
         {
+            _insert?.Dispose();
+            _insert = null;
+            _connection = null;
             await connection.DisposeAsync().ConfigureAwait(false);
             await _lockFile.DisposeAsync().ConfigureAwait(false);
             _lockFile = null;
@@ -125,13 +145,13 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(dedupeStatuses);
-        var entry = Serialize(new JournalEntry(JournalEntryKind.Create) { Instance = instance, Event = startEvent, DedupeStatuses = dedupeStatuses });
+        var entry = new JournalEntry(JournalEntryKind.Create) { Instance = instance, Event = startEvent, DedupeStatuses = dedupeStatuses };
         return Change(entry, state => state.CreateInstanceAsync(instance, startEvent, dedupeStatuses, cancellation));
     }
 
     public Task<bool> EnqueueMessageAsync(string instanceId, StoredEvent message, CancellationToken cancellation)
     {
-        var entry = Serialize(new JournalEntry(JournalEntryKind.Enqueue) { InstanceId = instanceId, Event = message });
+        var entry = new JournalEntry(JournalEntryKind.Enqueue) { InstanceId = instanceId, Event = message };
         return Change(entry, state => state.EnqueueMessageAsync(instanceId, message, cancellation), changed: enqueued => enqueued);
     }
 
@@ -147,12 +167,12 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     public Task<int> PurgeInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(instanceIds);
-        var entry = Serialize(new JournalEntry(JournalEntryKind.Purge) { InstanceIds = instanceIds });
+        var entry = new JournalEntry(JournalEntryKind.Purge) { InstanceIds = instanceIds };
         return Change(entry, state => state.PurgeInstancesAsync(instanceIds, cancellation), changed: purged => purged > 0);
     }
 
     public Task<IReadOnlyList<OrchestrationWorkItem>> FetchOrchestrationWorkItemsAsync(int maxCount, IReadOnlySet<string> busyInstanceIds, CancellationToken cancellation) =>
-        Read(state => state.FetchOrchestrationWorkItemsAsync(maxCount, busyInstanceIds, cancellation));
+        Read(state => state.FetchOrchestrationWorkItemsAsync(maxCount, busyInstanceIds, cancellation), InternalStep);
 
     public Task CommitOrchestrationsAsync(IReadOnlyList<OrchestrationCommit> commits, CancellationToken cancellation)
     {
@@ -162,8 +182,8 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
             return Task.CompletedTask;
         }
 
-        var entry = Serialize(new JournalEntry(JournalEntryKind.Commit) { Commits = commits });
-        return Change(entry, state => state.CommitOrchestrationsAsync(commits, cancellation));
+        var entry = new JournalEntry(JournalEntryKind.Commit) { Commits = commits };
+        return Change(entry, state => state.CommitOrchestrationsAsync(commits, cancellation), InternalStep);
     }
 
     public Task<IReadOnlyList<ActivityWorkItem>> FetchActivityWorkItemsAsync(int maxCount, IReadOnlySet<long> dispatched, CancellationToken cancellation) =>
@@ -177,16 +197,16 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
             return Task.CompletedTask;
         }
 
-        var entry = Serialize(new JournalEntry(JournalEntryKind.CompleteActivities) { Results = results });
+        var entry = new JournalEntry(JournalEntryKind.CompleteActivities) { Results = results };
         return Change(entry, state => state.CompleteActivitiesAsync(results, cancellation));
     }
 
     public Task<DateTime?> GetNextTimerDueAsync(CancellationToken cancellation) =>
-        Read(state => state.GetNextTimerDueAsync(cancellation));
+        Read(state => state.GetNextTimerDueAsync(cancellation), InternalStep);
 
     public Task<int> FireDueTimersAsync(DateTime now, CancellationToken cancellation)
     {
-        var entry = Serialize(new JournalEntry(JournalEntryKind.FireTimers) { Now = now });
+        var entry = new JournalEntry(JournalEntryKind.FireTimers) { Now = now };
         return Change(entry, state => state.FireDueTimersAsync(now, cancellation), changed: fired => fired > 0);
     }
 
@@ -212,8 +232,8 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
         lock (_gate)
         {
-            _append?.Dispose();
-            _append = null;
+            _insert?.Dispose();
+            _insert = null;
         }
 
         if (_connection is not null)
@@ -229,31 +249,65 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         }
     }
 
-    private Task<bool> Change(byte[] entry, Func<InMemoryOrchestrationStore, Task> apply) =>
-        Change(entry, state => { apply(state).GetAwaiter().GetResult(); return Task.FromResult(true); }, changed: _ => true);
+    private Task<bool> Change(JournalEntry entry, Func<InMemoryOrchestrationStore, Task> apply, bool internalStep = false) =>
+        Change(entry, state => { apply(state).GetAwaiter().GetResult(); return Task.FromResult(true); }, changed: _ => true, internalStep);
 
     /// <summary>
     /// Applies a change to the state and queues its entry, as one step under the lock (a change that throws, or that
     /// <paramref name="changed"/> says changed nothing, queues nothing), and answers once the entry is in the file. The
     /// state's methods complete synchronously.
     /// </summary>
-    private async Task<T> Change<T>(byte[] entry, Func<InMemoryOrchestrationStore, Task<T>> apply, Func<T, bool> changed)
+    private async Task<T> Change<T>(JournalEntry entry, Func<InMemoryOrchestrationStore, Task<T>> apply, Func<T, bool> changed, bool internalStep = false)
     {
         T result;
         Task written;
+        var writeHere = false;
+        var writeBehind = false;
         lock (_gate)
         {
             Usable();
             result = apply(_state).GetAwaiter().GetResult();
-            written = changed(result) ? Append(entry) : Visible();
+            if (changed(result))
+            {
+                _pending.Add(entry);
+                written = _pendingWritten.Task;
+                writeHere = !_flushing && !internalStep;
+                writeBehind = !_flushing && internalStep;
+                _flushing = true;
+            }
+            else
+            {
+                written = Visible();
+            }
         }
 
-        await written.ConfigureAwait(false);
+        if (writeHere)
+        {
+            // No batch is being written: this caller writes the queued one (its own entry, and any queued meanwhile)
+            // on its own thread, and hands what queues after it to a writer of its own.
+            if (WriteBatch() && EndWriting())
+            {
+                _ = Task.Run(WriteBatches, CancellationToken.None);
+            }
+        }
+        else if (writeBehind)
+        {
+            _ = Task.Run(WriteBatches, CancellationToken.None);
+        }
+
+        if (!internalStep)
+        {
+            await written.ConfigureAwait(false);
+        }
+
         return result;
     }
 
-    /// <summary>Reads the state, and answers once every change the read could see is in the file (nothing is seen before it is durable).</summary>
-    private async Task<T> Read<T>(Func<InMemoryOrchestrationStore, Task<T>> read)
+    /// <summary>
+    /// Reads the state, and answers once every change the read could see is in the file (nothing is seen before it is
+    /// durable), except for the engine's <paramref name="internalStep"/>s.
+    /// </summary>
+    private async Task<T> Read<T>(Func<InMemoryOrchestrationStore, Task<T>> read, bool internalStep = false)
     {
         T result;
         Task visible;
@@ -261,93 +315,96 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         {
             Usable();
             result = read(_state).GetAwaiter().GetResult();
-            visible = Visible();
+            visible = internalStep ? Task.CompletedTask : Visible();
         }
 
         await visible.ConfigureAwait(false);
         return result;
     }
 
-    /// <summary>Queues an entry for the next batch (under the lock); the task completes when that batch is in the file.</summary>
-    private Task Append(byte[] entry)
-    {
-        _pending.Add(entry);
-        _journalBytes += entry.Length;
-        if (!_flushing)
-        {
-            _flushing = true;
-            _ = Task.Run(WriteBatches, CancellationToken.None);
-        }
-
-        return _pendingWritten.Task;
-    }
-
     /// <summary>What a caller must wait for before it may act on the state it saw (under the lock): the queued batch, or the one being written.</summary>
     private Task Visible() =>
         _pending.Count > 0 ? _pendingWritten.Task : _writing?.Task ?? Task.CompletedTask;
 
-    /// <summary>
-    /// Writes the queued entries, batch after batch, each in one transaction (group commit), until none is queued; then
-    /// compacts the journal if it is due.
-    /// </summary>
+    /// <summary>Writes batch after batch until none is queued (group commit: what queues while one is written goes in the next).</summary>
     private void WriteBatches()
     {
-        while (true)
+        while (WriteBatch() && EndWriting())
         {
-            List<byte[]> batch;
-            TaskCompletionSource written;
-            lock (_gate)
-            {
-                if (_pending.Count == 0)
-                {
-                    _flushing = false;
-                    _writing = null;
-                    return;
-                }
+        }
+    }
 
-                batch = _pending;
-                written = _pendingWritten;
-                _pending = [];
-                _pendingWritten = NewBatch();
-                _writing = written;
+    /// <summary>Whether more is queued (the caller goes on writing), or the writing ends here (under the lock).</summary>
+    private bool EndWriting()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0)
+            {
+                return true;
             }
 
+            _flushing = false;
+            _writing = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes the queued entries in one transaction and completes their callers, then compacts the journal if it is
+    /// due; false when the journal broke (every caller then failed).
+    /// </summary>
+    private bool WriteBatch()
+    {
+        List<JournalEntry> batch;
+        TaskCompletionSource written;
+        lock (_gate)
+        {
+            batch = _pending;
+            written = _pendingWritten;
+            _pending = [];
+            _pendingWritten = NewBatch();
+            _writing = written;
+        }
+
+        long bytes = 0;
+        try
+        {
+            // One row per batch, serialized into kept buffers: one statement and one commit however many entries it holds.
+            _row.ResetWrittenCount();
+            foreach (var entry in batch)
+            {
+                bytes += AddToRow(entry);
+            }
+
+            WriteRow();
+        }
+#pragma warning disable CA1031 // handed to every caller waiting on the journal
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Break(ex, written);
+            return false;
+        }
+
+        written.TrySetResult();
+        lock (_gate)
+        {
+            _journalBytes += bytes;
             try
             {
-                using var transaction = _connection!.BeginTransaction();
-                _append!.Transaction = transaction;
-                foreach (var entry in batch)
-                {
-                    _append.Parameters[0].Value = entry;
-                    _append.ExecuteNonQuery();
-                }
-
-                transaction.Commit();
+                CompactIfDue();
             }
 #pragma warning disable CA1031 // handed to every caller waiting on the journal
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Break(ex, written);
-                return;
-            }
-
-            written.TrySetResult();
-            lock (_gate)
-            {
-                try
-                {
-                    CompactIfDue();
-                }
-#pragma warning disable CA1031 // handed to every caller waiting on the journal
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    Break(ex, null);
-                    return;
-                }
+                Break(ex, null);
+                return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>The state holds changes the file does not: every waiting caller fails, and so does every later call.</summary>
@@ -375,7 +432,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
             throw new InvalidOperationException($"The durable store '{_path}' could not write its journal earlier; restart the host to go on from the file.", _broken);
         }
 
-        if (_append is null)
+        if (_insert is null)
         {
             throw new InvalidOperationException($"The durable store '{_path}' is not initialized (InitializeAsync) or is disposed.");
         }
@@ -402,27 +459,21 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         }
 
         long bytes = 0;
-        using (var insert = connection.CreateCommand())
+        var nextId = _state.NextId;
+        _row.ResetWrittenCount();
+        foreach (var image in _state.Images())
         {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO journal(entry) VALUES ($entry)";
-            var value = insert.Parameters.Add("$entry", SqliteType.Blob);
-            var nextId = _state.NextId;
-            foreach (var image in _state.Images())
+            bytes += AddToRow(new JournalEntry(JournalEntryKind.Image) { Image = image, NextId = nextId });
+            if (_row.WrittenCount >= ImageRowBytes)
             {
-                var entry = Serialize(new JournalEntry(JournalEntryKind.Image) { Image = image, NextId = nextId });
-                value.Value = entry;
-                insert.ExecuteNonQuery();
-                bytes += entry.Length;
+                WriteRow();
+                _row.ResetWrittenCount();
             }
-
-            // The counter alone, for a state with no instance left.
-            var counter = Serialize(new JournalEntry(JournalEntryKind.Image) { NextId = nextId });
-            value.Value = counter;
-            insert.ExecuteNonQuery();
-            bytes += counter.Length;
         }
 
+        // The counter alone, for a state with no instance left; it also ends the last row.
+        bytes += AddToRow(new JournalEntry(JournalEntryKind.Image) { NextId = nextId });
+        WriteRow();
         transaction.Commit();
         _journalBytes = bytes;
         _imageBytes = bytes;
@@ -447,29 +498,40 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         long imageBytes = 0;
         using (var read = connection.CreateCommand())
         {
-            read.CommandText = "SELECT seq, entry FROM journal ORDER BY seq";
+            read.CommandText = "SELECT seq, entries FROM journal ORDER BY seq";
             using var reader = read.ExecuteReader();
             while (reader.Read())
             {
                 cancellation.ThrowIfCancellationRequested();
                 var seq = reader.GetInt64(0);
-                var blob = (byte[])reader.GetValue(1);
-                JournalEntry entry;
-                try
+                var row = (byte[])reader.GetValue(1);
+                var at = 0;
+                var n = 0;
+                while (at < row.Length)
                 {
-                    entry = JsonSerializer.Deserialize(blob, JournalJson.Default.JournalEntry) ?? throw new InvalidDataException("empty entry");
-                    Apply(state, entry);
-                }
-                catch (Exception ex) when (ex is JsonException or InvalidDataException or ArgumentException or InvalidOperationException or KeyNotFoundException)
-                {
-                    throw new InvalidDataException($"The durable store '{_path}' cannot replay journal entry {seq}: {ex.Message}", ex);
-                }
+                    n++;
+                    try
+                    {
+                        var length = at + 4 <= row.Length ? BinaryPrimitives.ReadInt32LittleEndian(row.AsSpan(at)) : -1;
+                        if (length < 0 || at + 4 + length > row.Length)
+                        {
+                            throw new InvalidDataException("the entry's length runs past its row");
+                        }
 
-                entries++;
-                bytes += blob.Length;
-                if (entry.Kind == JournalEntryKind.Image)
-                {
-                    imageBytes += blob.Length;
+                        var entry = JournalCodec.Read(row.AsSpan(at + 4, length));
+                        Apply(state, entry);
+                        at += 4 + length;
+                        entries++;
+                        bytes += length;
+                        if (entry.Kind == JournalEntryKind.Image)
+                        {
+                            imageBytes += length;
+                        }
+                    }
+                    catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or OverflowException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+                    {
+                        throw new InvalidDataException($"The durable store '{_path}' cannot replay entry {n} of journal row {seq}: {ex.Message}", ex);
+                    }
                 }
             }
         }
@@ -523,7 +585,46 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
     private static T Required<T>(T? value) where T : struct => value ?? throw new InvalidDataException($"the entry has no {typeof(T).Name}");
 
-    private static byte[] Serialize(JournalEntry entry) => JsonSerializer.SerializeToUtf8Bytes(entry, JournalJson.Default.JournalEntry);
+    /// <summary>Adds an entry to the row being built: its length (4 bytes, little-endian), then its bytes (<see cref="JournalCodec"/>); answers their length.</summary>
+    private int AddToRow(JournalEntry entry)
+    {
+        _entryBytes.ResetWrittenCount();
+        JournalCodec.Write(_entryBytes, entry);
+        var length = _entryBytes.WrittenCount;
+        BinaryPrimitives.WriteInt32LittleEndian(_row.GetSpan(4), length);
+        _row.Advance(4);
+        _row.Write(_entryBytes.WrittenSpan);
+        return length;
+    }
+
+    /// <summary>Inserts the row built so far (in the transaction open on the connection, if any).</summary>
+    private void WriteRow()
+    {
+        var insert = _insert!;
+        try
+        {
+            Check(SQLitePCL.raw.sqlite3_bind_blob(insert, 1, _row.WrittenSpan));
+            var stepped = SQLitePCL.raw.sqlite3_step(insert);
+            if (stepped != SQLitePCL.raw.SQLITE_DONE)
+            {
+                Check(stepped);
+            }
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_reset(insert);
+            SQLitePCL.raw.sqlite3_clear_bindings(insert);
+        }
+    }
+
+    private void Check(int result)
+    {
+        if (result != SQLitePCL.raw.SQLITE_OK)
+        {
+            throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(_connection!.Handle).utf8_to_string(), result);
+        }
+    }
+
 
     private static void Execute(SqliteConnection connection, string sql)
     {
@@ -579,8 +680,3 @@ internal sealed record JournalEntry(JournalEntryKind Kind)
 
     public long? NextId { get; init; }
 }
-
-/// <summary>The journal's JSON, generated at build time (no reflection at run time).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(JournalEntry))]
-internal sealed partial class JournalJson : JsonSerializerContext;
