@@ -7,7 +7,7 @@ public sealed class WorkflowOptions
 {
     public const string SectionName = "Mets:Workflow";
 
-    /// <summary>Folder for the embedded stores: <c>mets-cases.db</c> (case store), <c>mets-durable.db</c> (engine), <c>outbox/</c> (emails) and <c>audit/timeline-anchors.log</c> (audit anchors).</summary>
+    /// <summary>Folder for the embedded stores: <c>mets-cases.db</c> (case store), <c>mets-durable-journal.db</c> (engine), <c>outbox/</c> (emails) and <c>audit/timeline-anchors.log</c> (audit anchors).</summary>
     [Required(ErrorMessage = SectionName + ":DataFolder is required (the folder for the SQLite databases and the email outbox).")]
     public string DataFolder { get; set; } = string.Empty;
 
@@ -34,7 +34,15 @@ public sealed class WorkflowOptions
 
     public string CaseDatabasePath => Path.Combine(DataFolder, "mets-cases.db");
 
+    /// <summary>The relational engine store's file (<c>SqliteOrchestrationStore</c>), for compositions that choose it.</summary>
     public string DurableDatabasePath => Path.Combine(DataFolder, "mets-durable.db");
+
+    /// <summary>
+    /// The embedded engine's journal (<c>JournaledOrchestrationStore</c>), which the local host uses; a file of its own,
+    /// so a data folder kept from a build that used <see cref="DurableDatabasePath"/> starts without an error (open
+    /// engagements are rescheduled from the case database at start-up).
+    /// </summary>
+    public string DurableJournalPath => Path.Combine(DataFolder, "mets-durable-journal.db");
 
     public string OutboxFolder => Path.Combine(DataFolder, "outbox");
 

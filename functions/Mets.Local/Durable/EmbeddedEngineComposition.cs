@@ -11,8 +11,9 @@ namespace Mets.Local.Durable;
 
 /// <summary>
 /// The local host's durable backend: Microsoft.DurableTask's worker and client, composed with Microsoft's
-/// hosting API exactly as on Azure, but running on the embedded engine over SQLite
-/// (<c>mets-durable.db</c> in the data folder). Settings: <c>Mets:Durable</c> (<see cref="DurableEngineOptions"/>).
+/// hosting API exactly as on Azure, but running on the embedded engine, its state in memory and journaled to SQLite
+/// (<see cref="JournaledOrchestrationStore"/>, <c>mets-durable-journal.db</c> in the data folder; docs/durable-engine.md).
+/// Settings: <c>Mets:Durable</c> (<see cref="DurableEngineOptions"/>).
 /// </summary>
 public static class EmbeddedEngineComposition
 {
@@ -24,7 +25,7 @@ public static class EmbeddedEngineComposition
         {
             var workflow = sp.GetRequiredService<IOptions<WorkflowOptions>>().Value;
             Directory.CreateDirectory(workflow.DataFolder);
-            return new SqliteOrchestrationStore(workflow.DurableDatabasePath);
+            return new JournaledOrchestrationStore(workflow.DurableJournalPath);
         });
         services.AddDurableTaskWorker(b => b.AddMetsTasks().UseEmbeddedEngine());
         services.AddDurableTaskClient(b => b.UseEmbeddedEngine());
