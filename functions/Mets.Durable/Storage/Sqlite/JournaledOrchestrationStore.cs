@@ -6,19 +6,23 @@ namespace Mets.Durable.Storage.Sqlite;
 
 /// <summary>
 /// The engine's state held in memory (<see cref="InMemoryOrchestrationStore"/>: the same code the in-memory figures
-/// measure) and every change journaled to one SQLite file: each call that changes something is applied and appended as
-/// one journal entry (its arguments as JSON) in one step under one lock, so the journal's order is the order the
-/// changes were made and nothing is seen before its entry is in the file (WAL, synchronous=NORMAL: an entry survives a
-/// killed process as soon as it is appended, as the relational store's commits do). At start the journal is replayed
-/// into memory. When the journal has grown past <see cref="CompactAfterBytes"/> and twice its last image, it is replaced,
-/// in one transaction, by an image of the state (one entry per instance), which is what a restart then replays.
-/// An exclusive lock file next to the database keeps a second process off the file.
+/// measure) and every change journaled to one SQLite file (WAL, synchronous=NORMAL). A call that changes something is
+/// applied and queued as one entry (<see cref="JournalEntry"/>, its arguments; bytes by <see cref="JournalCodec"/>) in
+/// one step under one lock, so the journal's order is the order of the changes. The queued entries are written as one
+/// row, one statement and one commit (group commit), by the caller that finds no batch being written, or by a writer of
+/// their own. A call answers only once what it changed or saw is in the file, so an activity never runs and a client is
+/// never answered on a change a killed process could take back; the orchestration dispatcher's own steps are the
+/// exception (<see cref="InternalStep"/>). A batch that cannot be written stops the store: the state is then ahead of
+/// the file, so every waiting and later call fails until a restart replays the file.
+/// At start the journal is replayed into memory. When it has grown past the compaction threshold and twice its last
+/// image, it is replaced, in one transaction, by an image of the state (one entry per instance, and the next id), which
+/// is what a restart then replays. Unlike the relational store, finished instances' histories stay in memory until they
+/// are purged. An exclusive lock file next to the database keeps a second process off the file.
 /// </summary>
 public sealed class JournaledOrchestrationStore : IOrchestrationStore
 {
-    /// <summary>The journal's schema (PRAGMA user_version); 100 and up, so the relational store's versions (1, 2) never match it.</summary>
+    /// <summary>The journal's schema (PRAGMA user_version): from 100 up, so the relational store's (1, 2) never match it.</summary>
     private const int SchemaVersion = 101;
-
 
     private readonly string _path;
     private readonly long _compactAfterBytes;
@@ -36,6 +40,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     private long _journalBytes;
     private long _imageBytes;
     private Exception? _broken;
+    private bool _closing;
 
     /// <param name="databasePath">The SQLite file.</param>
     /// <param name="compactAfterBytes">The journal size from which it is replaced by an image of the state (when it is also twice the last image).</param>
@@ -88,7 +93,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
-            Execute(connection, (Environment.GetEnvironmentVariable("XJ_PAGE") is { } xp ? $"PRAGMA page_size={xp};" : "") + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
             if (version == 0 && Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master;"), System.Globalization.CultureInfo.InvariantCulture) > 0)
             {
@@ -104,9 +109,9 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
                     "out of the data folder to start with an empty engine; open engagements are then rescheduled from the case database at start-up.");
             }
 
-            if (version > SchemaVersion)
+            if (version is not (0 or SchemaVersion))
             {
-                throw new InvalidOperationException($"The durable store '{_path}' has journal schema {version}; this build understands up to {SchemaVersion}.");
+                throw new InvalidOperationException($"The durable store '{_path}' has journal schema {version}; this build reads schema {SchemaVersion}.");
             }
 
             if (version == 0)
@@ -213,11 +218,13 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
     public Task<StoreWorkCounts> GetWorkCountsAsync(DateTime now, CancellationToken cancellation) =>
         Read(state => state.GetWorkCountsAsync(now, cancellation));
 
+    /// <summary>Refuses new calls, waits for what is queued to be written, then closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
         Task flushed;
         lock (_gate)
         {
+            _closing = true;
             flushed = Visible();
         }
 
@@ -432,7 +439,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
             throw new InvalidOperationException($"The durable store '{_path}' could not write its journal earlier; restart the host to go on from the file.", _broken);
         }
 
-        if (_insert is null)
+        if (_insert is null || _closing)
         {
             throw new InvalidOperationException($"The durable store '{_path}' is not initialized (InitializeAsync) or is disposed.");
         }
