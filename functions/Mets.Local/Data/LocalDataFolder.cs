@@ -8,7 +8,7 @@ namespace Mets.Local.Data;
 /// The data folder's layout (<c>Mets:DataFolder</c>, default <c>./data</c> under the working directory):
 /// <code>
 /// mets-cases.db        SQLite case store (engagement case documents, referrals)
-/// mets-durable.db      SQLite history of the embedded durable engine
+/// mets-durable-journal.db  SQLite journal of the embedded durable engine (its state, replayed at start)
 /// mets-claims.db       SQLite claims store (claims, eligibility, member months, care gaps, file status)
 /// claims/inbox/        drop claims files here (also those present at start)
 /// claims/processed/    files applied
