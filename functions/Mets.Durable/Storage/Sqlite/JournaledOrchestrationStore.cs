@@ -78,24 +78,15 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
             return;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        try
-        {
-            _lockFile = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException ex)
-        {
-            throw new InvalidOperationException(
-                $"The durable store '{_path}' is in use by another process (lock file '{_path}.lock'). Stop the other host or use another data folder.", ex);
-        }
+        _lockFile = StoreFile.TakeLock(_path);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
         try
         {
             await connection.OpenAsync(cancellation).ConfigureAwait(false);
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
-            if (version == 0 && Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master;"), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            await StoreFile.ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", cancellation).ConfigureAwait(false);
+            var version = Convert.ToInt32(await StoreFile.ScalarAsync(connection, "PRAGMA user_version;", cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (version == 0 && Convert.ToInt64(await StoreFile.ScalarAsync(connection, "SELECT count(*) FROM sqlite_master;", cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0)
             {
                 throw new InvalidOperationException(
                     $"The durable store '{_path}' holds tables of another kind of store, not a journal. Move it (with its -wal and -shm files) out of the data folder " +
@@ -116,7 +107,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
 
             if (version == 0)
             {
-                Execute(connection, $"CREATE TABLE journal (seq INTEGER PRIMARY KEY, entries BLOB NOT NULL); PRAGMA user_version = {SchemaVersion};");
+                await StoreFile.ExecuteAsync(connection, $"CREATE TABLE journal (seq INTEGER PRIMARY KEY, entries BLOB NOT NULL); PRAGMA user_version = {SchemaVersion};", cancellation).ConfigureAwait(false);
             }
 
             Counts = (Replay(connection, cancellation), 0);
@@ -630,25 +621,6 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
         {
             throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(_connection!.Handle).utf8_to_string(), result);
         }
-    }
-
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // constants of this class
-        command.CommandText = sql;
-#pragma warning restore CA2100
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // constants of this class
-        command.CommandText = sql;
-#pragma warning restore CA2100
-        return command.ExecuteScalar();
     }
 }
 

@@ -49,21 +49,12 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             return;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        try
-        {
-            _lockFile = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException ex)
-        {
-            throw new InvalidOperationException(
-                $"The durable store '{_path}' is in use by another process (lock file '{_path}.lock'). Stop the other host or use another data folder.", ex);
-        }
+        _lockFile = StoreFile.TakeLock(_path);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellation).ConfigureAwait(false);
-        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", cancellation).ConfigureAwait(false);
-        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellation).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await StoreFile.ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", cancellation).ConfigureAwait(false);
+        var version = Convert.ToInt32(await StoreFile.ScalarAsync(connection, "PRAGMA user_version;", cancellation).ConfigureAwait(false), CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -81,7 +72,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
         if (version < 1)
         {
-            await ExecuteAsync(connection, Schema, cancellation).ConfigureAwait(false);
+            await StoreFile.ExecuteAsync(connection, Schema, cancellation).ConfigureAwait(false);
         }
 
         _connection = connection;
@@ -619,20 +610,6 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }
 
         return cmd.ExecuteScalar();
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellation)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellation)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        return await cmd.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
     }
 
     private bool Exists(SqliteTransaction tx, string instanceId) =>
