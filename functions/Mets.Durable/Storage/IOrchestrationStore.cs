@@ -1,8 +1,9 @@
 namespace Mets.Durable.Storage;
 
 /// <summary>
-/// Durable state of the embedded engine. Every method is atomic. Implementations: in-memory (tests)
-/// and SQLite (default); both pass the same contract test suite.
+/// Durable state of the embedded engine. Every method is atomic. Implementations: in-memory (tests, the workload
+/// simulator), the journaled store (state in memory, changes journaled to SQLite: the local host's) and the relational
+/// SQLite store; all pass the same contract test suite (docs/durable-engine.md, "The stores").
 /// </summary>
 public interface IOrchestrationStore : IAsyncDisposable
 {
