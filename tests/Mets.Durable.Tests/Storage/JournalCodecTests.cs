@@ -46,7 +46,7 @@ public class JournalCodecTests
     {
         var bytes = Encode(Sample("commit"));
 
-        var refused = Assert.Throws<InvalidDataException>(() => JournalCodec.Read(bytes.AsSpan(0, bytes.Length - cut)));
+        var refused = Assert.Throws<InvalidDataException>(() => JournalCodec.Read(bytes.AsMemory(0, bytes.Length - cut)));
 
         Assert.Contains("ends inside", refused.Message + " " + refused.InnerException?.Message, StringComparison.Ordinal);
     }

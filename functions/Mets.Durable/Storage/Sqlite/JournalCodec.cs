@@ -9,8 +9,8 @@ namespace Mets.Durable.Storage.Sqlite;
 /// The journal's entries as bytes: each field in a fixed order per kind, integers as 7-bit groups (zigzag for signed
 /// ones), strings as UTF-8 after their length plus one (0 for null), moments as DateTime.ToBinary (kind kept), lists
 /// after their count. A version byte leads every entry. Written by hand: about a third of the bytes of the same entry
-/// as JSON and several times faster to write, and the journal's write is on the engine's critical path (every call
-/// that changes the state answers only once its entry is in the file). A failure's extra properties, whose values are
+/// as JSON (330 bytes per action of the engine bench against 1.1 KB), and writing the journal is on the engine's
+/// critical path (every call that changes the state answers only once its entry is in the file). A failure's extra properties, whose values are
 /// arbitrary, go as JSON text, as the relational store keeps the whole failure.
 /// </summary>
 internal static class JournalCodec
@@ -67,9 +67,9 @@ internal static class JournalCodec
         }
     }
 
-    public static JournalEntry Read(ReadOnlySpan<byte> bytes)
+    public static JournalEntry Read(ReadOnlyMemory<byte> bytes)
     {
-        var r = new Reader(bytes.ToArray());
+        var r = new Reader(bytes);
         var version = r.Byte();
         if (version != Version)
         {
@@ -300,7 +300,8 @@ internal static class JournalCodec
         }
     }
 
-    private sealed class Reader(byte[] bytes)
+    /// <summary>Reads the entry where it lies (a slice of its journal row): nothing is copied but the values.</summary>
+    private sealed class Reader(ReadOnlyMemory<byte> bytes)
     {
         private int _at;
 
@@ -313,7 +314,7 @@ internal static class JournalCodec
                 throw new InvalidDataException("the entry ends inside a field");
             }
 
-            return bytes[_at++];
+            return bytes.Span[_at++];
         }
 
         public bool Bool() => Byte() switch
@@ -363,7 +364,7 @@ internal static class JournalCodec
                 throw new InvalidDataException("a text runs past the entry");
             }
 
-            var text = Encoding.UTF8.GetString(bytes, _at, count);
+            var text = Encoding.UTF8.GetString(bytes.Span.Slice(_at, count));
             _at += count;
             return text;
         }
@@ -375,7 +376,7 @@ internal static class JournalCodec
                 throw new InvalidDataException("the entry ends inside a moment");
             }
 
-            var value = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(_at));
+            var value = BinaryPrimitives.ReadInt64LittleEndian(bytes.Span[_at..]);
             _at += 8;
             return DateTime.FromBinary(value);
         }

@@ -516,7 +516,7 @@ public sealed class JournaledOrchestrationStore : IOrchestrationStore
                             throw new InvalidDataException("the entry's length runs past its row");
                         }
 
-                        var entry = JournalCodec.Read(row.AsSpan(at + 4, length));
+                        var entry = JournalCodec.Read(row.AsMemory(at + 4, length));
                         Apply(state, entry);
                         at += 4 + length;
                         entries++;
